@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python packages and Debian's chromium) and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if [ ! -x /usr/bin/chromium ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core
+fi
+source scripts/setup_env.sh requirements-test.txt
+exec python -m pytest "$@"
