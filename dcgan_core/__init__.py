@@ -28,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     # paths
     "project_root": "paths", "default_runs_dir": "paths", "default_cache_dir": "paths",
     "bundled_dataset_path": "paths", "safe_child": "paths",
+    # images
+    "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
+    "encode_png": "images", "encode_gif": "images", "decode_png": "images",
 }
 
 __all__ = sorted(_EXPORTS)
