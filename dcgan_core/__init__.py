@@ -31,6 +31,12 @@ _EXPORTS: dict[str, str] = {
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
+    # smoothing
+    "ema_smooth": "smoothing",
+    # coach
+    "CoachMessage": "coach", "coach_messages": "coach", "D_WINNING_ACCURACY": "coach",
+    "D_WINNING_EPOCHS": "coach", "COLLAPSE_FRACTION": "coach", "COLLAPSE_EPOCHS": "coach",
+    "DIVERGENCE_FACTOR": "coach", "SMALL_DATASET": "coach",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,187 @@
+"""The training coach: plain-language advice when the numbers show a known GAN failure.
+
+The coach reads a run's per-epoch history (the keys of the engine's metrics: ``g_loss``,
+``d_loss``, ``d_acc_real``, ``d_acc_fake``, ``diversity``, ...; NaN where an epoch was not
+measured), the dataset size and the run status, and returns a list of messages. Each
+message names what is wrong in words a non-programmer understands and what to try.
+Pure Python: no numpy, TensorFlow or Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+__all__ = [
+    "CoachMessage",
+    "coach_messages",
+    "D_WINNING_ACCURACY",
+    "D_WINNING_EPOCHS",
+    "COLLAPSE_FRACTION",
+    "COLLAPSE_EPOCHS",
+    "DIVERGENCE_FACTOR",
+    "SMALL_DATASET",
+]
+
+D_WINNING_ACCURACY = 0.95
+D_WINNING_EPOCHS = 3
+COLLAPSE_FRACTION = 0.4
+COLLAPSE_EPOCHS = 2
+DIVERGENCE_FACTOR = 10.0
+SMALL_DATASET = 500
+_LEVELS = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class CoachMessage:
+    """One piece of advice.
+
+    Attributes:
+        level: ``"info"``, ``"warning"`` or ``"error"`` (how the UI colours it).
+        title: One line saying what the numbers show.
+        advice: What it means and what to try, in plain words.
+        rule: Short identifier of the rule that fired (``"d_winning"``, ``"collapse"``,
+            ``"non_finite"``, ``"diverging"``, ``"small_dataset"``).
+    """
+
+    level: str
+    title: str
+    advice: str
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        if self.level not in _LEVELS:
+            raise ValueError(f"level must be one of {', '.join(_LEVELS)}, got {self.level!r}")
+
+
+def _series(history: Mapping[str, Sequence[float]], key: str) -> list[float]:
+    values = []
+    for raw in history.get(key, ()) or ():
+        try:
+            values.append(float(raw))
+        except (TypeError, ValueError):
+            values.append(math.nan)
+    return values
+
+
+def _trailing_run(flags: Sequence[bool]) -> int:
+    """How many of the last items in ``flags`` are True in a row."""
+    count = 0
+    for flag in reversed(flags):
+        if not flag:
+            break
+        count += 1
+    return count
+
+
+def _discriminator_winning(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    real, fake = _series(history, "d_acc_real"), _series(history, "d_acc_fake")
+    n = min(len(real), len(fake))
+    flags = [real[i] > D_WINNING_ACCURACY and fake[i] > D_WINNING_ACCURACY for i in range(n)]
+    epochs = _trailing_run(flags)
+    if epochs < D_WINNING_EPOCHS:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The discriminator is winning: it has told real from fake almost perfectly for {epochs} epochs.",
+        "When the judge is always right, the generator gets no useful signal and stops "
+        "improving. Try: a lower discriminator learning rate (half of the generator's), label "
+        "smoothing (real label 0.9), turning on augmentation, or a wider generator.",
+        "d_winning",
+    )
+
+
+def _generator_collapse(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    diversity = [v for v in _series(history, "diversity") if math.isfinite(v)]
+    if len(diversity) < COLLAPSE_EPOCHS + 1:
+        return None
+    best = max(diversity)
+    if best <= 0:
+        return None
+    flags = []
+    best_so_far = -math.inf
+    for value in diversity:
+        best_so_far = max(best_so_far, value)
+        flags.append(value < COLLAPSE_FRACTION * best_so_far)
+    measured = _trailing_run(flags)
+    if measured < COLLAPSE_EPOCHS:
+        return None
+    latest = diversity[-1]
+    return CoachMessage(
+        "warning",
+        f"The generator may be collapsing: its samples are {latest / best:.0%} as varied as at their best.",
+        "Mode collapse: the generator found a few pictures that fool the judge and now draws "
+        "only those. Try: resume from an earlier epoch with a lower learning rate, a larger "
+        "batch, label smoothing, or a different preset; more varied data also helps.",
+        "collapse",
+    )
+
+
+def _losses_broken(history: Mapping[str, Sequence[float]], status: str) -> CoachMessage | None:
+    g_loss, d_loss = _series(history, "g_loss"), _series(history, "d_loss")
+    bad = [name for name, values in (("generator", g_loss), ("discriminator", d_loss))
+           if any(not math.isfinite(v) for v in values)]
+    if bad:
+        stopped = " and training was stopped" if status in ("failed", "stopped") else ""
+        return CoachMessage(
+            "error",
+            f"The {' and '.join(bad)} loss became infinite or not-a-number{stopped}.",
+            "The numbers blew up, so nothing after that point can be learned. Try: lower "
+            "learning rates (for example 1e-4), a smaller batch, the recommended preset, or "
+            "resume from the last good checkpoint with gentler settings.",
+            "non_finite",
+        )
+    finite = [v for v in g_loss if math.isfinite(v)]
+    if len(finite) < 3:
+        return None
+    median = statistics.median(finite)
+    if median <= 0 or finite[-1] <= DIVERGENCE_FACTOR * median:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The generator loss is diverging: {finite[-1]:.3g}, over {DIVERGENCE_FACTOR:g} times its usual {median:.3g}.",
+        "The generator is losing badly and may not recover. Try: a lower discriminator "
+        "learning rate, label smoothing, or resuming from an earlier checkpoint.",
+        "diverging",
+    )
+
+
+def _dataset_too_small(dataset_size: int | None) -> CoachMessage | None:
+    if dataset_size is None or dataset_size >= SMALL_DATASET:
+        return None
+    return CoachMessage(
+        "info" if dataset_size > 0 else "error",
+        f"The dataset is small: {dataset_size} images (a GAN likes {SMALL_DATASET} or more).",
+        "With few images the discriminator memorises them and the generator copies or "
+        "collapses. Expect blurry or repeated results. Try: add more images, turn on "
+        "augmentation (random flips and shifts), and train a smaller model for fewer epochs.",
+        "small_dataset",
+    )
+
+
+def coach_messages(
+    history: Mapping[str, Sequence[float]],
+    dataset_size: int | None,
+    status: str,
+) -> list[CoachMessage]:
+    """Advice for one run, most serious first.
+
+    Args:
+        history: Per-epoch values by metric name (``g_loss``, ``d_loss``, ``d_acc_real``,
+            ``d_acc_fake``, ``diversity``, ...); missing keys and NaN entries are allowed.
+        dataset_size: Number of training images, or ``None`` when unknown (1-D toy).
+        status: The run's status (``"running"``, ``"failed"``, ...), used in the wording.
+
+    Returns:
+        Zero or more :class:`CoachMessage`, errors first, then warnings, then info.
+    """
+    found = [
+        _losses_broken(history, status),
+        _discriminator_winning(history),
+        _generator_collapse(history),
+        _dataset_too_small(dataset_size),
+    ]
+    messages = [m for m in found if m is not None]
+    return sorted(messages, key=lambda m: -_LEVELS.index(m.level))
