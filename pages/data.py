@@ -1,0 +1,183 @@
+"""Data: upload a folder, images or a zip; see what the GAN will see; manage cached datasets."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from dcgan_core import (
+    DcganError,
+    PrepareOptions,
+    default_cache_dir,
+    delete_dataset,
+    make_grid,
+    prepare_dataset,
+    preview_image,
+    sources_from_uploads,
+)
+from ui.datasets import datasets, display_grid, show_grid, thumbnail
+from ui.fmt import size
+
+IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "zip"]
+SIZES = [28, 32, 48, 64, 96, 128, 200]
+FITS = {
+    "crop": "Crop the centre to a square, then resize (keeps proportions, may cut edges)",
+    "pad": "Pad to a square with the background colour, then resize (keeps everything)",
+    "stretch": "Stretch to a square (keeps everything, distorts proportions)",
+}
+
+
+def _options() -> PrepareOptions:
+    cols = st.columns([2, 1, 2, 1])
+    image_size = cols[0].select_slider("Image size (pixels)", SIZES, value=64, key="data_size",
+                                       help="Side of the square images the GAN learns. Small is fast: "
+                                            "28-32 trains in minutes on a CPU; 64 and up wants a GPU.")
+    channels = cols[1].radio("Colour", [3, 1], format_func={3: "Colour", 1: "Grey"}.get, key="data_channels",
+                             help="Grey images train about three times faster.")
+    fit = cols[2].radio("Make square by", list(FITS), format_func=str.title, key="data_fit", horizontal=True,
+                        help="\n\n".join(f"**{k.title()}**: {v}" for k, v in FITS.items()))
+    colour = cols[3].color_picker("Background", "#FFFFFF", key="data_background",
+                                  help="Fills transparent areas and padding.")
+    background = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return PrepareOptions(size=int(image_size), channels=int(channels), fit=fit, background=background)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _preview(name: str, digest: str, _data: bytes, options: PrepareOptions):
+    sources = sources_from_uploads([(name, _data)])
+    return [preview_image(source, options) for source in sources[:8]]
+
+
+def _uploads_section() -> None:
+    kind = st.segmented_control("Upload", ["A folder", "Images or zip files"], default="A folder",
+                                key="data_kind", help="Folders keep their sub-folders; zips are unpacked safely.")
+    uploads = st.file_uploader(
+        "Drop your images here",
+        type=IMAGE_TYPES,
+        accept_multiple_files="directory" if kind == "A folder" else True,
+        key=f"data_upload_{kind}",
+        help="PNG, JPEG, GIF, BMP, WebP, TIFF, or zip archives of them.",
+    ) or []
+    options = _options()
+    if not uploads:
+        st.info("No images chosen yet. Any folder of pictures works: faces, flowers, logos, "
+                "your cat. A few hundred images or more give the best results.", icon="📂")
+        return
+    total = sum(u.size for u in uploads)
+    st.caption(f"{len(uploads)} file(s), {size(total)}")
+
+    with st.expander("Preview: what the GAN will see", expanded=True, icon=":material/visibility:"):
+        shown = []
+        for upload in uploads[:8]:
+            data = upload.getvalue()
+            try:
+                shown += _preview(upload.name, hashlib.sha256(data).hexdigest(), data, options)
+            except DcganError as err:
+                st.caption(f"⚠️ {upload.name}: {err}")
+            if len(shown) >= 8:
+                break
+        if shown:
+            st.image(display_grid(make_grid(shown[:8], cols=8), target=720),
+                     caption=f"{options.size}x{options.size}, {'colour' if options.channels == 3 else 'grey'}, "
+                             f"{options.fit}")
+
+    name = st.text_input("Dataset name", value=uploads[0].name.split("/")[0].rsplit(".", 1)[0][:40] or "my images",
+                         key="data_name", max_chars=60)
+    if st.button("Convert and check", type="primary", icon=":material/auto_fix_high:", key="data_convert"):
+        _convert(uploads, options, name)
+
+
+def _convert(uploads, options: PrepareOptions, name: str) -> None:
+    with st.status("Reading your images…", expanded=True) as status:
+        try:
+            sources = sources_from_uploads([(u.name, u.getvalue()) for u in uploads])
+            bar = st.progress(0.0, text=f"0 / {len(sources)}")
+            prepared = prepare_dataset(
+                sources, options, cache_dir=default_cache_dir(), name=name.strip() or None,
+                progress=lambda done, total: bar.progress(done / max(total, 1), text=f"{done} / {total}"),
+            )
+        except DcganError as err:
+            status.update(label="Nothing could be converted", state="error")
+            st.error(str(err), icon="🚫")
+            return
+        label = "Already converted: loaded from the cache" if prepared.from_cache else "Converted"
+        status.update(label=f"{label}: {prepared.report.usable:,} images ready", state="complete", expanded=False)
+    st.session_state["data_last"] = prepared
+
+
+def _report_section(prepared) -> None:
+    report = prepared.report
+    st.subheader("🩺 Health report")
+    cols = st.columns(4)
+    cols[0].metric("Usable images", f"{report.usable:,}")
+    cols[1].metric("Skipped", f"{len(report.skipped):,}")
+    cols[2].metric("Exact duplicates", f"{report.duplicates:,}" if isinstance(report.duplicates, int)
+                   else f"{len(report.duplicates):,}")
+    cols[3].metric("Modes seen", ", ".join(f"{k} ({v})" for k, v in dict(report.modes).items()) or "–")
+    for warning in report.warnings:
+        st.warning(warning, icon="⚠️")
+    if report.skipped:
+        st.markdown("**Skipped files**")
+        st.dataframe(pd.DataFrame(report.skipped, columns=["File", "Why"]), hide_index=True, width="stretch")
+    if report.preview is not None:
+        show_grid(report.preview, caption="What the GAN will see", target=480)
+    if st.button("Train on this dataset", icon=":material/model_training:", key="data_train_new"):
+        st.session_state["train_dataset"] = str(prepared.npy_path)
+        st.switch_page("pages/train.py")
+
+
+@st.dialog("Delete this dataset?")
+def _confirm_delete(dataset_id: str, name: str) -> None:
+    st.write(f"**{name}** will be removed from the cache. Runs trained on it keep their results, "
+             "but cannot be resumed without the data.")
+    cols = st.columns(2)
+    if cols[0].button("Delete", type="primary", icon=":material/delete:", key="data_delete_yes"):
+        try:
+            delete_dataset(dataset_id, cache_dir=default_cache_dir())
+        except DcganError as err:
+            st.error(str(err))
+            return
+        st.session_state.pop("data_last", None)
+        st.rerun()
+    if cols[1].button("Keep it", key="data_delete_no"):
+        st.rerun()
+
+
+def _library_section() -> None:
+    st.subheader("📚 Your datasets")
+    infos = datasets()
+    if not infos:
+        st.info("No dataset yet.")
+        return
+    for info in infos:
+        with st.container(border=True):
+            pic, text, actions = st.columns([1, 3, 1], vertical_alignment="center")
+            try:
+                pic.image(display_grid(thumbnail(info.path, n=16), target=160))
+            except DcganError:
+                pic.caption("no preview")
+            badge = " :violet-badge[bundled sample]" if info.bundled else ""
+            text.markdown(f"**{info.name}**{badge}")
+            n, h, w, c = info.shape
+            text.caption(f"{info.count:,} images · {h}x{w} · {'colour' if c == 3 else 'grey'} · "
+                         f"{size(info.size_bytes)} on disk · created {info.created}")
+            if actions.button("Train", key=f"data_train_{info.dataset_id}", icon=":material/model_training:",
+                              width="stretch"):
+                st.session_state["train_dataset"] = str(info.path)
+                st.switch_page("pages/train.py")
+            if not info.bundled and actions.button("Delete", key=f"data_del_{info.dataset_id}",
+                                                   icon=":material/delete:", width="stretch"):
+                _confirm_delete(info.dataset_id, info.name)
+
+
+st.title("🗂️ Data")
+st.markdown("Bring your own images: they are checked, converted to the size the GAN learns at, "
+            "and kept in a cache so the next time is instant.")
+with st.container(border=True):
+    _uploads_section()
+if "data_last" in st.session_state:
+    _report_section(st.session_state["data_last"])
+st.divider()
+_library_section()

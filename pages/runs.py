@@ -1,0 +1,188 @@
+"""Runs: every run on disk, compared, scrubbed through time, resumed, downloaded or deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dcgan_core import DcganError, decode_png, delete_run, list_runs, read_metrics, sample_epochs, sample_grid_path
+from ui.charts import overlay_figure
+from ui.datasets import display_grid
+from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.state import manager, runs_dir
+
+_METRICS = {"g_loss": "Generator loss", "d_loss": "Discriminator loss", "swd": "SWD (quality)",
+            "d_acc_real": "D accuracy on real", "d_acc_fake": "D accuracy on fake",
+            "images_per_sec": "Images per second", "kl": "KL divergence (1-D toy)"}
+
+
+def _created(value) -> str:
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M")
+    return str(value or "")
+
+
+def _table(runs) -> None:
+    rows = [{
+        "Status": status_label("damaged" if r.damaged else r.status),
+        "Run": r.run_id,
+        "Dataset": r.dataset_name or "–",
+        "Preset": r.preset or "–",
+        "Epochs": f"{r.epochs_done} / {r.epochs_total}",
+        "G loss": number(r.last_g_loss),
+        "D loss": number(r.last_d_loss),
+        "SWD": number(r.last_swd),
+        "Duration": duration(r.duration_seconds),
+        "Created": _created(r.created),
+        "Problem": r.problem or "",
+    } for r in runs]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _metrics(path: str, stamp: float) -> dict:
+    return read_metrics(Path(path))
+
+
+def _history(run) -> dict:
+    csv = Path(run.path) / "metrics.csv"
+    stamp = csv.stat().st_mtime if csv.exists() else 0.0
+    try:
+        return _metrics(str(run.path), stamp)
+    except DcganError:
+        return {}
+
+
+def _compare(runs) -> None:
+    usable = [r for r in runs if not r.damaged and r.epochs_done > 0]
+    if not usable:
+        return
+    st.subheader("📈 Compare")
+    ids = [r.run_id for r in usable]
+    cols = st.columns([3, 1, 1])
+    chosen = cols[0].multiselect("Runs", ids, default=ids[:3], key="runs_compare")
+    metric = cols[1].selectbox("Curve", list(_METRICS), format_func=_METRICS.get, key="runs_metric")
+    smoothing = cols[2].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="runs_smoothing")
+    if chosen:
+        by_id = {r.run_id: r for r in usable}
+        histories = {run_id: _history(by_id[run_id]) for run_id in chosen}
+        st.plotly_chart(overlay_figure(histories, metric, smoothing), key="runs_overlay")
+
+
+def _timeline(run) -> None:
+    epochs = sample_epochs(Path(run.path))
+    if not epochs:
+        st.caption("No sample grid saved yet.")
+        return
+    epoch = epochs[-1] if len(epochs) == 1 else st.select_slider(
+        "Timeline: samples after epoch", epochs, value=epochs[-1], key=f"runs_timeline_{run.run_id}")
+    path = sample_grid_path(Path(run.path), epoch)
+    data = path.read_bytes()
+    st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}")
+    st.download_button("Sample grid (PNG)", data, file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
+                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}")
+
+
+def _downloads(run) -> None:
+    folder = Path(run.path)
+    files = [("generator.keras", "Generator (.keras)", "application/octet-stream"),
+             ("progress.gif", "Progress animation (GIF)", "image/gif"),
+             ("metrics.csv", "Metrics (CSV)", "text/csv")]
+    cols = st.columns(len(files))
+    for col, (name, label, mime) in zip(cols, files):
+        path = folder / name
+        if path.is_file():
+            col.download_button(label, path.read_bytes(), file_name=f"{run.run_id}_{name}", mime=mime,
+                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="stretch")
+        else:
+            col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="stretch",
+                       help="Not written yet.")
+
+
+@st.dialog("Delete this run?")
+def _confirm_delete(run_id: str) -> None:
+    st.write(f"**{run_id}** and everything in it (samples, checkpoints, the generator) will be "
+             "deleted for good.")
+    cols = st.columns(2)
+    if cols[0].button("Delete", type="primary", icon=":material/delete:", key="runs_delete_yes"):
+        try:
+            delete_run(run_id, runs_dir=runs_dir(), manager=manager())
+        except DcganError as err:
+            st.error(str(err))
+            return
+        st.session_state.pop("runs_pick", None)
+        st.rerun()
+    if cols[1].button("Keep it", key="runs_delete_no"):
+        st.rerun()
+
+
+def _actions(run) -> None:
+    jobs = manager()
+    snap = jobs.snapshot(run.run_id)
+    live = snap is not None and snap.status in ACTIVE_STATUSES
+    cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+    can_continue = not run.damaged and not live and run.status in ("interrupted", "finished", "stopped", "failed")
+    extra = cols[0].number_input("Extra epochs", min_value=1, max_value=100_000, value=10,
+                                 key=f"runs_extra_{run.run_id}", disabled=not can_continue)
+    if cols[1].button("Resume" if run.status == "interrupted" else "Train more", icon=":material/play_arrow:",
+                      type="primary", disabled=not can_continue, key=f"runs_continue_{run.run_id}", width="stretch"):
+        try:
+            new_id = jobs.continue_run(run.run_id, int(extra))
+        except DcganError as err:
+            st.error(str(err))
+        else:
+            st.session_state["train_run_id"] = new_id
+            st.switch_page("pages/train.py")
+    if cols[2].button("Watch", icon=":material/monitoring:", disabled=snap is None, key=f"runs_watch_{run.run_id}",
+                      width="stretch", help="Open in the Train page (runs of this server session)."):
+        st.session_state["train_run_id"] = run.run_id
+        st.switch_page("pages/train.py")
+    if cols[3].button("Delete", icon=":material/delete:", disabled=live, key=f"runs_delete_{run.run_id}",
+                      width="stretch", help="A run that is training, paused or queued cannot be deleted; stop it first."
+                      if live else "Delete this run and its files."):
+        _confirm_delete(run.run_id)
+
+
+def _detail(runs) -> None:
+    st.subheader("🔎 Inspect a run")
+    ids = [r.run_id for r in runs]
+    labels = {r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {r.run_id}" for r in runs}
+    picked = st.selectbox("Run", ids, format_func=labels.get, key="runs_pick")
+    run = next(r for r in runs if r.run_id == picked)
+    with st.container(border=True):
+        if run.damaged:
+            st.error(f"This run folder is damaged: {run.problem or 'its files cannot be read'}. "
+                     "You can still delete it.", icon="🩹")
+        else:
+            snap = manager().snapshot(run.run_id)
+            if run.status == "failed":
+                st.error(run.problem or (snap.message if snap else "") or "The run failed.", icon="❌")
+                if snap is not None and snap.traceback:
+                    with st.expander("Technical details (traceback)"):
+                        st.code(snap.traceback, language="text")
+            left, right = st.columns([2, 3], gap="large")
+            with left:
+                _timeline(run)
+            with right:
+                cols = st.columns(3)
+                cols[0].metric("Epochs", f"{run.epochs_done} / {run.epochs_total}")
+                cols[1].metric("Last G loss", number(run.last_g_loss))
+                cols[2].metric("Last SWD", number(run.last_swd))
+                st.caption(f"Dataset **{run.dataset_name or '–'}** · preset **{run.preset or '–'}** · "
+                           f"trained for {duration(run.duration_seconds)}")
+                _downloads(run)
+        _actions(run)
+
+
+st.title("🗃️ Runs")
+all_runs = list_runs(runs_dir())
+if not all_runs:
+    st.info("No runs yet. Start one on the Train page, or with one click on Home.", icon="🗃️")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+else:
+    _table(all_runs)
+    _compare(all_runs)
+    _detail(all_runs)

@@ -1,0 +1,209 @@
+"""Train: pick data and a preset, check the cost, start; then watch the run live."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dcgan_core import ConfigError, DcganError, estimate_cost, get_preset, list_presets, preset_config
+from ui.datasets import datasets, resize_dataset
+from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
+from ui.live import live_view
+from ui.state import manager
+
+# Advanced settings: (key, label, kind, help).
+_ADVANCED = [
+    ("epochs", "Epochs", "int", "Passes over the whole dataset. More epochs, better images, longer wait."),
+    ("batch_size", "Batch size", "int", "Images per training step. Larger is faster per image but needs more memory."),
+    ("steps_per_epoch", "Steps per epoch (0 = whole dataset)", "int",
+     "Cap the steps of each epoch, for quick tries on a big dataset."),
+    ("g_lr", "Generator learning rate", "float", "How big the generator's updates are. Lower is steadier."),
+    ("d_lr", "Discriminator learning rate", "float", "How big the judge's updates are. Lower it when the judge wins too easily."),
+    ("latent_dim", "Latent size", "int", "How many random numbers the generator starts each image from."),
+    ("width", "Width", "float", "Multiplies every layer's size: below 1 is faster, above 1 can draw finer detail."),
+    ("sample_every", "Sample grid every N epochs", "int", "How often the fixed-seed sample grid is saved."),
+    ("checkpoint_every", "Checkpoint every N epochs", "int", "How often a resumable checkpoint is written."),
+    ("swd_every", "Measure quality (SWD) every N epochs (0 = never)", "int",
+     "The sliced Wasserstein distance compares generated and real images; it costs a little time."),
+    ("seed", "Random seed", "int", "The same seed and settings give the same run."),
+    ("max_seconds", "Time budget in seconds (0 = none)", "float", "Stop cleanly after this much training time."),
+]
+_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0}
+
+
+def _preset_defaults(name: str) -> None:
+    config = get_preset(name).config
+    for key, _label, kind, _help in _ADVANCED:
+        value = getattr(config, key)
+        if key in ("steps_per_epoch", "max_seconds") and value is None:
+            value = 0
+        st.session_state[f"adv_{key}"] = float(value) if kind == "float" else int(value)
+    st.session_state["adv_augment"] = bool(config.augment)
+
+
+def _chosen_run() -> str | None:
+    jobs = manager()
+    known = {j.run_id for j in jobs.jobs()}
+    chosen = st.session_state.get("train_run_id")
+    if chosen in known:
+        return chosen
+    active = jobs.active()
+    if active is not None:
+        return active.run_id
+    all_jobs = jobs.jobs()
+    return all_jobs[-1].run_id if all_jobs else None
+
+
+def _run_picker(current: str) -> str:
+    jobs = manager().jobs()
+    if len(jobs) < 2:
+        return current
+    ids = [j.run_id for j in reversed(jobs)]
+    labels = {j.run_id: f"{status_label(j.status)} · {j.run_id}" for j in jobs}
+    picked = st.selectbox("Run shown", ids, index=ids.index(current), format_func=labels.get, key="train_pick")
+    st.session_state["train_run_id"] = picked
+    return picked
+
+
+def _dataset_select(infos: list):
+    if not infos:
+        st.warning("No dataset yet: add images on the Data page.", icon="🗂️")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/photo_library:")
+        return None
+    paths = [str(i.path) for i in infos]
+    wanted = st.session_state.pop("train_dataset", None)
+    if wanted in paths:
+        st.session_state["train_dataset_select"] = wanted
+    labels = {str(i.path): f"{'📦 ' if i.bundled else ''}{i.name} · {i.count:,} images · "
+              f"{i.shape[1]}x{i.shape[2]}x{i.shape[3]}" for i in infos}
+    path = st.selectbox("Dataset", paths, format_func=labels.get, key="train_dataset_select",
+                        help="Add your own images on the Data page.")
+    return infos[paths.index(path)]
+
+
+def _resize_offer(info, preset) -> None:
+    target = preset.config.image_size
+    st.warning(f"The **{preset.title}** preset makes {target}x{target} images, but **{info.name}** is "
+               f"{info.shape[1]}x{info.shape[2]}. Convert a copy of the dataset, or choose the Quick "
+               "DCGAN, which sizes itself to your images.", icon="📐")
+    if st.button(f"Convert {info.name} to {target}x{target}", key="train_resize", icon=":material/photo_size_select_large:"):
+        bar = st.progress(0.0, text="Converting…")
+        try:
+            prepared = resize_dataset(info.path, info.name, target, info.shape[3],
+                                      progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Converting {done}/{total}"))
+        except DcganError as err:
+            st.error(str(err))
+            return
+        st.session_state["train_dataset"] = str(prepared.npy_path)
+        st.rerun()
+
+
+def _build_config(preset, info):
+    values = {key: st.session_state[f"adv_{key}"] for key, *_ in _ADVANCED}
+    if values["epochs"] < 1:
+        raise ConfigError(f"Epochs must be at least 1, got {values['epochs']}.")
+    if values["batch_size"] < 2:
+        raise ConfigError(f"Batch size must be at least 2, got {values['batch_size']}.")
+    if info is not None and preset.config.is_image_model and values["batch_size"] > info.count:
+        raise ConfigError(f"Batch size {values['batch_size']} is larger than the dataset "
+                          f"({info.count} images); choose {info.count} or less.")
+    values["steps_per_epoch"] = values["steps_per_epoch"] or None
+    values["max_seconds"] = values["max_seconds"] or None
+    values["augment"] = st.session_state["adv_augment"]
+    if not preset.config.is_image_model:
+        return preset_config(preset.name, **values)
+    return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
+                         channels=int(info.shape[3]), **values)
+
+
+@st.cache_data(show_spinner="Measuring a few training steps on this machine…", max_entries=16)
+def _estimate(config, n_images: int):
+    return estimate_cost(config, n_images)
+
+
+def _show_estimate(config, n_images: int) -> None:
+    cost = _estimate(config, n_images)
+    cols = st.columns(4)
+    cols[0].metric("Per epoch", duration(cost.seconds_per_epoch))
+    cols[1].metric("Whole run", duration(cost.seconds_per_epoch * config.epochs))
+    cols[2].metric("Memory", size(cost.memory_bytes))
+    cols[3].metric("Parameters", f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
+                   help=f"Generator {cost.g_params:,}, discriminator {cost.d_params:,}")
+    st.caption(f"Measured on **{cost.device}**.")
+
+
+def _setup() -> None:
+    presets = list_presets()
+    names = [p.name for p in presets]
+    titles = {p.name: p.title for p in presets}
+    if st.session_state.get("train_preset") not in names:
+        st.session_state["train_preset"] = names[0]
+    if any(f"adv_{key}" not in st.session_state for key, *_ in _ADVANCED) or "adv_augment" not in st.session_state:
+        _preset_defaults(st.session_state["train_preset"])
+    left, right = st.columns(2)
+    with right:
+        name = st.selectbox("Preset", names, format_func=titles.get, key="train_preset",
+                            on_change=lambda: _preset_defaults(st.session_state["train_preset"]))
+        preset = get_preset(name)
+        st.caption(f"**{preset.source}**  \n{preset.description}")
+    with left:
+        info = None
+        if preset.config.is_image_model:
+            info = _dataset_select(datasets())
+            if info is None:
+                return
+        else:
+            st.info("This preset makes its own data (numbers drawn from a bell curve).", icon="🔔")
+    if info is not None and not preset.sized_to_data and int(info.shape[1]) != preset.config.image_size:
+        _resize_offer(info, preset)
+        return
+    with st.form("train_form", border=False):
+        with st.expander("Advanced settings", icon=":material/tune:"):
+            cols = st.columns(3)
+            for i, (key, label, kind, help_text) in enumerate(_ADVANCED):
+                with cols[i % 3]:
+                    if kind == "int":
+                        st.number_input(label, step=1, key=f"adv_{key}", help=help_text)
+                    else:
+                        st.number_input(label, step=_STEPS.get(key, 1.0), format="%g", key=f"adv_{key}",
+                                        help=help_text)
+            st.toggle("Augment (random flips and shifts)", key="adv_augment",
+                      help="Helps small datasets; applied alike to real and generated images.")
+        run_name = st.text_input("Run name (optional)", key="train_name", max_chars=60,
+                                 help="Shown in the run list; the run's folder name is made safe from it.")
+        c1, c2, _ = st.columns([1, 1, 3])
+        estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch")
+        start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch")
+    if not (estimate or start):
+        return
+    try:
+        config = _build_config(preset, info)
+    except ConfigError as err:
+        st.error(str(err), icon="🚫")
+        return
+    n_images = info.count if info is not None else 1000
+    if estimate:
+        try:
+            _show_estimate(config, n_images)
+        except DcganError as err:
+            st.error(str(err))
+        return
+    try:
+        run_id = manager().start(config, name=run_name.strip() or None)
+    except DcganError as err:
+        st.error(str(err), icon="🚫")
+        return
+    st.session_state["train_run_id"] = run_id
+    st.rerun()
+
+
+st.title("🏋️ Train")
+run_id = _chosen_run()
+active = manager().active()
+if run_id is not None:
+    run_id = _run_picker(run_id)
+    live_view(run_id)
+    st.divider()
+st.subheader("Start a new run" if run_id else "Start your first run")
+if active is not None:
+    st.caption(f"{status_label(active.status)}: {active.run_id}. A new run waits in the queue until it ends.")
+_setup()

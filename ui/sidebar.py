@@ -1,0 +1,55 @@
+"""The sidebar every page shows: the active run at a glance and a link to its live view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.fmt import duration, status_label
+from ui.state import manager
+
+__all__ = ["render_sidebar", "run_progress"]
+
+_REFRESH_SECONDS = 3.0
+
+
+def run_progress(snapshot: object) -> float:
+    """Fraction of the run done, counting the steps of the current epoch (0..1)."""
+    total = max(int(getattr(snapshot, "epochs_total", 0) or 0), 1)
+    done = float(getattr(snapshot, "epoch", 0) or 0)
+    steps = int(getattr(snapshot, "steps_per_epoch", 0) or 0)
+    step = int(getattr(snapshot, "step", 0) or 0)
+    if steps > 0 and getattr(snapshot, "status", "") in ("running", "paused"):
+        done += min(step % steps if step >= steps else step, steps) / steps
+    return max(0.0, min(done / total, 1.0))
+
+
+def _panel(started_active: bool) -> None:
+    jobs = manager()
+    snap = jobs.active()
+    if snap is None:
+        if started_active:
+            st.rerun()  # the run just ended: redraw the whole page once, then stop polling
+        st.caption("No training in progress.")
+        st.page_link("pages/train.py", label="Start a run", icon=":material/play_circle:")
+        return
+    st.markdown(f"**{status_label(snap.status)}**  \n`{snap.run_id}`")
+    st.progress(run_progress(snap), text=f"Epoch {snap.epoch} / {snap.epochs_total}")
+    details = []
+    if snap.images_per_sec:
+        details.append(f"{snap.images_per_sec:,.0f} img/s")
+    if snap.status == "running" and snap.eta_seconds is not None:
+        details.append(f"about {duration(snap.eta_seconds)} left")
+    if details:
+        st.caption(" · ".join(details))
+    queued = [j for j in jobs.jobs() if j.status == "queued"]
+    if queued:
+        st.caption(f"⏳ {len(queued)} more run(s) queued")
+    st.page_link("pages/train.py", label="Open the live view", icon=":material/monitoring:")
+
+
+def render_sidebar() -> None:
+    """Draw the run panel in the sidebar; it refreshes itself only while a run is active."""
+    with st.sidebar:
+        st.subheader("Training", divider="violet")
+        active = manager().active() is not None
+        st.fragment(_panel, run_every=_REFRESH_SECONDS if active else None)(active)
