@@ -31,6 +31,9 @@ _EXPORTS: dict[str, str] = {
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
+    # metrics
+    "sliced_wasserstein_distance": "metrics", "swd_per_level": "metrics", "pyramid_sizes": "metrics",
+    "kl_divergence_histogram": "metrics", "histograms": "metrics", "mean_pairwise_distance": "metrics",
     # smoothing
     "ema_smooth": "smoothing",
     # coach
