@@ -37,9 +37,7 @@ _EXPORTS: dict[str, str] = {
     # smoothing
     "ema_smooth": "smoothing",
     # coach
-    "CoachMessage": "coach", "coach_messages": "coach", "D_WINNING_ACCURACY": "coach",
-    "D_WINNING_EPOCHS": "coach", "COLLAPSE_FRACTION": "coach", "COLLAPSE_EPOCHS": "coach",
-    "DIVERGENCE_FACTOR": "coach", "SMALL_DATASET": "coach",
+    "CoachMessage": "coach", "coach_messages": "coach",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,23 +14,14 @@ import statistics
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-__all__ = [
-    "CoachMessage",
-    "coach_messages",
-    "D_WINNING_ACCURACY",
-    "D_WINNING_EPOCHS",
-    "COLLAPSE_FRACTION",
-    "COLLAPSE_EPOCHS",
-    "DIVERGENCE_FACTOR",
-    "SMALL_DATASET",
-]
+__all__ = ["CoachMessage", "coach_messages"]
 
 D_WINNING_ACCURACY = 0.95
 D_WINNING_EPOCHS = 3
 COLLAPSE_FRACTION = 0.4
 COLLAPSE_EPOCHS = 2
 DIVERGENCE_FACTOR = 10.0
-SMALL_DATASET = 500
+SMALL_DATASET = 500  # images; the same threshold as the ingestion's health report
 _LEVELS = ("info", "warning", "error")
 
 

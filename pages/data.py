@@ -113,11 +113,20 @@ def _report_section(prepared) -> None:
     cols = st.columns(4)
     cols[0].metric("Usable images", f"{report.usable:,}")
     cols[1].metric("Skipped", f"{len(report.skipped):,}")
-    cols[2].metric("Exact duplicates", f"{report.duplicates:,}" if isinstance(report.duplicates, int)
-                   else f"{len(report.duplicates):,}")
-    cols[3].metric("Modes seen", ", ".join(f"{k} ({v})" for k, v in dict(report.modes).items()) or "–")
+    dropped = sum(len(group) - 1 for group in report.duplicates)
+    cols[2].metric("Exact duplicates", f"{dropped:,}", help="Byte-identical files; one copy of each is kept.")
+    cols[3].metric("Colour modes", ", ".join(f"{k} {v}" for k, v in sorted(report.modes.items())) or "–")
     for warning in report.warnings:
         st.warning(warning, icon="⚠️")
+    if report.size_stats:
+        s = report.size_stats
+        st.caption(f"Original sizes from {s['min_width']}x{s['min_height']} to {s['max_width']}x{s['max_height']} "
+                   f"(median {s['median_width']}x{s['median_height']}) · shapes: "
+                   + ", ".join(f"{k} {v}" for k, v in report.aspect_buckets.items()))
+    if report.duplicates:
+        with st.expander(f"{len(report.duplicates)} group(s) of identical files"):
+            for group in report.duplicates[:50]:
+                st.caption(" = ".join(group))
     if report.skipped:
         st.markdown("**Skipped files**")
         st.dataframe(pd.DataFrame(report.skipped, columns=["File", "Why"]), hide_index=True, width="stretch")
