@@ -171,8 +171,9 @@ def _setup() -> None:
         run_name = st.text_input("Run name (optional)", key="train_name", max_chars=60,
                                  help="Shown in the run list; the run's folder name is made safe from it.")
         c1, c2, _ = st.columns([1, 1, 3])
-        estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch")
-        start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch")
+        estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate")
+        start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",
+                                     key="train_start")
     if not (estimate or start):
         return
     try:

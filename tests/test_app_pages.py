@@ -1,0 +1,253 @@
+"""Every page of the dashboard through Streamlit's AppTest, on real files and real training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apptest_support import (
+    app_env,  # noqa: F401  (fixture)
+    assert_ok,
+    digit_pngs,
+    element_types,
+    job_manager,
+    new_app,
+    open_page,
+    texts,
+    wait_for,
+)
+from dcgan_core import ImageSource, PrepareOptions, encode_png, list_datasets, prepare_dataset
+
+PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/runs.py", "pages/explore.py"]
+
+
+def small_dataset(cache: Path, n: int = 40, size: int = 28, name: str = "few digits"):
+    """A real cached dataset of ``n`` bundled digits."""
+    sources = [ImageSource(name, data) for name, data, _ in digit_pngs(n)]
+    return prepare_dataset(sources, PrepareOptions(size=size, channels=1), cache_dir=cache, name=name)
+
+
+# --- router, home and empty states ---------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_on_an_empty_install(app_env, page):
+    at = open_page(page)
+    assert "No training in progress" in texts(at)  # the sidebar is on every page
+
+
+def test_home_offers_the_sample_digits(app_env):
+    at = new_app()
+    at.run()
+    assert_ok(at)
+    assert "DCGAN Studio" in texts(at)
+    assert at.button(key="home_train_digits").label == "Train on the sample digits"
+    assert "Recent runs" not in texts(at)
+
+
+def test_runs_page_empty_state(app_env):
+    at = open_page("pages/runs.py")
+    assert "No runs yet" in texts(at)
+
+
+def test_damaged_run_folder_is_listed_as_damaged_and_breaks_no_page(app_env):
+    broken = app_env / "runs" / "20260101-000000-broken"
+    broken.mkdir(parents=True)
+    (broken / "config.json").write_text("{ this is not json")
+    for page in PAGES:
+        open_page(page)
+    at = open_page("pages/runs.py")
+    table = at.dataframe[0].value
+    row = table[table["Run"] == broken.name].iloc[0]
+    assert "Damaged" in row["Status"]
+    assert row["Problem"]
+    assert "damaged" in texts(at)
+    at.button(key=f"runs_delete_{broken.name}").click().run()
+    assert_ok(at)
+    at.button(key="runs_delete_yes").click().run()
+    assert_ok(at)
+    assert not broken.exists()
+    assert "No runs yet" in texts(at)
+
+
+# --- data page -----------------------------------------------------------------------------
+
+def test_data_page_lists_the_bundled_sample_first(app_env):
+    at = open_page("pages/data.py")
+    page_text = texts(at)
+    assert "bundled sample" in page_text
+    assert "5,000 images" in page_text
+    assert "No images chosen yet" in page_text
+
+
+def test_upload_converts_reports_and_caches(app_env):
+    at = open_page("pages/data.py")
+    at.segmented_control(key="data_kind").set_value("Images or zip files").run()
+    files = digit_pngs(30) + [("digits/notes.png", b"this is a text file, not a picture", "image/png")]
+    at.file_uploader(key="data_upload_Images or zip files").set_value(files).run()
+    at.select_slider(key="data_size").set_value(28).run()
+    at.radio(key="data_channels").set_value(1).run()
+    assert_ok(at)
+    assert "31 file(s)" in texts(at)
+    at.text_input(key="data_name").set_value("my digits").run()
+    at.button(key="data_convert").click().run()
+    assert_ok(at)
+    page_text = texts(at)
+    assert "Usable images: 30" in page_text
+    assert "Skipped: 1" in page_text
+    skipped = at.dataframe[0].value
+    assert list(skipped["File"]) == ["digits/notes.png"]
+    assert skipped["Why"][0]
+    infos = list_datasets(app_env / "cache")
+    mine = [i for i in infos if i.name == "my digits"]
+    assert len(mine) == 1 and mine[0].shape == (30, 28, 28, 1)
+    assert "my digits" in page_text
+    # The same images again, in another order: straight from the cache.
+    at.file_uploader(key="data_upload_Images or zip files").set_value(list(reversed(files))).run()
+    at.button(key="data_convert").click().run()
+    assert_ok(at)
+    assert any("cache" in s.label for s in at.status)
+    assert len([i for i in list_datasets(app_env / "cache") if i.name == "my digits"]) == 1
+
+
+def test_upload_of_only_bad_files_is_refused_with_a_reason(app_env):
+    at = open_page("pages/data.py")
+    at.segmented_control(key="data_kind").set_value("Images or zip files").run()
+    at.file_uploader(key="data_upload_Images or zip files").set_value(
+        [("empty.png", b"", "image/png"), ("fake.jpg", b"not a jpeg", "image/jpeg")]).run()
+    at.button(key="data_convert").click().run()
+    assert_ok(at)
+    assert at.error, "a refusal message is shown"
+    assert not [i for i in list_datasets(app_env / "cache") if not i.bundled]
+
+
+def test_delete_a_dataset_after_confirming(app_env):
+    prepared = small_dataset(app_env / "cache")
+    at = open_page("pages/data.py")
+    assert "few digits" in texts(at)
+    at.button(key=f"data_del_{prepared.dataset_id}").click().run()
+    assert_ok(at)
+    assert "will be removed" in texts(at)
+    at.button(key="data_delete_no").click().run()
+    assert prepared.npy_path.exists()
+    at.button(key=f"data_del_{prepared.dataset_id}").click().run()
+    at.button(key="data_delete_yes").click().run()
+    assert_ok(at)
+    assert not prepared.npy_path.exists()
+    assert "few digits" not in texts(at)
+
+
+# --- train page ----------------------------------------------------------------------------
+
+def test_train_form_refuses_impossible_values(app_env):
+    prepared = small_dataset(app_env / "cache", n=40)
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_dataset_select").set_value(str(prepared.npy_path)).run()
+    at.number_input(key="adv_epochs").set_value(0)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    assert "Epochs must be at least 1" in texts(at)
+    at.number_input(key="adv_epochs").set_value(-3)
+    at.button(key="train_start").click().run()
+    assert "Epochs must be at least 1" in texts(at)
+    at.number_input(key="adv_epochs").set_value(2)
+    at.number_input(key="adv_batch_size").set_value(64)
+    at.button(key="train_start").click().run()
+    assert "larger than the dataset (40 images)" in texts(at)
+    at.number_input(key="adv_batch_size").set_value(16)
+    at.number_input(key="adv_g_lr").set_value(5.0)
+    at.button(key="train_start").click().run()
+    assert "g_lr" in texts(at)
+    assert job_manager(app_env).jobs() == []
+    assert not (app_env / "runs").exists() or not any((app_env / "runs").iterdir())
+
+
+def test_a_preset_of_another_size_offers_to_convert_the_data(app_env):
+    prepared = small_dataset(app_env / "cache", n=40, size=32, name="digits 32")
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_dataset_select").set_value(str(prepared.npy_path)).run()
+    at.selectbox(key="train_preset").set_value("mnist_tutorial").run()
+    assert_ok(at)
+    assert "makes 28x28 images" in texts(at)
+    at.button(key="train_resize").click().run()
+    assert_ok(at)
+    converted = [i for i in list_datasets(app_env / "cache") if i.shape[1:] == (28, 28, 1) and not i.bundled]
+    assert len(converted) == 1 and converted[0].count == 40
+    assert at.selectbox(key="train_dataset_select").value == str(converted[0].path)
+    assert "makes 28x28 images" not in texts(at)
+
+
+def _tiny_settings(at, epochs: int = 3) -> None:
+    at.number_input(key="adv_epochs").set_value(epochs)
+    at.number_input(key="adv_steps_per_epoch").set_value(2)
+    at.number_input(key="adv_batch_size").set_value(16)
+    at.number_input(key="adv_width").set_value(0.25)
+    at.number_input(key="adv_swd_every").set_value(0)
+
+
+def test_start_queue_watch_stop_and_reload_a_tiny_run(app_env):
+    jobs = job_manager(app_env)
+    at = open_page("pages/train.py")
+    _tiny_settings(at, epochs=200)
+    at.text_input(key="train_name").set_value("../../escape attempt")
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    [first] = jobs.jobs()
+    run_dirs = [p for p in (app_env / "runs").iterdir()]
+    assert [p.name for p in run_dirs] == [first.run_id]
+    assert sorted(p.name for p in app_env.iterdir()) == ["cache", "runs"] or sorted(
+        p.name for p in app_env.iterdir()) == ["runs"]
+
+    # A second start while the first trains waits in the queue.
+    _tiny_settings(at, epochs=2)
+    at.text_input(key="train_name").set_value("second")
+    at.button(key="train_start").click().run()
+    second = [j for j in jobs.jobs() if j.run_id != first.run_id][0]
+    assert jobs.snapshot(second.run_id).status == "queued"
+    at.selectbox(key="train_pick").set_value(second.run_id).run()
+    assert "Queued" in texts(at)
+    at.selectbox(key="train_pick").set_value(first.run_id).run()
+
+    # The live view shows curves and the grid once an epoch is done (run_every does not
+    # fire in AppTest, so run the page again).
+    wait_for(lambda: (s := jobs.snapshot(first.run_id)) and s.epoch >= 1 and s.latest_grid is not None,
+             300, "the first epoch")
+    at.run()
+    assert_ok(at)
+    kinds = element_types(at)
+    assert "plotly_chart" in kinds and "imgs" in kinds
+    assert "Fixed-seed samples after epoch" in texts(at)
+    assert "Training" in texts(at) or "Paused" in texts(at)
+
+    at.button(key="live_stop").click().run()
+    assert_ok(at)
+    wait_for(lambda: jobs.snapshot(first.run_id).status == "stopped", 120, "the stop")
+    at.run()
+    assert "Stopped" in texts(at)
+
+    # A new session (a reload, a second browser) sees the same run and its history.
+    other = open_page("pages/train.py")
+    assert first.run_id in texts(other) or any(
+        first.run_id in str(o) for o in other.selectbox(key="train_pick").options)
+    runs = open_page("pages/runs.py")
+    table = runs.dataframe[0].value
+    assert first.run_id in list(table["Run"])
+
+
+def test_failed_run_shows_its_reason_and_traceback(app_env):
+    bad = app_env / "cache"
+    bad.mkdir(parents=True)
+    broken = bad / "broken.npy"
+    broken.write_bytes(b"\x93NUMPY but not really")
+    from dcgan_core import preset_config
+
+    jobs = job_manager(app_env)
+    config = preset_config("custom", data_path=str(broken), image_size=28, channels=1, epochs=1,
+                           batch_size=8, steps_per_epoch=1, width=0.25, swd_every=0)
+    run_id = jobs.start(config, name="broken")
+    wait_for(lambda: jobs.snapshot(run_id).status == "failed", 120, "the failure")
+    at = open_page("pages/train.py")
+    assert at.error and "Failed" in texts(at)
+    assert any("traceback" in e.label.lower() for e in at.expander)
+    runs = open_page("pages/runs.py")
+    assert any("Failed" in s for s in runs.dataframe[0].value["Status"])
