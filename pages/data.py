@@ -167,11 +167,11 @@ def _library_section() -> None:
                 pic.image(display_grid(thumbnail(info.path, n=16), target=160))
             except DcganError:
                 pic.caption("no preview")
-            badge = " :violet-badge[bundled sample]" if info.bundled else ""
+            badge = " :violet-badge[ready to use]" if info.bundled else ""
             text.markdown(f"**{info.name}**{badge}")
             n, h, w, c = info.shape
             text.caption(f"{info.count:,} images · {h}x{w} · {'colour' if c == 3 else 'grey'} · "
-                         f"{size(info.size_bytes)} on disk · created {info.created}")
+                         f"{size(info.size_bytes)} on disk · added {str(info.created)[:16].replace('T', ' ')}")
             if actions.button("Train", key=f"data_train_{info.dataset_id}", icon=":material/model_training:",
                               width="stretch"):
                 st.session_state["train_dataset"] = str(info.path)

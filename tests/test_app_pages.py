@@ -75,7 +75,7 @@ def test_damaged_run_folder_is_listed_as_damaged_and_breaks_no_page(app_env):
 def test_data_page_lists_the_bundled_sample_first(app_env):
     at = open_page("pages/data.py")
     page_text = texts(at)
-    assert "bundled sample" in page_text
+    assert "ready to use" in page_text
     assert "5,000 images" in page_text
     assert "No images chosen yet" in page_text
 
