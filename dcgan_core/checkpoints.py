@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -22,27 +21,18 @@ import numpy as np
 
 from .errors import CheckpointError, RunError
 from .models import build_generator
-from .runs import atomic_write_bytes, atomic_write_json, read_run_config
+from .runs import atomic_write_bytes, atomic_write_json, checkpoint_epochs, generator_epochs, read_run_config
 
 __all__ = [
     "KEEP_FULL_CHECKPOINTS",
     "save_checkpoint",
     "restore_checkpoint",
-    "checkpoint_epochs",
-    "generator_epochs",
     "load_generator",
     "export_generator",
     "load_exported_generator",
 ]
 
 KEEP_FULL_CHECKPOINTS = 2
-_EPOCH_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
-
-
-def _epochs_in(folder: Path) -> list[int]:
-    if not folder.is_dir():
-        return []
-    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _EPOCH_RE.match(p.name)))
 
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
@@ -79,20 +69,9 @@ def save_checkpoint(run_dir: Path, epoch: int, gan: Any, state: dict[str, Any]) 
     atomic_write_json(folder / f"epoch_{epoch:04d}.json", {**state, "epoch": epoch})
     atomic_write_bytes(Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz",
                        _npz_bytes(_weights("s", sampler.get_weights())))
-    for old in _epochs_in(folder)[:-KEEP_FULL_CHECKPOINTS]:
+    for old in checkpoint_epochs(run_dir)[:-KEEP_FULL_CHECKPOINTS]:
         (folder / f"epoch_{old:04d}.npz").unlink(missing_ok=True)
         (folder / f"epoch_{old:04d}.json").unlink(missing_ok=True)
-
-
-def checkpoint_epochs(run_dir: Path) -> list[int]:
-    """Epochs with a complete resumable checkpoint (archive and state), ascending."""
-    folder = Path(run_dir) / "checkpoints"
-    return [e for e in _epochs_in(folder) if (folder / f"epoch_{e:04d}.json").is_file()]
-
-
-def generator_epochs(run_dir: Path) -> list[int]:
-    """Epochs whose sampling generator was saved, ascending."""
-    return _epochs_in(Path(run_dir) / "generators")
 
 
 def _load_archive(path: Path) -> Any:

@@ -105,7 +105,7 @@ class GAN(keras.Model):
             real = real / 127.5 - 1.0 if self.config.value_range == "signed" else real / 255.0
         return tf.cast(real, self.compute_dtype)
 
-    def _losses(self, scores: tf.Tensor, target: float) -> tf.Tensor:
+    def _per_sample_loss(self, scores: tf.Tensor, target: float) -> tf.Tensor:
         """Per-sample loss of ``scores`` against a constant target."""
         scores = tf.cast(tf.reshape(scores, [-1]), tf.float32)
         labels = tf.fill(tf.shape(scores), tf.constant(target, tf.float32))
@@ -139,7 +139,7 @@ class GAN(keras.Model):
 
     def _d_loss(self, real_scores: tf.Tensor, fake_scores: tf.Tensor) -> tf.Tensor:
         c = self.config
-        losses = tf.concat([self._losses(real_scores, c.real_label), self._losses(fake_scores, c.fake_label)], 0)
+        losses = tf.concat([self._per_sample_loss(real_scores, c.real_label), self._per_sample_loss(fake_scores, c.fake_label)], 0)
         return self._global_mean(losses)
 
     def _apply(self, optimizer, tape: tf.GradientTape, loss: tf.Tensor, variables) -> None:
@@ -170,7 +170,7 @@ class GAN(keras.Model):
             real_scores, fake_scores = self._d_scores(real, d_fake)
             d_loss = self._d_loss(real_scores, fake_scores)
             g_scores = self._g_scores(fake, fake_scores)
-            g_loss = self._global_mean(self._losses(g_scores, c.g_target))
+            g_loss = self._global_mean(self._per_sample_loss(g_scores, c.g_target))
         self._apply(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
         self._apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
         if self.sampler is not None and c.ema_decay > 0:

@@ -58,6 +58,8 @@ __all__ = [
     "sample_epochs",
     "sample_grid_path",
     "build_progress_gif",
+    "checkpoint_epochs",
+    "generator_epochs",
     "list_runs",
     "delete_run",
 ]
@@ -68,6 +70,7 @@ METRIC_KEYS = (
 )
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
 _SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")
+_NPZ_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -258,6 +261,23 @@ def build_progress_gif(run_dir: Path, max_frames: int = 120, duration_ms: int = 
     path = Path(run_dir) / "progress.gif"
     atomic_write_bytes(path, encode_gif(frames, duration_ms=duration_ms))
     return path
+
+
+def _npz_epochs(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _NPZ_RE.match(p.name)))
+
+
+def checkpoint_epochs(run_dir: Path) -> list[int]:
+    """Epochs with a complete resumable checkpoint (archive and state), ascending."""
+    folder = Path(run_dir) / "checkpoints"
+    return [e for e in _npz_epochs(folder) if (folder / f"epoch_{e:04d}.json").is_file()]
+
+
+def generator_epochs(run_dir: Path) -> list[int]:
+    """Epochs whose sampling generator was saved (for the explorer and the timeline), ascending."""
+    return _npz_epochs(Path(run_dir) / "generators")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
-from .callbacks import ControlCallback, EpochCallback, TrainingControl
+from .callbacks import ControlCallback, EpochCallback
+from .control import TrainingControl
 from .checkpoints import checkpoint_epochs, export_generator, restore_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .device import configure_devices, device_description, distribution_strategy, use_jit
@@ -186,7 +187,7 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     control_cb = ControlCallback(control, publish, config.max_seconds, time.monotonic())
     epoch_cb = EpochCallback(recorder, steps)
     gan.fit(make_dataset(config, data, seed_offset=initial_epoch), epochs=config.epochs, initial_epoch=initial_epoch,
-            steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0)
+            steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
     done = len(history["epoch"]) and int(history["epoch"][-1]) or initial_epoch
     if epoch_cb.error:
         return _finish(run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish)
