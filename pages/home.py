@@ -12,9 +12,8 @@ from dcgan_core import (
     list_runs,
     preset_config,
 )
-from ui.datasets import show_grid, thumbnail
+from ui.datasets import datasets, show_grid, thumbnail
 from ui.fmt import status_label
-from ui.sidebar import run_progress
 from ui.state import manager, runs_dir
 
 
@@ -22,7 +21,8 @@ def _train_on_digits() -> None:
     data = bundled_dataset_path()
     config = preset_config(RECOMMENDED_PRESET, data_path=str(data), image_size=28, channels=1)
     try:
-        run_id = manager().start(config, name="sample-digits")
+        bundled = [info.name for info in datasets() if info.bundled]
+        run_id = manager().start(config, name=bundled[0] if bundled else "MNIST digits")
     except DcganError as err:
         st.error(str(err), icon="🚫")
         return
@@ -38,7 +38,7 @@ active = jobs.active()
 if active is not None:
     with st.container(border=True):
         st.markdown(f"**{status_label(active.status)}** · `{active.run_id}`")
-        st.progress(run_progress(active), text=f"Epoch {active.epoch} of {active.epochs_total}")
+        st.progress(active.progress, text=f"Epoch {active.epoch} of {active.epochs_total}")
         st.page_link("pages/train.py", label="Watch it live", icon=":material/monitoring:")
 
 steps = st.columns(3, gap="medium")

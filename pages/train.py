@@ -49,15 +49,15 @@ def _chosen_run() -> str | None:
     active = jobs.active()
     if active is not None:
         return active.run_id
-    all_jobs = jobs.jobs()
-    return all_jobs[-1].run_id if all_jobs else None
+    all_jobs = jobs.jobs()  # active first, then queued, then the newest
+    return all_jobs[0].run_id if all_jobs else None
 
 
 def _run_picker(current: str) -> str:
     jobs = manager().jobs()
     if len(jobs) < 2:
         return current
-    ids = [j.run_id for j in reversed(jobs)]
+    ids = [j.run_id for j in jobs]
     labels = {j.run_id: f"{status_label(j.status)} · {j.run_id}" for j in jobs}
     picked = st.selectbox("Run shown", ids, index=ids.index(current), format_func=labels.get, key="train_pick")
     st.session_state["train_run_id"] = picked
@@ -168,8 +168,6 @@ def _setup() -> None:
                                         help=help_text)
             st.toggle("Augment (random flips and shifts)", key="adv_augment",
                       help="Helps small datasets; applied alike to real and generated images.")
-        run_name = st.text_input("Run name (optional)", key="train_name", max_chars=60,
-                                 help="Shown in the run list; the run's folder name is made safe from it.")
         c1, c2, _ = st.columns([1, 1, 3])
         estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate")
         start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",
@@ -189,7 +187,7 @@ def _setup() -> None:
             st.error(str(err))
         return
     try:
-        run_id = manager().start(config, name=run_name.strip() or None)
+        run_id = manager().start(config, name=info.name if info is not None else preset.title)
     except DcganError as err:
         st.error(str(err), icon="🚫")
         return

@@ -15,7 +15,6 @@ from dcgan_core import DcganError, coach_messages
 from ui.charts import accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
 from ui.datasets import image_count, show_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
-from ui.sidebar import run_progress
 from ui.state import manager
 
 __all__ = ["live_view", "REFRESH_SECONDS"]
@@ -89,14 +88,15 @@ def _numbers(snap) -> None:
     cols[0].metric("Epoch", f"{snap.epoch} / {snap.epochs_total}")
     cols[1].metric("Generator loss", number(_last(history.get("g_loss", []))))
     cols[2].metric("Discriminator loss", number(_last(history.get("d_loss", []))))
-    cols[3].metric("Images / s", f"{snap.images_per_sec:,.0f}" if snap.images_per_sec else "–")
+    speed = snap.images_per_sec
+    cols[3].metric("Images / s", f"{speed:,.0f}" if math.isfinite(speed) and speed > 0 else "–")
     if snap.status in ("running", "paused"):
         cols[4].metric("Time left", duration(snap.eta_seconds), help="Estimated from the recent speed.")
     else:
         cols[4].metric("Time trained", duration(snap.elapsed_seconds))
     if snap.status in ACTIVE_STATUSES:
         step_text = f" · step {snap.step}" if snap.step else ""
-        st.progress(run_progress(snap), text=f"Epoch {snap.epoch} of {snap.epochs_total}{step_text}")
+        st.progress(snap.progress, text=f"Epoch {snap.epoch} of {snap.epochs_total}{step_text}")
 
 
 def _charts(snap) -> None:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ui.fmt import duration, status_label
 from ui.state import manager
 
-__all__ = ["render_sidebar", "run_progress"]
+__all__ = ["render_sidebar"]
 
 _REFRESH_SECONDS = 3.0
-
-
-def run_progress(snapshot: object) -> float:
-    """Fraction of the run done, counting the steps of the current epoch (0..1)."""
-    total = max(int(getattr(snapshot, "epochs_total", 0) or 0), 1)
-    done = float(getattr(snapshot, "epoch", 0) or 0)
-    steps = int(getattr(snapshot, "steps_per_epoch", 0) or 0)
-    step = int(getattr(snapshot, "step", 0) or 0)
-    if steps > 0 and getattr(snapshot, "status", "") in ("running", "paused"):
-        done += min(step % steps if step >= steps else step, steps) / steps
-    return max(0.0, min(done / total, 1.0))
 
 
 def _panel(started_active: bool) -> None:
@@ -33,11 +24,11 @@ def _panel(started_active: bool) -> None:
         st.page_link("pages/train.py", label="Start a run", icon=":material/play_circle:")
         return
     st.markdown(f"**{status_label(snap.status)}**  \n`{snap.run_id}`")
-    st.progress(run_progress(snap), text=f"Epoch {snap.epoch} / {snap.epochs_total}")
+    st.progress(snap.progress, text=f"Epoch {snap.epoch} / {snap.epochs_total}")
     details = []
-    if snap.images_per_sec:
+    if math.isfinite(snap.images_per_sec) and snap.images_per_sec > 0:
         details.append(f"{snap.images_per_sec:,.0f} img/s")
-    if snap.status == "running" and snap.eta_seconds is not None:
+    if snap.status == "running" and math.isfinite(snap.eta_seconds):
         details.append(f"about {duration(snap.eta_seconds)} left")
     if details:
         st.caption(" · ".join(details))
