@@ -137,7 +137,11 @@ def _report_section(prepared) -> None:
         st.switch_page("pages/train.py")
 
 
-@st.dialog("Delete this dataset?")
+def _close_dialog() -> None:
+    st.session_state.pop("data_confirm_delete", None)
+
+
+@st.dialog("Delete this dataset?", on_dismiss=_close_dialog)
 def _confirm_delete(dataset_id: str, name: str) -> None:
     st.write(f"**{name}** will be removed from the cache. Runs trained on it keep their results, "
              "but cannot be resumed without the data.")
@@ -148,9 +152,12 @@ def _confirm_delete(dataset_id: str, name: str) -> None:
         except DcganError as err:
             st.error(str(err))
             return
+        _close_dialog()
         st.session_state.pop("data_last", None)
+        st.toast(f"Deleted {name}.", icon="🗑️")
         st.rerun()
     if cols[1].button("Keep it", key="data_delete_no"):
+        _close_dialog()
         st.rerun()
 
 
@@ -178,7 +185,7 @@ def _library_section() -> None:
                 st.switch_page("pages/train.py")
             if not info.bundled and actions.button("Delete", key=f"data_del_{info.dataset_id}",
                                                    icon=":material/delete:", width="stretch"):
-                _confirm_delete(info.dataset_id, info.name)
+                st.session_state["data_confirm_delete"] = (info.dataset_id, info.name)
 
 
 st.title("🗂️ Data")
@@ -190,3 +197,5 @@ if "data_last" in st.session_state:
     _report_section(st.session_state["data_last"])
 st.divider()
 _library_section()
+if st.session_state.get("data_confirm_delete"):
+    _confirm_delete(*st.session_state["data_confirm_delete"])

@@ -102,7 +102,11 @@ def _downloads(run) -> None:
                        help="Not written yet.")
 
 
-@st.dialog("Delete this run?")
+def _close_dialog() -> None:
+    st.session_state.pop("runs_confirm_delete", None)
+
+
+@st.dialog("Delete this run?", on_dismiss=_close_dialog)
 def _confirm_delete(run_id: str) -> None:
     st.write(f"**{run_id}** and everything in it (samples, checkpoints, the generator) will be "
              "deleted for good.")
@@ -113,9 +117,12 @@ def _confirm_delete(run_id: str) -> None:
         except DcganError as err:
             st.error(str(err))
             return
+        _close_dialog()
         st.session_state.pop("runs_pick", None)
+        st.toast(f"Deleted {run_id}.", icon="🗑️")
         st.rerun()
     if cols[1].button("Keep it", key="runs_delete_no"):
+        _close_dialog()
         st.rerun()
 
 
@@ -143,7 +150,7 @@ def _actions(run) -> None:
     if cols[3].button("Delete", icon=":material/delete:", disabled=live, key=f"runs_delete_{run.run_id}",
                       width="stretch", help="A run that is training, paused or queued cannot be deleted; stop it first."
                       if live else "Delete this run and its files."):
-        _confirm_delete(run.run_id)
+        st.session_state["runs_confirm_delete"] = run.run_id
 
 
 def _detail(runs) -> None:
@@ -186,3 +193,5 @@ else:
     _table(all_runs)
     _compare(all_runs)
     _detail(all_runs)
+    if st.session_state.get("runs_confirm_delete"):
+        _confirm_delete(st.session_state["runs_confirm_delete"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dcgan_core import ConfigError, DcganError, estimate_cost, get_preset, list_presets, preset_config
+import dcgan_core
+from dcgan_core import ConfigError, DcganError, get_preset, list_presets, preset_config
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
 from ui.live import live_view
@@ -117,7 +118,8 @@ def _build_config(preset, info):
 
 @st.cache_data(show_spinner="Measuring a few training steps on this machine…", max_entries=16)
 def _estimate(config, n_images: int):
-    return estimate_cost(config, n_images)
+    # Looked up on click only: the probe module loads TensorFlow.
+    return dcgan_core.estimate_cost(config, n_images)
 
 
 def _show_estimate(config, n_images: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dcgan_core import bundled_dataset_path, encode_png
@@ -20,9 +21,27 @@ _TEXT_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "w
                "success", "text", "toast")
 
 
+def _router_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make AppTest run ``app.py`` (the router) on every run, as the server does.
+
+    A server sets ``PagesManager.uses_pages_directory`` to False for good once
+    ``st.navigation`` has run. AppTest resets it before every run, and because our pages
+    live in a folder called ``pages/`` it then runs a page file on its own, without the
+    router (no sidebar, no page config). Keep the server's steady state instead.
+    """
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """App folders in ``tmp_path``; fresh Streamlit caches; every run stopped afterwards."""
+    _router_mode(monkeypatch)
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("DCGAN_CACHE_DIR", str(tmp_path / "cache"))
     st.cache_resource.clear()
@@ -92,6 +111,8 @@ def texts(at: AppTest) -> str:
             found.append(str(getattr(element, "value", "")))
     for metric in at.metric:
         found.append(f"{metric.label}: {metric.value}")
+    for image in at.get("image"):
+        found += [img.caption for img in image.proto.imgs if img.caption]
     return "\n".join(found)
 
 

@@ -19,6 +19,14 @@ from apptest_support import (
 )
 from dcgan_core import ImageSource, PrepareOptions, encode_png, list_datasets, prepare_dataset
 
+def trained(jobs, run_id: str, epochs: int) -> bool:
+    """True once ``run_id`` has ``epochs`` epochs and a grid; fails at once if the run failed."""
+    snap = jobs.snapshot(run_id)
+    if snap.status == "failed":
+        pytest.fail(f"the run failed: {snap.message}\n{snap.traceback}")
+    return snap.epoch >= epochs and snap.latest_grid is not None
+
+
 PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/runs.py", "pages/explore.py"]
 
 
@@ -134,7 +142,8 @@ def test_delete_a_dataset_after_confirming(app_env):
     at.button(key="data_delete_yes").click().run()
     assert_ok(at)
     assert not prepared.npy_path.exists()
-    assert "few digits" not in texts(at)
+    assert not [m for m in at.markdown if "few digits" in m.value]
+    assert [t for t in at.toast if "Deleted few digits" in t.value]
 
 
 # --- train page ----------------------------------------------------------------------------
@@ -206,12 +215,11 @@ def test_start_queue_watch_stop_and_reload_a_tiny_run(app_env):
 
     # The live view shows curves and the grid once an epoch is done (run_every does not
     # fire in AppTest, so run the page again).
-    wait_for(lambda: (s := jobs.snapshot(first.run_id)) and s.epoch >= 1 and s.latest_grid is not None,
-             300, "the first epoch")
+    wait_for(lambda: trained(jobs, first.run_id, epochs=1), 300, "the first epoch")
     at.run()
     assert_ok(at)
     kinds = element_types(at)
-    assert "plotly_chart" in kinds and "imgs" in kinds
+    assert "plotly_chart" in kinds and "image" in kinds
     assert "Fixed-seed samples after epoch" in texts(at)
     assert "Training" in texts(at) or "Paused" in texts(at)
 
@@ -247,3 +255,20 @@ def test_failed_run_shows_its_reason_and_traceback(app_env):
     assert any("traceback" in e.label.lower() for e in at.expander)
     runs = open_page("pages/runs.py")
     assert any("Failed" in s for s in runs.dataframe[0].value["Status"])
+
+
+def test_page_runs_leave_keras_state_alone(app_env):
+    # Streamlit clears the Keras session after every script run unless the app stops it;
+    # that would pull the ground from under a model being built by the training thread.
+    from keras.src.backend.common import global_state
+
+    from ui.runtime import keeps_keras_state
+
+    at = new_app()
+    at.run()
+    assert keeps_keras_state()
+    global_state.set_global_attribute("dcgan_studio_probe", 42)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert_ok(at)
+    assert global_state.get_global_attribute("dcgan_studio_probe") == 42

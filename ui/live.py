@@ -37,17 +37,17 @@ def _controls(snap) -> None:
         if snap.status == "running":
             if cols[0].button("Pause", icon=":material/pause:", key="live_pause", width="stretch"):
                 jobs.pause(snap.run_id)
-                st.rerun(scope="fragment")
+                st.rerun()
         elif snap.status == "paused":
             if cols[0].button("Resume", icon=":material/play_arrow:", key="live_resume", type="primary", width="stretch"):
                 jobs.resume(snap.run_id)
-                st.rerun(scope="fragment")
+                st.rerun()
         if snap.status in ACTIVE_STATUSES:
             if cols[1].button("Stop", icon=":material/stop:", key="live_stop", width="stretch",
                               help="Stops after the current batch and keeps everything saved so far."):
                 jobs.stop(snap.run_id)
                 st.toast("Stopping after the current batch…", icon="⏹️")
-                st.rerun(scope="fragment")
+                st.rerun()
     except DcganError as err:
         st.error(str(err))
     if snap.status not in ACTIVE_STATUSES:
