@@ -34,6 +34,13 @@ _EXPORTS: dict[str, str] = {
     # metrics
     "sliced_wasserstein_distance": "metrics", "swd_per_level": "metrics", "pyramid_sizes": "metrics",
     "kl_divergence_histogram": "metrics", "histograms": "metrics", "mean_pairwise_distance": "metrics",
+    # latent
+    "latent_from_seed": "latent", "sample_latents": "latent", "lerp": "latent", "slerp": "latent",
+    "interpolate": "latent", "random_walk": "latent", "scale_toward_mean": "latent",
+    "vector_arithmetic": "latent", "edit_dimensions": "latent",
+    # directions
+    "Directions": "directions", "pca_directions": "directions", "directions_from_features": "directions",
+    "direction_from_examples": "directions", "move_along": "directions", "grid_2d": "directions",
 }
 
 __all__ = sorted(_EXPORTS)
