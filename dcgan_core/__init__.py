@@ -41,6 +41,10 @@ _EXPORTS: dict[str, str] = {
     # directions
     "Directions": "directions", "pca_directions": "directions", "directions_from_features": "directions",
     "direction_from_examples": "directions", "move_along": "directions", "grid_2d": "directions",
+    # explorations
+    "EXPLORATION_FORMAT": "explorations", "LATENTS_FORMAT": "explorations", "NamedVector": "explorations",
+    "Exploration": "explorations", "save_exploration": "explorations", "load_exploration": "explorations",
+    "latents_to_json": "explorations", "latents_from_json": "explorations",
 }
 
 __all__ = sorted(_EXPORTS)
