@@ -205,3 +205,15 @@ def test_pca_basis_maps_components_into_latent_space():
     assert np.argmax(np.abs(mapped.vectors[0])) == 5 and np.argmax(np.abs(mapped.vectors[1])) == 2
     with pytest.raises(ExplorationError, match="basis has 3 rows but the samples have 4 values"):
         pca_directions(samples, 2, basis=basis[:3])
+
+
+def test_numerics_modules_import_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dcgan_core.metrics, dcgan_core.latent, dcgan_core.directions, dcgan_core.explorations\n"
+        "assert not any(m.split('.')[0] in ('tensorflow', 'keras', 'scipy') for m in sys.modules), 'heavy import'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
