@@ -60,6 +60,17 @@ _EXPORTS: dict[str, str] = {
     "use_jit": "device",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
     "CostEstimate": "estimate", "estimate_cost": "estimate",
+    # latent
+    "latent_from_seed": "latent", "sample_latents": "latent", "lerp": "latent", "slerp": "latent",
+    "interpolate": "latent", "random_walk": "latent", "scale_toward_mean": "latent",
+    "vector_arithmetic": "latent", "edit_dimensions": "latent",
+    # directions
+    "Directions": "directions", "pca_directions": "directions", "directions_from_features": "directions",
+    "direction_from_examples": "directions", "move_along": "directions", "grid_2d": "directions",
+    # explorations
+    "EXPLORATION_FORMAT": "explorations", "LATENTS_FORMAT": "explorations", "NamedVector": "explorations",
+    "Exploration": "explorations", "save_exploration": "explorations", "load_exploration": "explorations",
+    "latents_to_json": "explorations", "latents_from_json": "explorations",
 }
 
 __all__ = sorted(_EXPORTS)
