@@ -150,7 +150,7 @@ def _open(data: bytes, options: PrepareOptions) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageRejected(_what_is(data)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ImageRejected(f"is damaged and cannot be opened ({err})") from None
+        raise ImageRejected(f"is damaged or truncated and cannot be opened ({err})") from None
     width, height = img.size
     if width * height > options.max_pixels:
         raise ImageRejected(

@@ -88,7 +88,7 @@ def display_name(raw: str | bytes) -> str:
 
 def _ignored(parts: Iterable[str]) -> bool:
     """Hidden files, macOS archive metadata and desktop clutter are dropped without a word."""
-    return any(p.startswith(".") or p == "__MACOSX" or p.lower() in _CLUTTER for p in parts)
+    return any((p.startswith(".") and p not in (".", "..")) or p == "__MACOSX" or p.lower() in _CLUTTER for p in parts)
 
 
 def _is_zip(name: str, data: bytes) -> bool:
