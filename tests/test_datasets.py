@@ -53,11 +53,17 @@ def test_manifest_records_options_images_skips_and_counts(tmp_path):
     assert on_disk["created"].startswith("20") and on_disk["report"]["usable"] == 5
 
 
+def translucent(image):
+    rgba = image.convert("RGBA")
+    rgba.putalpha(200)
+    return rgba
+
+
 def test_health_report_counts_sizes_modes_duplicates_and_warns_when_small(tmp_path):
     uploads = [
         ("wide.png", encode(photo(80, 40, 1), "PNG")),
         ("tall.jpg", encode(photo(30, 90, 2), "JPEG")),
-        ("square.webp", encode(photo(50, 50, 3).convert("RGBA"), "WEBP", lossless=True)),
+        ("square.webp", encode(translucent(photo(50, 50, 3)), "WEBP", lossless=True)),
         ("again.png", encode(photo(80, 40, 1), "PNG")),
         ("broken.jpg", encode(photo(60, 60, 4), "JPEG")[:300]),
         ("dot.png", encode(photo(1, 1), "PNG")),
