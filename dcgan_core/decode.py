@@ -213,18 +213,18 @@ def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
     size, (w, h) = options.size, img.size
     resample = RESAMPLE_FILTERS[options.resample]
     if options.fit == "stretch":
-        return img.resize((size, size), resample, reducing_gap=3.0)
+        return img.resize((size, size), resample, reducing_gap=2.0)
     if options.fit == "crop":
         side = min(w, h)
         box = ((w - side) / 2, (h - side) / 2, (w + side) / 2, (h + side) / 2)
-        return img.resize((size, size), resample, box=box, reducing_gap=3.0)
+        return img.resize((size, size), resample, box=box, reducing_gap=2.0)
     scale = size / max(w, h)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
     fill: int | tuple[int, int, int] = options.background if img.mode == "RGB" else round(
         0.299 * options.background[0] + 0.587 * options.background[1] + 0.114 * options.background[2]
     )
     canvas = Image.new(img.mode, (size, size), fill)
-    canvas.paste(img.resize((new_w, new_h), resample, reducing_gap=3.0), ((size - new_w) // 2, (size - new_h) // 2))
+    canvas.paste(img.resize((new_w, new_h), resample, reducing_gap=2.0), ((size - new_w) // 2, (size - new_h) // 2))
     return canvas
 
 
@@ -251,10 +251,11 @@ def decode_image(data: bytes, options: PrepareOptions) -> tuple[np.ndarray, Imag
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:
             raise ImageRejected(f"is damaged or truncated ({err})") from None
         try:
-            oriented = ImageOps.exif_transpose(img)
+            if img.getexif().get(0x0112, 1) != 1:
+                ImageOps.exif_transpose(img, in_place=True)
         except Exception:  # a broken EXIF block only loses the orientation, never the image
-            oriented = img
-        fitted = _fit(_to_target_mode(oriented, options), options)
+            pass
+        fitted = _fit(_to_target_mode(img, options), options)
     except ImageRejected:
         raise
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as err:
