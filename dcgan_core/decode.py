@@ -281,8 +281,10 @@ def preview_image(source: Any, options: PrepareOptions) -> np.ndarray:
     Raises:
         DataError: naming the file and the reason when it cannot be used.
     """
-    data = source if isinstance(source, (bytes, bytearray)) else source.read()
     name = getattr(source, "name", "the image")
+    if getattr(source, "skip_reason", None):
+        raise DataError(f"{name} {source.skip_reason}")
+    data = source if isinstance(source, (bytes, bytearray)) else source.read()
     try:
         return decode_image(bytes(data), options)[0]
     except ImageRejected as err:

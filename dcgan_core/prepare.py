@@ -16,6 +16,7 @@ import json
 import mmap
 import os
 import struct
+import time
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,6 +38,7 @@ __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
 
 _FORMAT_VERSION = 1
 _FLUSH_EVERY = 256
+_STALE_SECONDS = 24 * 3600
 
 
 class ConversionCancelled(DataError):
@@ -112,6 +114,17 @@ def _release_pages(array: np.memmap) -> None:
             pass
 
 
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete temp files that a killed conversion left behind (older than a day)."""
+    limit = time.time() - _STALE_SECONDS
+    for temp in folder.glob(".*.npy.tmp"):
+        try:
+            if temp.stat().st_mtime < limit:
+                temp.unlink()
+        except OSError:
+            pass
+
+
 def _cache_key(options: PrepareOptions, hashes: list[str]) -> str:
     payload = json.dumps({"v": _FORMAT_VERSION, "options": options.to_dict(), "files": hashes}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -171,6 +184,7 @@ def prepare_dataset(
         raise DataError("No files were given to convert.")
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(folder)
     is_cancelled: Callable[[], bool] = (
         cancel.is_set if hasattr(cancel, "is_set") else cancel if callable(cancel) else (lambda: False)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 
 import numpy as np
@@ -224,3 +225,12 @@ def test_dataset_thumbnail_is_a_seeded_grid(tmp_path):
     small = tmp_path / "two.npy"
     np.save(small, np.full((2, 4, 4, 3), 200, np.uint8))
     assert dataset_thumbnail(small, n=16).shape == (1 * 6 + 2, 2 * 6 + 2, 3)
+
+
+def test_stale_temp_files_of_killed_conversions_are_cleaned(tmp_path):
+    stale, fresh = tmp_path / ".abc.dead.npy.tmp", tmp_path / ".abc.live.npy.tmp"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    prepare_dataset(sources_from_uploads(digit_pngs(2)), GREY28, cache_dir=tmp_path)
+    assert not stale.exists() and fresh.exists()

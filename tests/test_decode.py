@@ -213,4 +213,6 @@ def test_preview_image_names_the_file_when_it_fails():
     assert preview_image(good, PrepareOptions(size=24, channels=1)).shape == (24, 24, 1)
     with pytest.raises(DataError, match=r"^notes\.png is a text file"):
         preview_image(ImageSource("notes.png", b"just words here"), OPTS)
+    with pytest.raises(DataError, match=r"^a\.zip/link\.png is a symbolic link"):
+        preview_image(ImageSource("a.zip/link.png", skip_reason="is a symbolic link inside the archive"), OPTS)
 
