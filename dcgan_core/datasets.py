@@ -66,7 +66,7 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".json.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, ensure_ascii=True)
+            handle.write(json.dumps(data, ensure_ascii=True, separators=(",", ":")))  # C encoder: fast for big manifests
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
