@@ -71,6 +71,23 @@ _EXPORTS: dict[str, str] = {
     "EXPLORATION_FORMAT": "explorations", "LATENTS_FORMAT": "explorations", "NamedVector": "explorations",
     "Exploration": "explorations", "save_exploration": "explorations", "load_exploration": "explorations",
     "latents_to_json": "explorations", "latents_from_json": "explorations",
+    # sources
+    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
+    "sources_from_zip": "sources", "sources_from_uploads": "sources",
+    # decode
+    "FIT_MODES": "decode", "RESAMPLE_FILTERS": "decode", "SUPPORTED_FORMATS": "decode",
+    "PrepareOptions": "decode", "ImageRejected": "decode", "ImageInfo": "decode",
+    "decode_image": "decode", "preview_image": "decode",
+    # health
+    "SMALL_DATASET": "health", "HealthReport": "health", "build_report": "health",
+    # prepare
+    "PreparedDataset": "prepare", "ConversionCancelled": "prepare", "prepare_dataset": "prepare",
+    # datasets
+    "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
+    "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
+    "read_manifest": "datasets",
+    # cli_prepare
+    "add_prepare_command": "cli_prepare", "run_prepare": "cli_prepare",
 }
 
 __all__ = sorted(_EXPORTS)
