@@ -87,7 +87,6 @@ _EXPORTS: dict[str, str] = {
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
     # cli_prepare
-    "add_prepare_command": "cli_prepare", "run_prepare": "cli_prepare",
 }
 
 __all__ = sorted(_EXPORTS)
