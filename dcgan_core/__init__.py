@@ -86,7 +86,6 @@ _EXPORTS: dict[str, str] = {
     "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
-    # cli_prepare
 }
 
 __all__ = sorted(_EXPORTS)
