@@ -87,9 +87,15 @@ class GAN(keras.Model):
     def metrics(self) -> list[keras.metrics.Metric]:
         return [self.g_loss_tracker, self.d_loss_tracker, self.real_acc_tracker, self.fake_acc_tracker]
 
-    def call(self, z: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """Generate samples from latents (what a distribution strategy traces)."""
-        return self.generator(z, training=training)
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """Forward pass: latents -> generated samples; real samples -> discriminator scores.
+
+        ``fit`` under a distribution strategy calls the model on a data batch once to build
+        it, so both kinds of input are accepted (told apart by shape).
+        """
+        if inputs.shape.rank == 2 and inputs.shape[-1] == self.config.latent_dim and self.config.is_image_model:
+            return self.generator(inputs, training=training)
+        return self.discriminator(self._prepare_real(inputs), training=training)
 
     # ---- the step -------------------------------------------------------------------
     def sample_latents(self, batch: tf.Tensor) -> tf.Tensor:
