@@ -39,7 +39,10 @@ def _table(runs) -> None:
         "Created": _created(r.created),
         "Problem": r.problem or "",
     } for r in runs]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    table = pd.DataFrame(rows)
+    if not table["Problem"].any():
+        table = table.drop(columns=["Problem"])
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -69,7 +72,8 @@ def _compare(runs) -> None:
     if chosen:
         by_id = {r.run_id: r for r in usable}
         histories = {run_id: _history(by_id[run_id]) for run_id in chosen}
-        st.plotly_chart(overlay_figure(histories, metric, smoothing), key="runs_overlay")
+        st.plotly_chart(overlay_figure(histories, metric, smoothing, title=f"{_METRICS[metric]} across runs"),
+                        key="runs_overlay")
 
 
 def _timeline(run) -> None:

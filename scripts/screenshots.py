@@ -2,9 +2,10 @@
 
 Starts the app on a free port with throw-away run and cache folders, trains a small run
 on the bundled digits, and saves ``docs/home.png``, ``docs/data.png``, ``docs/train.png``
-and ``docs/runs.png``.
+and ``docs/runs.png``. Status icons are emoji: install ``fonts-noto-color-emoji`` first
+for them to show in headless Chromium.
 
-Usage: python3 scripts/screenshots.py [--epochs 6] [--steps 30]
+Usage: python3 scripts/screenshots.py [--epochs 30] [--steps 30] [--shot-at 12]
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ def _fill(page, label: str, value: str) -> None:
     box.press("Tab")
 
 
-def _shot(page, name: str) -> None:
-    page.wait_for_timeout(1500)  # let charts and images finish drawing
+def _shot(page, name: str, height: int = 950) -> None:
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
+    page.wait_for_timeout(2000)  # let charts and images finish drawing
     path = ROOT / "docs" / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     print(f"saved {path.relative_to(ROOT)}")
@@ -39,8 +42,9 @@ def _shot(page, name: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--shot-at", type=int, default=12, help="epoch at which to photograph the live view")
     args = parser.parse_args()
     (ROOT / "docs").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,21 +59,24 @@ def main() -> int:
 
             page.goto(f"{url}/data")
             page.get_by_text("Your datasets").wait_for(timeout=LONG)
-            _shot(page, "data")
+            _shot(page, "data", height=1100)
 
+            page.set_viewport_size({"width": 1400, "height": 950})
             page.goto(f"{url}/train")
             page.get_by_text("Advanced settings").click()
             _fill(page, "Epochs", str(args.epochs))
             _fill(page, "Steps per epoch (0 = whole dataset)", str(args.steps))
             _fill(page, "Measure quality (SWD) every N epochs (0 = never)", "2")
             page.get_by_role("button", name=re.compile("Start training")).click()
-            page.get_by_text(re.compile(f"Finished · ")).first.wait_for(timeout=LONG)
-            page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
-            _shot(page, "train")
+            later = "|".join(str(e) for e in range(args.shot_at, args.epochs + 1))
+            page.get_by_text(re.compile(f"samples after epoch ({later})$")).first.wait_for(timeout=LONG)
+            _shot(page, "train", height=1500)
+            page.get_by_role("button", name=re.compile("Stop$")).click()
+            page.get_by_text(re.compile("Stopped · ")).first.wait_for(timeout=LONG)
 
             page.goto(f"{url}/runs")
             page.get_by_text("Inspect a run").wait_for(timeout=LONG)
-            _shot(page, "runs")
+            _shot(page, "runs", height=1700)
             browser.close()
     return 0
 

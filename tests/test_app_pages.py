@@ -272,3 +272,60 @@ def test_page_runs_leave_keras_state_alone(app_env):
     at.switch_page("pages/train.py").run()
     assert_ok(at)
     assert global_state.get_global_attribute("dcgan_studio_probe") == 42
+
+
+def _finished_run(app_env, epochs: int = 2) -> str:
+    from dcgan_core import bundled_dataset_path, preset_config
+
+    jobs = job_manager(app_env)
+    config = preset_config("custom", data_path=str(bundled_dataset_path()), image_size=28, channels=1,
+                           epochs=epochs, steps_per_epoch=2, batch_size=16, width=0.25, swd_every=0)
+    run_id = jobs.start(config, name="MNIST digits")
+    wait_for(lambda: trained(jobs, run_id, epochs) and jobs.snapshot(run_id).status == "finished",
+             300, "the run to finish")
+    return run_id
+
+
+def test_runs_page_scrubs_downloads_and_trains_more(app_env):
+    run_id = _finished_run(app_env, epochs=2)
+    jobs = job_manager(app_env)
+    at = open_page("pages/runs.py")
+    table = at.dataframe[0].value
+    assert list(table["Run"]) == [run_id]
+    assert "Finished" in table["Status"][0] and table["Epochs"][0] == "2 / 2"
+    assert "Generator loss across runs" in str(at.get("plotly_chart")[0].proto.spec)
+    timeline = at.select_slider(key=f"runs_timeline_{run_id}")
+    assert list(timeline.options) == ["1", "2"]
+    timeline.set_value(1).run()
+    assert "Fixed-seed samples after epoch 1" in texts(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Generator (.keras)", "Metrics (CSV)", "Sample grid (PNG)"} <= set(labels)
+
+    at.number_input(key=f"runs_extra_{run_id}").set_value(1)
+    at.button(key=f"runs_continue_{run_id}").click().run()
+    assert_ok(at)
+    snap = wait_for(lambda: (s := jobs.snapshot(run_id)) and s.status == "finished" and s.epoch == 3 and s,
+                    300, "the extra epoch")
+    assert snap.epochs_total == 3 and len(snap.history["g_loss"]) == 3
+    runs = open_page("pages/runs.py")
+    assert runs.dataframe[0].value["Epochs"][0] == "3 / 3"
+
+
+def test_delete_is_refused_for_the_active_run(app_env):
+    run_id = _finished_run(app_env, epochs=1)
+    jobs = job_manager(app_env)
+    jobs.continue_run(run_id, 500)
+    at = open_page("pages/runs.py")
+    assert at.button(key=f"runs_delete_{run_id}").disabled
+    assert (app_env / "runs" / run_id).is_dir()
+
+
+def test_home_one_click_trains_the_sample_digits(app_env):
+    at = new_app()
+    at.run()
+    at.button(key="home_train_digits").click().run()
+    assert_ok(at)
+    jobs = job_manager(app_env)
+    [job] = jobs.jobs()
+    assert job.config.preset == "custom" and job.config.data_path.endswith("mnist_5k.npy")
+    assert "Train" in texts(at) and job.run_id in texts(at)

@@ -42,6 +42,9 @@ def _epochs(history: Mapping[str, Sequence[float]], key: str) -> list[float]:
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = 320) -> go.Figure:
+    last_epoch = max((max((x for x in trace.x if x is not None), default=0) for trace in fig.data
+                      if getattr(trace, "x", None) is not None and len(trace.x)), default=0)
+    fig.update_xaxes(tickformat="d", dtick=1 if last_epoch <= 12 else None)
     fig.update_layout(
         title=dict(text=title, x=0.0, font=dict(size=15)),
         height=height,
@@ -96,12 +99,13 @@ def swd_figure(history: Mapping[str, Sequence[float]], key: str = "swd", title: 
     return _layout(fig, title, key.upper())
 
 
-def overlay_figure(histories: Mapping[str, Mapping[str, Sequence[float]]], key: str, smoothing: float = 0.0) -> go.Figure:
+def overlay_figure(histories: Mapping[str, Mapping[str, Sequence[float]]], key: str, smoothing: float = 0.0,
+                   title: str | None = None) -> go.Figure:
     """One metric of several runs on one chart (legend = run label)."""
     fig = go.Figure()
     for i, (label, history) in enumerate(histories.items()):
         _add_curve(fig, _epochs(history, key), history.get(key, ()) or (), label, _PALETTE[i % len(_PALETTE)], smoothing)
-    return _layout(fig, f"{key} across runs", key, height=380)
+    return _layout(fig, title or f"{key} across runs", key, height=380)
 
 
 def histogram_figure(histograms: Mapping[str, Sequence[float]]) -> go.Figure:

@@ -32,42 +32,42 @@ def _last(values: list[float]) -> float | None:
 
 def _controls(snap) -> None:
     jobs = manager()
-    cols = st.columns(4)
+    row = st.container(horizontal=True, vertical_alignment="center")
     try:
-        if snap.status == "running":
-            if cols[0].button("Pause", icon=":material/pause:", key="live_pause", width="stretch"):
-                jobs.pause(snap.run_id)
-                st.rerun()
-        elif snap.status == "paused":
-            if cols[0].button("Resume", icon=":material/play_arrow:", key="live_resume", type="primary", width="stretch"):
-                jobs.resume(snap.run_id)
-                st.rerun()
-        if snap.status in ACTIVE_STATUSES:
-            if cols[1].button("Stop", icon=":material/stop:", key="live_stop", width="stretch",
-                              help="Stops after the current batch and keeps everything saved so far."):
-                jobs.stop(snap.run_id)
-                st.toast("Stopping after the current batch…", icon="⏹️")
-                st.rerun()
+        if snap.status == "running" and row.button("Pause", icon=":material/pause:", key="live_pause"):
+            jobs.pause(snap.run_id)
+            st.rerun()
+        if snap.status == "paused" and row.button("Resume", icon=":material/play_arrow:", key="live_resume",
+                                                  type="primary"):
+            jobs.resume(snap.run_id)
+            st.rerun()
+        if snap.status in ACTIVE_STATUSES and row.button(
+                "Stop", icon=":material/stop:", key="live_stop",
+                help="Stops after the current batch and keeps everything saved so far."):
+            jobs.stop(snap.run_id)
+            st.rerun()
     except DcganError as err:
         st.error(str(err))
-    if snap.status not in ACTIVE_STATUSES:
-        with cols[2].popover("Train more", icon=":material/add_circle:", width="stretch"):
-            extra = st.number_input("Extra epochs", min_value=1, max_value=100_000, value=5, key="live_extra")
-            if st.button("Continue training", key="live_continue", type="primary"):
-                try:
-                    new_id = jobs.continue_run(snap.run_id, int(extra))
-                except DcganError as err:
-                    st.error(str(err))
-                else:
-                    st.session_state["train_run_id"] = new_id
-                    st.rerun()
-        cols[3].page_link("pages/explore.py", label="Explore", icon=":material/explore:")
+    if snap.status in ACTIVE_STATUSES:
+        return
+    with row.popover("Train more", icon=":material/add_circle:"):
+        extra = st.number_input("Extra epochs", min_value=1, max_value=100_000, value=5, key="live_extra")
+        if st.button("Continue training", key="live_continue", type="primary"):
+            try:
+                new_id = jobs.continue_run(snap.run_id, int(extra))
+            except DcganError as err:
+                st.error(str(err))
+            else:
+                st.session_state["train_run_id"] = new_id
+                st.rerun()
+    row.page_link("pages/runs.py", label="All runs", icon=":material/history:")
+    row.page_link("pages/explore.py", label="Explore this model", icon=":material/explore:")
 
 
 def _header(snap) -> None:
     config = snap.config
     left, right = st.columns([3, 2])
-    left.subheader(f"{status_label(snap.status)} · {snap.run_id}")
+    left.markdown(f"#### {status_label(snap.status)} · {snap.run_id}")
     right.caption(f"Preset **{config.preset}** · device **{snap.device or '…'}**")
     if snap.status == "queued":
         position = snap.queue_position
@@ -78,7 +78,7 @@ def _header(snap) -> None:
         if snap.traceback:
             with st.expander("Technical details (traceback)"):
                 st.code(snap.traceback, language="text")
-    elif snap.message:
+    elif snap.message and snap.status != "running":
         st.caption(snap.message)
 
 
