@@ -329,3 +329,34 @@ def test_home_one_click_trains_the_sample_digits(app_env):
     [job] = jobs.jobs()
     assert job.config.preset == "custom" and job.config.data_path.endswith("mnist_5k.npy")
     assert "Train" in texts(at) and job.run_id in texts(at)
+
+
+def test_estimate_before_start_measures_this_machine(app_env):
+    at = open_page("pages/train.py")
+    _tiny_settings(at, epochs=4)
+    at.button(key="train_estimate").click().run()
+    assert_ok(at)
+    page_text = texts(at)
+    for label in ("Per epoch:", "Whole run:", "Memory:", "Parameters:"):
+        assert label in page_text
+    assert "Measured on **CPU" in page_text or "Measured on **GPU" in page_text
+    assert job_manager(app_env).jobs() == []
+
+
+def test_gaussian_toy_shows_histograms_and_kl_instead_of_images(app_env):
+    jobs = job_manager(app_env)
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_preset").set_value("gaussian_1d").run()
+    assert "makes its own data" in texts(at)
+    at.number_input(key="adv_epochs").set_value(20)
+    at.number_input(key="adv_sample_every").set_value(5)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    [job] = jobs.jobs()
+    wait_for(lambda: (s := jobs.snapshot(job.run_id)).status in ("finished", "failed") and s, 300, "the toy run")
+    assert jobs.snapshot(job.run_id).status == "finished", jobs.snapshot(job.run_id).message
+    at.run()
+    assert_ok(at)
+    specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert "Real and generated densities" in specs and "KL divergence" in specs
+    assert "image" not in element_types(at)
