@@ -176,6 +176,16 @@ class Sampler:
         return rng.standard_normal((int(n), self.latent_dim)).astype(np.float32)
 
     # ---- directions -----------------------------------------------------------------------
+    def features(self, latents: np.ndarray) -> np.ndarray:
+        """float32 (n, f) flattened first hidden activations for the latents (all units).
+
+        A generator without a hidden Dense or convolution layer returns the latents.
+        """
+        z = self._latents(latents)
+        if self._features is None or len(z) == 0:
+            return z.copy()
+        return self._run(self._features, z).reshape(len(z), -1)
+
     def feature_samples(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Latents and the generator's first hidden activations for them.
 
@@ -190,9 +200,7 @@ class Sampler:
         if int(n) < 2:
             raise ExplorationError(f"need at least 2 samples to study the generator; got {n}.")
         z = self.sample_latents(int(n), seed)
-        if self._features is None:
-            return z, z.copy()
-        feats = self._run(self._features, z).reshape(len(z), -1)
+        feats = self.features(z)
         if feats.shape[1] > MAX_FEATURES:
             keep = np.sort(np.random.default_rng([int(seed), 17]).choice(feats.shape[1], MAX_FEATURES, replace=False))
             feats = np.ascontiguousarray(feats[:, keep])

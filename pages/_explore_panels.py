@@ -88,7 +88,7 @@ def variations(c: Context) -> None:
         for col, i in zip(cols, range(row * 3, row * 3 + 3)):
             label = "current" if i == 4 else f"variation {i + 1 if i < 4 else i}"
             if c.sampler.is_image_model:
-                col.image(ui.display_png(pictures[i:i + 1], target=160), caption=label)
+                col.image(ui.display_png(pictures[i:i + 1], target=160), caption=label, output_format="PNG")
             else:
                 col.metric(label, f"{numbers[i]:.3f}")
             col.button("Use", key=f"ex_use_var_{i}", on_click=ui.adopt, args=(found[i], label), width="stretch")
@@ -120,7 +120,7 @@ def interpolation(c: Context) -> None:
         return
     strip = ui.images(c.run_dir, c.epoch, path)
     st.image(ui.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
-             caption=f"{method} in {frames} frames")
+             caption=f"{method} in {frames} frames", output_format="PNG")
     factor = max(1, 192 // max(c.sampler.image_shape[:2]))
     gif = ui.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
     play, get = st.columns([1, 2], vertical_alignment="center")
@@ -169,7 +169,7 @@ def map_2d(c: Context) -> None:
             i = row * steps + col_index
             label = f"map cell {row + 1}, {col_index + 1}"
             if pictures is not None:
-                col.image(ui.display_png(pictures[i:i + 1], target=112))
+                col.image(ui.display_png(pictures[i:i + 1], target=112), output_format="PNG")
                 text = "Use"
             else:
                 text = f"{numbers[i]:.2f}"

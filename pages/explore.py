@@ -184,7 +184,7 @@ def main() -> None:
                 caption = f"Seeds {ss['ex_seed']}–{int(ss['ex_seed']) + _GRID - 1}, epoch {epoch}"
             else:
                 shown, caption = z[None, :], f"{ss.get('ex_source', '')} · epoch {epoch}"
-            st.image(ui.display_png(ui.images(run_dir, epoch, shown)), caption=caption)
+            st.image(ui.display_png(ui.images(run_dir, epoch, shown)), caption=caption, output_format="PNG")
         else:
             shown = z[None, :]
             panels.gaussian_view(run_dir, epoch, smp, z, vectors[0], names[0])
