@@ -75,6 +75,21 @@ _EXPORTS: dict[str, str] = {
     # explorer exports (no TensorFlow)
     "MAX_UPSCALE": "explore_exports", "MAX_FRAMES": "explore_exports", "image_png": "explore_exports",
     "frames_gif": "explore_exports", "interpolation_gif": "explore_exports", "walk_gif": "explore_exports",
+    # sources
+    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
+    "sources_from_zip": "sources", "sources_from_uploads": "sources",
+    # decode
+    "FIT_MODES": "decode", "RESAMPLE_FILTERS": "decode", "SUPPORTED_FORMATS": "decode",
+    "PrepareOptions": "decode", "ImageRejected": "decode", "ImageInfo": "decode",
+    "decode_image": "decode", "preview_image": "decode",
+    # health
+    "SMALL_DATASET": "health", "HealthReport": "health", "build_report": "health",
+    # prepare
+    "PreparedDataset": "prepare", "ConversionCancelled": "prepare", "prepare_dataset": "prepare",
+    # datasets
+    "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
+    "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
+    "read_manifest": "datasets",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -232,27 +232,35 @@ class JobManager:
         with self._lock:
             self._jobs[job.run_id] = job
             self._queue.append(job.run_id)
+            if self._active is None:
+                self._activate_next()
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name=f"{_THREAD_PREFIX}worker", daemon=True)
                 self._worker.start()
         return job.run_id
 
+    def _activate_next(self) -> None:
+        """Move the head of the queue to active (caller holds the lock)."""
+        self._active = self._queue.popleft() if self._queue else None
+        if self._active:
+            job = self._jobs[self._active]
+            job.status, job.message = "running", "Starting."
+
     def _work(self) -> None:
-        from .trainer import train_run  # TensorFlow loads here, in the training thread
         while True:
             with self._lock:
-                if not self._queue:
-                    self._active, self._worker = None, None
+                if self._active is None:
+                    self._worker = None
                     return
-                run_id = self._queue.popleft()
-                job = self._jobs[run_id]
-                self._active, job.status, job.message = run_id, "running", "Starting."
-            threading.current_thread().name = f"{_THREAD_PREFIX}{run_id}"
+                job = self._jobs[self._active]
+            threading.current_thread().name = f"{_THREAD_PREFIX}{job.run_id}"
+            from .trainer import train_run  # TensorFlow loads here, in the training thread
+
             outcome = train_run(job.run_dir, job.control, lambda update, j=job: self._apply(j, update))
             with self._lock:
                 job.status, job.message, job.traceback = outcome.status, outcome.message, outcome.traceback
                 job.updated = time.time()
-                self._active = None
+                self._activate_next()
 
     def _apply(self, job: _Job, update: dict[str, Any]) -> None:
         with self._lock:

@@ -1,0 +1,198 @@
+"""The dataset cache: open, list, preview and delete converted datasets.
+
+A converted dataset is two files in the cache folder: ``<id>.npy`` (uint8 (N, H, W, C))
+and ``<id>.json`` (its manifest). The bundled MNIST sample is always listed first and can
+never be deleted. Deletion only ever removes those two files inside the cache folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DataError, DcganError
+from .images import make_grid
+from .paths import bundled_dataset_path, default_cache_dir, safe_child
+
+__all__ = [
+    "BUNDLED_DATASET_ID",
+    "DatasetInfo",
+    "open_dataset",
+    "dataset_thumbnail",
+    "list_datasets",
+    "delete_dataset",
+    "read_manifest",
+]
+
+BUNDLED_DATASET_ID = "mnist_5k"
+_ID_PATTERN = re.compile(r"^[0-9a-f]{20}$")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One dataset as the listing shows it.
+
+    Attributes:
+        dataset_id: Stable id (the cache key prefix, or ``"mnist_5k"`` for the sample).
+        name: Human name given at conversion time.
+        path: The ``.npy`` file.
+        shape: (N, H, W, C).
+        count: N.
+        size_bytes: Size of the ``.npy`` on disk.
+        created: ISO 8601 creation time (UTC).
+        bundled: True for the bundled sample.
+    """
+
+    dataset_id: str
+    name: str
+    path: Path
+    shape: tuple[int, ...]
+    count: int
+    size_bytes: int
+    created: str
+    bundled: bool = False
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON to a temp file beside ``path``, then replace ``path`` with it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".json.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, ensure_ascii=True, separators=(",", ":")))  # C encoder: fast for big manifests
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(npy_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The manifest beside a cached ``.npy``, or None when it is missing or unreadable."""
+    path = Path(npy_path).with_suffix(".json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def open_dataset(path: str | os.PathLike[str]) -> np.ndarray:
+    """Open a dataset's images memory-mapped, read-only.
+
+    Args:
+        path: A ``.npy`` file.
+
+    Returns:
+        uint8 (N, H, W, C) array with C in {1, 3}, N >= 1.
+
+    Raises:
+        DataError: naming the file when it is missing or not such an array.
+    """
+    path = Path(path)
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise DataError(f"Dataset file {path} does not exist.") from None
+    except (OSError, ValueError) as err:
+        raise DataError(f"{path} is not a readable .npy array ({err}).") from None
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.ndim != 4 or array.shape[3] not in (1, 3):
+        raise DataError(
+            f"{path} holds {getattr(array, 'dtype', '?')} {getattr(array, 'shape', '?')}; "
+            "a dataset must be uint8 images shaped (N, H, W, C) with 1 or 3 channels."
+        )
+    if array.shape[0] == 0:
+        raise DataError(f"{path} holds no images.")
+    return array
+
+
+def dataset_thumbnail(path: str | os.PathLike[str], n: int = 16, seed: int = 0) -> np.ndarray:
+    """A grid of ``n`` images drawn (with a seed) from a dataset, for listings.
+
+    Args:
+        path: A ``.npy`` dataset.
+        n: Images in the grid (fewer when the dataset is smaller).
+        seed: Seed of the draw.
+
+    Returns:
+        uint8 (H, W, C) grid.
+    """
+    images = open_dataset(path)
+    count = max(1, min(int(n), images.shape[0]))
+    picks = np.sort(np.random.default_rng(seed).choice(images.shape[0], size=count, replace=False))
+    return make_grid(np.asarray(images[picks]))
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
+
+
+def _bundled_info() -> DatasetInfo | None:
+    path = bundled_dataset_path()
+    try:
+        array = np.load(path, mmap_mode="r")
+        stat = path.stat()
+    except (OSError, ValueError):
+        return None
+    return DatasetInfo(BUNDLED_DATASET_ID, f"MNIST digits (bundled sample, {array.shape[0]:,} images)", path,
+                       tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True)
+
+
+def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[DatasetInfo]:
+    """Every dataset available: the bundled sample first, then the cache, newest first.
+
+    Args:
+        cache_dir: The cache folder; default :func:`~dcgan_core.paths.default_cache_dir`.
+    """
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    found: list[DatasetInfo] = []
+    if folder.is_dir():
+        for npy in folder.glob("*.npy"):
+            if not _ID_PATTERN.match(npy.stem):
+                continue
+            manifest = read_manifest(npy)
+            if manifest is None:
+                continue
+            try:
+                size = npy.stat().st_size
+            except OSError:
+                continue
+            shape = tuple(int(s) for s in manifest.get("shape", ()))
+            found.append(DatasetInfo(npy.stem, str(manifest.get("name") or npy.stem), npy, shape,
+                                     int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False))
+    found.sort(key=lambda d: d.created, reverse=True)
+    bundled = _bundled_info()
+    return ([bundled] if bundled else []) + found
+
+
+def delete_dataset(dataset_id: str, cache_dir: str | os.PathLike[str] | None = None) -> None:
+    """Delete one cached dataset (its ``.npy`` and manifest).
+
+    Args:
+        dataset_id: The id from :func:`list_datasets`.
+        cache_dir: The cache folder; default :func:`~dcgan_core.paths.default_cache_dir`.
+
+    Raises:
+        DataError: for the bundled sample, an id that is not a cache id, or an unknown id.
+    """
+    if dataset_id == BUNDLED_DATASET_ID:
+        raise DataError("The bundled MNIST sample cannot be deleted.")
+    if not isinstance(dataset_id, str) or not _ID_PATTERN.match(dataset_id):
+        raise DataError(f"{dataset_id!r} is not the id of a cached dataset.")
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    try:
+        npy = safe_child(folder, f"{dataset_id}.npy")
+        manifest = safe_child(folder, f"{dataset_id}.json")
+    except DcganError as err:
+        raise DataError(str(err)) from None
+    if not npy.exists() and not manifest.exists():
+        raise DataError(f"No cached dataset with id {dataset_id} in {folder}.")
+    npy.unlink(missing_ok=True)
+    manifest.unlink(missing_ok=True)

@@ -1,0 +1,300 @@
+"""Sources -> a cached uint8 ``.npy`` dataset, its manifest and a health report.
+
+The cache key is a hash of the options and the sorted content hashes of the files, so the
+same images sent again (in any order, under any names) with the same options come back
+from the cache without decoding. A conversion decodes in a small thread pool (Pillow
+releases the GIL while decoding and resizing), writes each image straight into a
+memory-mapped ``.npy`` under a temporary name in the cache folder, and renames it into
+place only when everything succeeded: a failure or a cancel leaves nothing under the
+final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import struct
+import time
+import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .datasets import dataset_thumbnail, open_dataset, read_manifest, write_json_atomic
+from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
+from .errors import DataError
+from .health import HealthReport, build_report
+from .paths import default_cache_dir
+from .sources import ImageSource
+
+__all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
+
+_FORMAT_VERSION = 1
+_FLUSH_EVERY = 256
+_STALE_SECONDS = 24 * 3600
+
+
+class ConversionCancelled(DataError):
+    """The person cancelled a conversion; nothing was saved."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedDataset:
+    """The result of :func:`prepare_dataset`.
+
+    Attributes:
+        dataset_id: Stable id (also the file stem in the cache folder).
+        npy_path: The uint8 (N, H, W, C) ``.npy`` file.
+        manifest: The JSON manifest as a dict (options, images, skipped files, counts).
+        report: The health report.
+        from_cache: True when the dataset was already converted and nothing was decoded.
+    """
+
+    dataset_id: str
+    npy_path: Path
+    manifest: dict[str, Any]
+    report: HealthReport
+    from_cache: bool
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(N, H, W, C) of the dataset."""
+        return tuple(self.manifest["shape"])
+
+
+def _hash_source(source: ImageSource) -> tuple[str | None, str | None]:
+    """(sha256, None) or (None, reason)."""
+    try:
+        return hashlib.sha256(source.read()).hexdigest(), None
+    except OSError as err:
+        return None, f"could not be read ({err.strerror or err})"
+
+
+def _decode_task(source: ImageSource, options: PrepareOptions) -> tuple[np.ndarray | None, ImageInfo | str]:
+    try:
+        pixels, info = decode_image(source.read(), options)
+        return pixels, info
+    except ImageRejected as err:
+        return None, str(err)
+    except Exception as err:  # a hostile file must cost one skip, never the whole conversion
+        return None, f"could not be converted ({type(err).__name__}: {err})"
+
+
+def _shrink_npy(path: Path, count: int) -> None:
+    """Rewrite a v1.0 ``.npy`` header to hold only the first ``count`` rows, and truncate."""
+    with open(path, "r+b") as handle:
+        version = np.lib.format.read_magic(handle)
+        if version != (1, 0):
+            raise DataError(f"Unexpected .npy header version {version} in {path}.")
+        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+        offset = handle.tell()
+        new_shape = (count, *shape[1:])
+        text = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (dtype.str, new_shape)
+        room = offset - 10
+        handle.seek(0)
+        handle.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", room) + (text.ljust(room - 1) + "\n").encode("latin1"))
+        handle.truncate(offset + int(np.prod(new_shape)) * dtype.itemsize)
+
+
+def _release_pages(array: np.memmap) -> None:
+    """Flush written rows to the file and drop them from this process's memory."""
+    array.flush()
+    mapping = getattr(array, "_mmap", None)
+    if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            mapping.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):
+            pass
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete temp files that a killed conversion left behind (older than a day)."""
+    limit = time.time() - _STALE_SECONDS
+    for temp in folder.glob(".*.npy.tmp"):
+        try:
+            if temp.stat().st_mtime < limit:
+                temp.unlink()
+        except OSError:
+            pass
+
+
+def _cache_key(options: PrepareOptions, hashes: list[str]) -> str:
+    payload = json.dumps({"v": _FORMAT_VERSION, "options": options.to_dict(), "files": hashes}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _default_name(sources: list[ImageSource]) -> str:
+    firsts = {s.name.split("/", 1)[0] for s in sources}
+    if len(firsts) == 1 and all("/" in s.name for s in sources):
+        return firsts.pop()
+    return f"{len(sources):,} files"
+
+
+def _report_from(manifest: dict[str, Any], sources: list[ImageSource], hashes: list[str | None],
+                 early: dict[int, str], options: PrepareOptions, preview: np.ndarray) -> HealthReport:
+    """The report for the current sources, using the manifest's facts per content hash."""
+    rejected = {s["sha256"]: s["reason"] for s in manifest.get("skipped", []) if s.get("sha256")}
+    skipped = [(sources[i].name, early[i]) for i in sorted(early)]
+    groups: dict[str, list[str]] = {}
+    for src, sha in zip(sources, hashes):
+        if sha is not None:
+            groups.setdefault(sha, []).append(src.name)
+    skipped += [(names[0], rejected[sha]) for sha, names in groups.items() if sha in rejected]
+    duplicates = [names for names in groups.values() if len(names) > 1]
+    return build_report(manifest["images"], skipped, duplicates, options, preview, len(sources))
+
+
+def prepare_dataset(
+    sources: Iterable[ImageSource],
+    options: PrepareOptions | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Any = None,
+    workers: int | None = None,
+) -> PreparedDataset:
+    """Convert images to a cached uint8 ``.npy`` with a manifest and a health report.
+
+    Args:
+        sources: From :mod:`dcgan_core.sources`.
+        options: What the GAN will see; default :class:`PrepareOptions`.
+        cache_dir: Cache folder; default :func:`~dcgan_core.paths.default_cache_dir`.
+        name: Human name for the listing (default: the shared folder name, or a count).
+        progress: Called as ``progress(done, total)`` from the calling thread.
+        cancel: A ``threading.Event`` or a callable returning True to stop.
+        workers: Decoding threads (default: CPU count, at most 8).
+
+    Returns:
+        The :class:`PreparedDataset`.
+
+    Raises:
+        ConversionCancelled: when cancelled (nothing is saved).
+        DataError: when no file was usable; ``err.report`` then holds the report.
+    """
+    options = options or PrepareOptions()
+    sources = list(sources)
+    if not sources:
+        raise DataError("No files were given to convert.")
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(folder)
+    is_cancelled: Callable[[], bool] = (
+        cancel.is_set if hasattr(cancel, "is_set") else cancel if callable(cancel) else (lambda: False)
+    )
+    workers = workers or max(1, min(8, os.cpu_count() or 1))
+
+    early = {i: s.skip_reason for i, s in enumerate(sources) if s.skip_reason}
+    hashes: list[str | None] = [None] * len(sources)
+    todo = [i for i in range(len(sources)) if i not in early]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for i, (sha, reason) in zip(todo, pool.map(lambda k: _hash_source(sources[k]), todo)):
+            hashes[i] = sha
+            if reason:
+                early[i] = reason
+    first_of: dict[str, int] = {}
+    for i, sha in enumerate(hashes):
+        if sha is not None:
+            first_of.setdefault(sha, i)
+    if options.drop_duplicates:
+        key_hashes = sorted(first_of)
+        order = [(sha, first_of[sha]) for sha in key_hashes]
+    else:
+        order = sorted((sha, i) for i, sha in enumerate(hashes) if sha is not None)
+        key_hashes = [sha for sha, _ in order]
+    key = _cache_key(options, key_hashes)
+    dataset_id = key[:20]
+    npy_path = folder / f"{dataset_id}.npy"
+
+    manifest = read_manifest(npy_path)
+    if manifest is not None and manifest.get("key") == key:
+        try:
+            cached_count = open_dataset(npy_path).shape[0]
+        except DataError:
+            cached_count = -1
+        if cached_count == manifest.get("count"):
+            if name and name != manifest.get("name"):
+                manifest["name"] = name
+                write_json_atomic(npy_path.with_suffix(".json"), manifest)
+            report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path))
+            if progress:
+                progress(len(order), len(order))
+            return PreparedDataset(dataset_id, npy_path, manifest, report, True)
+
+    size, channels, total = options.size, options.channels, len(order)
+    images: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    tmp_path = folder / f".{dataset_id}.{uuid.uuid4().hex}.npy.tmp"
+    try:
+        if total:
+            array = np.lib.format.open_memmap(tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels))
+            pending: deque[tuple[str, int, Future]] = deque()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                feed = iter(order)
+                done = 0
+                while True:
+                    while len(pending) < workers * 4:
+                        item = next(feed, None)
+                        if item is None or is_cancelled():
+                            break
+                        pending.append((item[0], item[1], pool.submit(_decode_task, sources[item[1]], options)))
+                    if is_cancelled():
+                        for _, _, fut in pending:
+                            fut.cancel()
+                        raise ConversionCancelled("The conversion was cancelled; nothing was saved.")
+                    if not pending:
+                        break
+                    sha, index, future = pending.popleft()
+                    pixels, info = future.result()
+                    if pixels is None:
+                        rejected.append({"name": sources[index].name, "sha256": sha, "reason": info})
+                    else:
+                        array[len(images)] = pixels
+                        images.append({"index": len(images), "name": sources[index].name, "sha256": sha,
+                                       "width": info.width, "height": info.height, "mode": info.mode,
+                                       "format": info.format, "frames": info.frames})
+                        if len(images) % _FLUSH_EVERY == 0:
+                            _release_pages(array)
+                    done += 1
+                    if progress:
+                        progress(done, total)
+            array.flush()
+            del array
+        if not images:
+            names = {i: sources[i].name for i in range(len(sources))}
+            skipped = [(names[i], r) for i, r in sorted(early.items())] + [(r["name"], r["reason"]) for r in rejected]
+            err = DataError(
+                f"None of the {len(sources):,} files could be used"
+                + (f"; for example {skipped[0][0]} {skipped[0][1]}." if skipped else ".")
+            )
+            err.report = build_report([], skipped, [], options, None, len(sources))  # type: ignore[attr-defined]
+            raise err
+        if len(images) < total:
+            _shrink_npy(tmp_path, len(images))
+        os.replace(tmp_path, npy_path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+    groups: dict[str, list[str]] = {}
+    for src, sha in zip(sources, hashes):
+        if sha is not None:
+            groups.setdefault(sha, []).append(src.name)
+    manifest = {
+        "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
+        "name": name or _default_name(sources),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "options": options.to_dict(), "shape": [len(images), size, size, channels], "count": len(images),
+        "images": images,
+        "skipped": [{"name": sources[i].name, "sha256": None, "reason": r} for i, r in sorted(early.items())] + rejected,
+        "duplicates": [names for names in groups.values() if len(names) > 1],
+    }
+    report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path))
+    manifest["report"] = report.to_dict()
+    write_json_atomic(npy_path.with_suffix(".json"), manifest)
+    return PreparedDataset(dataset_id, npy_path, manifest, report, False)
