@@ -29,7 +29,7 @@ from .runs import read_run_config
 __all__ = ["Sampler", "MAX_FEATURES"]
 
 #: Feature columns kept for PCA; wider first layers keep a seeded random subset of units.
-MAX_FEATURES = 4096
+MAX_FEATURES = 2048
 _BATCH = 256
 _HIDDEN_TYPES = (keras.layers.Dense, keras.layers.Conv2DTranspose, keras.layers.Conv2D)
 
@@ -181,18 +181,25 @@ class Sampler:
 
         A generator without a hidden Dense or convolution layer returns the latents.
         """
-        z = self._latents(latents)
+        return self._features_of(self._latents(latents), None)
+
+    def _features_of(self, z: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
         if self._features is None or len(z) == 0:
             return z.copy()
-        return self._run(self._features, z).reshape(len(z), -1)
+        parts = []
+        for i in range(0, len(z), _BATCH):
+            out = self._features(tf.constant(z[i:i + _BATCH])).numpy().reshape(min(_BATCH, len(z) - i), -1)
+            parts.append(out if keep is None else out[:, keep])  # keep only the studied units, batch by batch
+        return np.concatenate(parts).astype(np.float32, copy=False)
 
     def feature_samples(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Latents and the generator's first hidden activations for them.
 
         The features are the flattened output of the first Dense or convolution layer
         (GANSpace's "first linear layer"); when it has more than :data:`MAX_FEATURES`
-        units a seeded random subset of units is kept. A generator without such a layer
-        returns the latents themselves as features.
+        units, a fixed seeded random subset of :data:`MAX_FEATURES` units is studied
+        (the top components are spread over many units, and PCA cost grows with width).
+        A generator without such a layer returns the latents themselves as features.
 
         Returns:
             (latents float32 (n, latent_dim), features float32 (n, f)).
@@ -200,11 +207,12 @@ class Sampler:
         if int(n) < 2:
             raise ExplorationError(f"need at least 2 samples to study the generator; got {n}.")
         z = self.sample_latents(int(n), seed)
-        feats = self.features(z)
-        if feats.shape[1] > MAX_FEATURES:
-            keep = np.sort(np.random.default_rng([int(seed), 17]).choice(feats.shape[1], MAX_FEATURES, replace=False))
-            feats = np.ascontiguousarray(feats[:, keep])
-        return z, feats
+        keep = None
+        if self._hidden is not None:
+            units = int(np.prod(self._hidden.output.shape[1:]))
+            if units > MAX_FEATURES:
+                keep = np.sort(np.random.default_rng(17).choice(units, MAX_FEATURES, replace=False))
+        return z, self._features_of(z, keep)
 
     def discover_directions(self, k: int, n: int = 5000, seed: int = 0) -> Directions:
         """The top-``k`` GANSpace directions, strongest first, with their share of variance.

@@ -291,3 +291,13 @@ def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path
     assert len(at.get("plotly_chart")) == 2
     _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
     assert json.loads(media.download("latents.json"))["latent_dim"] == 16
+
+
+def test_reruns_keep_the_keras_session(runs: Path, media: Media, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keras
+
+    resets: list[bool] = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: resets.append(True))
+    at = _open()
+    _run(at.slider(key="ex_dir_0").set_value(1.0))
+    assert resets == []  # Streamlit's per-run clear_session (kernel cache + full gc) is off
