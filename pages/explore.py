@@ -131,7 +131,8 @@ def _controls(smp, vectors: np.ndarray, labels: list[str]) -> tuple[int, np.ndar
     top = st.columns([2, 1, 1], vertical_alignment="bottom")
     top[0].number_input("Seed", 0, 2**31 - 1, step=1, key="ex_seed", on_change=_from_seed, args=(dim, dist))
     top[1].button("🎲 Randomize", on_click=_randomize, args=(dim, dist), width="stretch")
-    top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=ui.zero_directions, width="stretch")
+    top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=ui.zero_directions,
+                  width="stretch")
     ss.setdefault("ex_k", min(5, len(vectors)))
     ss["ex_k"] = min(int(ss["ex_k"]), len(vectors))
     k = int(st.number_input("Direction sliders", 1, len(vectors), key="ex_k",
