@@ -64,6 +64,7 @@ _EXPORTS: dict[str, str] = {
     "use_jit": "device",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
     "CostEstimate": "estimate", "estimate_cost": "estimate",
+    "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent
     "latent_from_seed": "latent", "sample_latents": "latent", "lerp": "latent", "slerp": "latent",
     "interpolate": "latent", "random_walk": "latent", "scale_toward_mean": "latent",
@@ -75,6 +76,9 @@ _EXPORTS: dict[str, str] = {
     "EXPLORATION_FORMAT": "explorations", "LATENTS_FORMAT": "explorations", "NamedVector": "explorations",
     "Exploration": "explorations", "save_exploration": "explorations", "load_exploration": "explorations",
     "latents_to_json": "explorations", "latents_from_json": "explorations",
+    # explorer exports (no TensorFlow)
+    "MAX_UPSCALE": "explore_exports", "MAX_FRAMES": "explore_exports", "image_png": "explore_exports",
+    "frames_gif": "explore_exports", "interpolation_gif": "explore_exports", "walk_gif": "explore_exports",
     # sources
     "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
     "sources_from_zip": "sources", "sources_from_uploads": "sources",

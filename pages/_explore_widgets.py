@@ -1,0 +1,200 @@
+"""Helpers of the Explore page: cached generators and previews, the latent state, small views.
+
+The loaded generator of a run and epoch lives in ``st.cache_resource`` (keyed by the run
+folder, the epoch and the file's modification time, so a re-saved epoch reloads); previews
+and discovered directions live in ``st.cache_data``. The page's latent is a *base* latent
+(``ex_base``: a seed's latent, or one the user adopted) moved along the direction sliders;
+raw-dimension sliders edit the base itself. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dcgan_core import (Sampler, encode_png, generator_epochs, interpolation_gif, latent_from_seed, make_grid,
+                        upscale)
+
+__all__ = [
+    "keep_keras_session", "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
+    "interpolation_gif_cached", "display_png", "set_base", "adopt", "zero_directions", "reset_context",
+    "gaussian_figure", "newest_epoch",
+]
+
+MAX_DIRECTIONS = 10
+DISPLAY_PX = 384
+
+
+def keep_keras_session() -> None:
+    """Stop Streamlit from resetting Keras after every script run (idempotent).
+
+    Streamlit's script runner calls ``keras.backend.clear_session()`` at the end of every
+    run and fragment run once Keras is imported (``_clean_problem_modules``). That empties
+    TensorFlow's kernel cache and runs a full garbage collection: about 300 ms added to
+    every rerun, and a slower first step for the training thread after each refresh. This
+    app owns its models explicitly (cached generators, one training thread), so the reset
+    brings nothing; its matplotlib clean-up is kept.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is None or getattr(current, "keeps_keras", False):
+        return
+
+    def clean_problem_modules() -> None:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            try:
+                plt.close("all")
+            except Exception:  # never break a page over a figure
+                pass
+
+    clean_problem_modules.keeps_keras = True  # type: ignore[attr-defined]
+    script_runner._clean_problem_modules = clean_problem_modules
+
+
+keep_keras_session()
+
+
+def stamp(run_dir: Path, epoch: int) -> float:
+    """Modification time of the saved generator of ``epoch`` (0.0 when it is missing)."""
+    try:
+        return (Path(run_dir) / "generators" / f"epoch_{int(epoch):04d}.npz").stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(show_spinner="Loading the generator…", max_entries=4)
+def _sampler(run_dir: str, epoch: int, mtime: float) -> Any:
+    return Sampler.from_run(Path(run_dir), epoch)
+
+
+def sampler(run_dir: Path, epoch: int) -> Any:
+    """The cached :class:`dcgan_core.Sampler` of a run at a saved epoch (DcganError when unusable)."""
+    return _sampler(str(run_dir), int(epoch), stamp(run_dir, epoch))
+
+
+@st.cache_data(show_spinner="Finding the main directions of this generator…", max_entries=16)
+def _directions(run_dir: str, epoch: int, mtime: float) -> tuple[np.ndarray, np.ndarray]:
+    found = _sampler(run_dir, epoch, mtime).discover_directions(MAX_DIRECTIONS)
+    return np.asarray(found.vectors), np.asarray(found.explained_variance_ratio)
+
+
+def directions(run_dir: Path, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+    """Discovered directions (k, dim) and their variance shares (k,), strongest first."""
+    return _directions(str(run_dir), int(epoch), stamp(run_dir, epoch))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _images(run_dir: str, epoch: int, mtime: float, latents: np.ndarray) -> np.ndarray:
+    return _sampler(run_dir, epoch, mtime).images(latents)
+
+
+def images(run_dir: Path, epoch: int, latents: np.ndarray) -> np.ndarray:
+    """uint8 (n, H, W, C) images of ``latents`` (one batched generator call, cached)."""
+    return _images(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _values(run_dir: str, epoch: int, mtime: float, latents: np.ndarray) -> np.ndarray:
+    return _sampler(run_dir, epoch, mtime).values(latents)
+
+
+def values(run_dir: Path, epoch: int, latents: np.ndarray) -> np.ndarray:
+    """float32 (n,) numbers of the 1-D toy for ``latents`` (cached)."""
+    return _values(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32))
+
+
+def value_sample(run_dir: Path, epoch: int, n: int = 2000) -> np.ndarray:
+    """Generated numbers of ``n`` fixed latents: the generator's distribution (1-D toy)."""
+    return values(run_dir, epoch, sampler(run_dir, epoch).sample_latents(n, seed=12345))
+
+
+@st.cache_data(show_spinner="Drawing the animation…", max_entries=32)
+def _gif(run_dir: str, epoch: int, mtime: float, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
+    return interpolation_gif(_sampler(run_dir, epoch, mtime), keys, frames, method, upscale=factor)
+
+
+def interpolation_gif_cached(run_dir: Path, epoch: int, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
+    """GIF bytes of the interpolation through ``keys`` (cached)."""
+    return _gif(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(keys, np.float32), int(frames), method,
+                int(factor))
+
+
+def display_png(batch: np.ndarray, target: int = DISPLAY_PX, cols: int | None = None) -> bytes:
+    """PNG of one image or a grid, enlarged with crisp pixels to about ``target`` pixels."""
+    arr = np.asarray(batch)
+    picture = arr[0] if arr.shape[0] == 1 else make_grid(arr, cols=cols)
+    factor = max(1, target // max(picture.shape[0], picture.shape[1]))
+    return encode_png(upscale(picture, factor))
+
+
+# ---- the latent state (used from widget callbacks, which run before the script) ---------
+def zero_directions() -> None:
+    """Put every direction slider back to 0."""
+    for key in [k for k in st.session_state if str(k).startswith("ex_dir_")]:
+        st.session_state[key] = 0.0
+
+
+def set_base(z: np.ndarray, source: str) -> None:
+    """Make ``z`` the base latent: direction sliders to 0, raw sliders follow it."""
+    base = np.asarray(z, dtype=np.float32).copy()
+    st.session_state["ex_base"] = base
+    st.session_state["ex_source"] = source
+    zero_directions()
+    for key in [k for k in st.session_state if str(k).startswith("ex_dim_")]:
+        index = int(str(key)[len("ex_dim_"):])
+        if index < base.size:
+            st.session_state[key] = float(np.clip(base[index], -4.0, 4.0))
+
+
+def adopt(z: np.ndarray, source: str) -> None:
+    """Callback of the "use this" buttons: the clicked latent becomes the current image."""
+    set_base(z, source)
+
+
+def reset_context(dim: int, distribution: str) -> None:
+    """Forget a previous run's state and start from the seed in the seed box."""
+    for key in [k for k in st.session_state if str(k).startswith(("ex_dir_", "ex_dim_", "ex_name_"))]:
+        del st.session_state[key]
+    for key in ("ex_variations", "ex_map", "ex_saved_dirs"):
+        st.session_state.pop(key, None)
+    seed = int(st.session_state.get("ex_seed", 0))
+    set_base(latent_from_seed(seed, dim, distribution), f"seed {seed}")
+
+
+# ---- the 1-D toy ------------------------------------------------------------------------
+def gaussian_figure(sample: np.ndarray, current: float, sweep: np.ndarray, sweep_values: np.ndarray,
+                    sweep_name: str) -> go.Figure:
+    """The real N(0, 1) density, the generator's histogram, the current value and a sweep."""
+    xs = np.linspace(-4.0, 4.0, 241)
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(x=sample, histnorm="probability density", nbinsx=60, name="generated",
+                               marker_color="#7c5cff", opacity=0.55))
+    fig.add_trace(go.Scatter(x=xs, y=np.exp(-xs ** 2 / 2) / math.sqrt(2 * math.pi), name="real N(0, 1)",
+                             line=dict(color="#3ccf91", width=3)))
+    fig.add_trace(go.Scatter(x=sweep_values, y=np.full(len(sweep_values), 0.02), mode="markers",
+                             name=f"moving along {sweep_name}",
+                             marker=dict(color=sweep, colorscale="Plasma", size=9, showscale=True,
+                                         colorbar=dict(title="amount", thickness=10)),
+                             hovertemplate="amount %{marker.color:.2f} → value %{x:.3f}<extra></extra>"))
+    fig.add_vline(x=float(current), line_color="#ff8a5c", line_width=3,
+                  annotation_text=f"current {float(current):.3f}", annotation_position="top")
+    fig.update_layout(height=380, template="plotly_dark", barmode="overlay", margin=dict(l=10, r=10, t=30, b=10),
+                      xaxis_title="generated value", yaxis_title="density",
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_xaxes(range=[-4.5, 4.5])
+    return fig
+
+
+def newest_epoch(run_dir: Path) -> int | None:
+    """The newest saved generator epoch of a run (None when there is none)."""
+    epochs = generator_epochs(run_dir)
+    return epochs[-1] if epochs else None

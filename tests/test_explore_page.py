@@ -1,0 +1,302 @@
+"""The Explore page with AppTest on a real tiny run: sliders, tools, exports and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
+
+from dcgan_core import (Exploration, Sampler, latent_from_seed, latents_from_json, load_exploration,
+                        save_exploration, write_status)
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "explore.py")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("explore_page")
+    return train_digits_run(root / "runs", root / "data")
+
+
+class Media:
+    """What the page handed to Streamlit's media store: image bytes by URL, downloads by file name."""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, bytes] = {}
+        self.downloads: dict[str, Callable[[], Any] | bytes] = {}
+
+    def image(self, element: Any) -> bytes:
+        return self.by_url[element.proto.imgs[0].url]
+
+    def download(self, name_part: str) -> bytes:
+        matches = [v for k, v in self.downloads.items() if name_part in k]
+        assert len(matches) == 1, (name_part, list(self.downloads))
+        data = matches[0]() if callable(matches[0]) else matches[0]
+        return data.encode() if isinstance(data, str) else bytes(data)
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> Media:
+    record = Media()
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def spy_add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        url = add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+        record.by_url[url] = path_or_data
+        if file_name:
+            record.downloads[file_name] = path_or_data
+        return url
+
+    def spy_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        record.downloads[file_name or coordinates] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", spy_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_deferred)
+    return record
+
+
+@pytest.fixture
+def runs(tmp_path: Path, trained: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A runs folder holding a copy of the trained run; fresh Streamlit caches."""
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    copy_run(trained, folder, trained.name)
+    monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield folder
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _run(target: Any) -> AppTest:
+    """Run the page (``target`` is the AppTest or a widget whose new value to send); no exception."""
+    at = target.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    kinds = ("info", "warning", "error", "success", "caption", "markdown")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def _main_image(at: AppTest, media: Media) -> np.ndarray:
+    return png_array(media.image(at.image[0]))
+
+
+def _button(at: AppTest, text: str) -> Any:
+    return next(b for b in at.button if text in str(b.label))
+
+
+def test_sliders_seed_and_randomize_change_the_image(runs: Path, media: Media) -> None:
+    at = _open()
+    labels = [s.label for s in at.slider]
+    assert labels[0].startswith("Direction 1 (") and labels[0].endswith("% variance)")
+    shares = [float(label.split("(")[1].split("%")[0]) for label in labels[:5]]
+    assert shares == sorted(shares, reverse=True)
+    before = _main_image(at, media)
+    _run(at.slider(key="ex_dir_0").set_value(3.0))
+    moved = _main_image(at, media)
+    assert moved.shape == before.shape and not np.array_equal(moved, before)
+    _run(at.slider(key="ex_dir_0").set_value(0.0))
+    np.testing.assert_array_equal(_main_image(at, media), before)  # back to the same image
+    _run(at.slider(key="ex_dim_3").set_value(3.5))
+    assert not np.array_equal(_main_image(at, media), before)
+    assert at.session_state["ex_base"][3] == pytest.approx(3.5)
+    _run(at.number_input(key="ex_seed").set_value(7))
+    np.testing.assert_array_equal(at.session_state["ex_base"], latent_from_seed(7, 16))
+    seven = _main_image(at, media)
+    _run(_button(at, "Randomize").click())
+    assert at.number_input(key="ex_seed").value != 7
+    assert not np.array_equal(_main_image(at, media), seven)
+
+
+def test_the_page_shows_what_the_sampler_draws(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.number_input(key="ex_seed").set_value(5))
+    shown = _main_image(at, media)
+    expected = Sampler.from_run(trained).images(latent_from_seed(5, 16))[0, :, :, 0]
+    factor = shown.shape[0] // 28
+    np.testing.assert_array_equal(shown[::factor, ::factor], expected)
+
+
+def test_directions_can_be_renamed_and_keep_their_value(runs: Path, media: Media) -> None:
+    at = _open()
+    _run(at.slider(key="ex_dir_1").set_value(1.5))
+    _run(at.text_input(key="ex_name_1").input("thickness"))
+    assert at.slider(key="ex_dir_1").label.startswith("thickness (")
+    assert at.slider(key="ex_dir_1").value == 1.5
+
+
+def test_grid_view_shows_sixteen_seeds(runs: Path, media: Media) -> None:
+    at = _open()
+    single = _main_image(at, media)
+    _run(at.toggle(key="ex_grid").set_value(True))
+    grid = _main_image(at, media)
+    assert grid.shape[0] > single.shape[0] // 2 and grid.shape != single.shape
+    assert at.session_state["ex_shown"].shape == (16, 16)
+
+
+def test_variations_grid_and_click_to_adopt(runs: Path, media: Media) -> None:
+    at = _open()
+    before = _main_image(at, media)
+    _run(_button(at, "Make variations").click())
+    uses = [b for b in at.button if str(b.key).startswith("ex_use_var_")]
+    assert len(uses) == 9
+    found = at.session_state["ex_variations"]
+    np.testing.assert_array_equal(found[4], at.session_state["ex_z"])  # the middle cell is the current image
+    at.button(key="ex_use_var_0").click()
+    _run(at)
+    np.testing.assert_array_equal(at.session_state["ex_base"], found[0])
+    assert at.session_state["ex_source"] == "variation 1"
+    assert not np.array_equal(_main_image(at, media), before)
+
+
+def test_interpolation_strip_plays_and_downloads_as_gif(runs: Path, media: Media) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("🎞️ Interpolation"))
+    _run(at.slider(key="ex_frames").set_value(5))
+    strip = png_array(media.image(at.image[1]))
+    assert strip.shape[1] > 4 * strip.shape[0]  # five frames side by side
+    frames = gif_frames(media.download("interpolation.gif"))
+    assert len(frames) == 8  # five frames there and three back
+    playing = media.image(at.image[2])
+    assert playing[:3] == b"GIF"
+    _run(at.radio(key="ex_method").set_value("lerp"))
+    assert gif_frames(media.download("interpolation.gif"))[2].tobytes() != frames[2].tobytes()
+
+
+def test_map_draws_a_grid_and_a_click_adopts_a_cell(runs: Path, media: Media) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("🗺️ 2-D map"))
+    _run(_button(at, "Draw the map").click())
+    cells = [b for b in at.button if str(b.key).startswith("ex_use_map_")]
+    assert len(cells) == 25
+    before = at.session_state["ex_base"].copy()
+    at.button(key="ex_use_map_0").click()
+    _run(at)
+    assert at.session_state["ex_source"] == "map cell 1, 1"
+    assert not np.array_equal(at.session_state["ex_base"], before)
+
+
+def test_exports_are_valid_png_gif_and_json(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    _run(at.select_slider(key="ex_upscale").set_value(2))
+    png = png_array(media.download(".png"))
+    assert png.shape == (56, 56)
+    assert len(gif_frames(media.download("walk.gif"))) == 32
+    latents = latents_from_json(media.download("latents.json"), expected_latent_dim=16)
+    np.testing.assert_array_equal(latents[0].vector, at.session_state["ex_z"])
+    saved = load_exploration(media.download("exploration.json"), expected_run_id=trained.name)
+    assert [nv.name for nv in saved.directions][:2] == ["Direction 1", "Direction 2"]
+
+
+def test_a_saved_exploration_loads_back_to_the_same_image(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.slider(key="ex_dir_0").set_value(2.5))
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    saved, image = media.download("exploration.json"), _main_image(at, media)
+    _run(at.number_input(key="ex_seed").set_value(99))
+    assert not np.array_equal(_main_image(at, media), image)
+    _run(at.file_uploader(key="ex_upload").set_value([("mine.json", saved, "application/json")]))
+    assert "Loaded mine.json" in _texts(at)
+    np.testing.assert_array_equal(_main_image(at, media), image)
+    assert at.slider(key="ex_dir_0").label.startswith("Direction 1 (saved)")
+
+
+def test_explorations_of_another_run_or_latent_size_are_refused(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    other = save_exploration(Exploration("another-run", 2, 16, latents=[("a", np.zeros(16, np.float32))]))
+    _run(at.file_uploader(key="ex_upload").set_value([("other.json", other, "application/json")]))
+    assert "other.json cannot be loaded" in _texts(at) and "another-run" in _texts(at)
+    wide = save_exploration(Exploration(trained.name, 2, 64, latents=[("a", np.zeros(64, np.float32))]))
+    _run(at.file_uploader(key="ex_upload").set_value([("wide.json", wide, "application/json")]))
+    assert "size 64" in _texts(at)
+    _run(at.file_uploader(key="ex_upload").set_value([("junk.json", b"{not json", "application/json")]))
+    assert "not valid JSON" in _texts(at)
+
+
+def test_no_runs_and_a_run_without_checkpoints_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       trained: Path) -> None:
+    monkeypatch.setenv("DCGAN_RUNS_DIR", str(tmp_path / "empty"))
+    st.cache_resource.clear()
+    assert "no runs yet" in _texts(_open())
+    folder = tmp_path / "runs"
+    fresh = copy_run(trained, folder, "fresh-run")
+    for sub in ("generators", "checkpoints"):
+        for path in (fresh / sub).iterdir():
+            path.unlink()
+    monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
+    assert "no saved generator yet" in _texts(_open())
+
+
+def test_a_damaged_generator_file_shows_an_error(runs: Path, media: Media, trained: Path) -> None:
+    (runs / trained.name / "generators" / "epoch_0002.npz").write_bytes(b"PK\x03\x04 broken")
+    at = _open()
+    assert at.error and "damaged" in at.error[0].value
+    _run(at.select_slider(key="ex_epoch").set_value(1))  # the other epoch still works
+    assert not at.error and at.image
+
+
+def test_an_epoch_that_no_longer_exists_falls_back_with_a_warning(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.select_slider(key="ex_epoch").set_value(1))
+    (runs / trained.name / "generators" / "epoch_0001.npz").unlink()
+    _run(at)
+    assert "Epoch 1 is no longer saved" in _texts(at)
+    assert at.image
+
+
+def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Path) -> None:
+    write_status(runs / trained.name, status="running")
+    at = _open()
+    assert at.toggle(key="ex_live").value is True
+    assert "Live weights as of epoch **2**" in _texts(at)
+    _run(at.toggle(key="ex_live").set_value(False))
+    assert at.select_slider(key="ex_epoch").value == 2
+
+
+def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   media: Media) -> None:
+    train_gaussian_run(tmp_path / "runs")
+    monkeypatch.setenv("DCGAN_RUNS_DIR", str(tmp_path / "runs"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = _open()
+    value = at.metric[0].value
+    assert at.get("plotly_chart")
+    _run(at.slider(key="ex_dir_0").set_value(4.0))
+    assert at.metric[0].value != value
+    _run(at.segmented_control(key="ex_panel").set_value("🎞️ Interpolation"))
+    assert len(at.get("plotly_chart")) == 2
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    assert json.loads(media.download("latents.json"))["latent_dim"] == 16
+
+
+def test_reruns_keep_the_keras_session(runs: Path, media: Media, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keras
+
+    resets: list[bool] = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: resets.append(True))
+    at = _open()
+    _run(at.slider(key="ex_dir_0").set_value(1.0))
+    assert resets == []  # Streamlit's per-run clear_session (kernel cache + full gc) is off
