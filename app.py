@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.runtime import keep_keras_state
+from ui.runtime import keep_keras_state, routed
 from ui.sidebar import render_sidebar
 
 keep_keras_state()  # before anything trains: see ui/runtime.py
@@ -18,4 +18,5 @@ PAGES = [
 
 page = st.navigation(PAGES)
 render_sidebar()
-page.run()
+with routed():
+    page.run()

@@ -19,6 +19,9 @@ from dcgan_core import (
 )
 from ui.datasets import datasets, display_grid, show_grid, thumbnail
 from ui.fmt import size
+from ui.runtime import require_router
+
+require_router()  # see ui/runtime.py: the first load of a fresh server
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "zip"]
 SIZES = [28, 32, 48, 64, 96, 128, 200]

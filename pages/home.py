@@ -14,7 +14,10 @@ from dcgan_core import (
 )
 from ui.datasets import datasets, show_grid, thumbnail
 from ui.fmt import status_label
+from ui.runtime import require_router
 from ui.state import manager, runs_dir
+
+require_router()  # see ui/runtime.py: the first load of a fresh server
 
 
 def _train_on_digits() -> None:

@@ -12,7 +12,10 @@ from dcgan_core import DcganError, decode_png, delete_run, list_runs, read_metri
 from ui.charts import overlay_figure
 from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.runtime import require_router
 from ui.state import manager, runs_dir
+
+require_router()  # see ui/runtime.py: the first load of a fresh server
 
 _METRICS = {"g_loss": "Generator loss", "d_loss": "Discriminator loss", "swd": "SWD (quality)",
             "d_acc_real": "D accuracy on real", "d_acc_fake": "D accuracy on fake",

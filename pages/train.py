@@ -9,7 +9,10 @@ from dcgan_core import ConfigError, DcganError, get_preset, list_presets, preset
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
 from ui.live import live_view
+from ui.runtime import require_router
 from ui.state import manager
+
+require_router()  # see ui/runtime.py: the first load of a fresh server
 
 # Advanced settings: (key, label, kind, help).
 _ADVANCED = [

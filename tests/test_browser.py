@@ -55,3 +55,19 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             assert page.get_by_text("No training in progress").is_visible()
         finally:
             browser.close()
+
+
+def test_first_request_to_a_page_url_still_goes_through_the_router(tmp_path: Path):
+    # A bookmark or a restored tab can be the first request a fresh server sees.
+    with serve_app(tmp_path / "runs", tmp_path / "cache", tmp_path / "server.log") as url, \
+            playwright_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/runs")
+            page.get_by_text("No runs yet").wait_for(timeout=LONG)
+            page.get_by_text("No training in progress").wait_for(timeout=LONG)
+            assert page.locator('[data-testid="stSidebarNavLink"]').count() == 5
+            assert page.title() == "DCGAN Studio"
+        finally:
+            browser.close()
