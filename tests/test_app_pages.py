@@ -360,3 +360,35 @@ def test_gaussian_toy_shows_histograms_and_kl_instead_of_images(app_env):
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "Real and generated densities" in specs and "KL divergence" in specs
     assert "image" not in element_types(at)
+
+
+def test_folder_upload_and_zip_upload(app_env):
+    import io
+    import zipfile
+
+    at = open_page("pages/data.py")
+    folder = at.file_uploader(key="data_upload_A folder")
+    assert folder.accept_directory
+    folder.set_value(digit_pngs(12)).run()
+    at.radio(key="data_channels").set_value(1)
+    at.select_slider(key="data_size").set_value(28)
+    at.text_input(key="data_name").set_value("folder digits")
+    at.button(key="data_convert").click().run()
+    assert_ok(at)
+    assert "Usable images: 12" in texts(at)
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, _ in digit_pngs(20, start=100):
+            archive.writestr(name, data)
+        archive.writestr("../../outside.png", digit_pngs(1)[0][1])
+    at.segmented_control(key="data_kind").set_value("Images or zip files").run()
+    at.file_uploader(key="data_upload_Images or zip files").set_value(
+        [("more.zip", buffer.getvalue(), "application/zip")]).run()
+    at.text_input(key="data_name").set_value("zipped digits")
+    at.button(key="data_convert").click().run()
+    assert_ok(at)
+    assert "Usable images: 20" in texts(at)
+    assert not (app_env / "outside.png").exists() and not (app_env.parent / "outside.png").exists()
+    names = {i.name for i in list_datasets(app_env / "cache")}
+    assert {"folder digits", "zipped digits"} <= names
