@@ -46,7 +46,7 @@ _EXPORTS: dict[str, str] = {
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
     # control and jobs (no TensorFlow)
-    "TrainingControl": "control",
+    "TrainingControl": "control", "ENGINE_IMPORT_LOCK": "control",
     "JobSnapshot": "jobs", "JobManager": "jobs", "ACTIVE_STATUSES": "jobs",
     # engine (TensorFlow)
     "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",

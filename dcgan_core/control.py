@@ -9,7 +9,12 @@ import threading
 import time
 from typing import Callable
 
-__all__ = ["TrainingControl"]
+__all__ = ["TrainingControl", "ENGINE_IMPORT_LOCK"]
+
+#: Held while a thread imports the TensorFlow side of the engine. Two threads importing
+#: TensorFlow at once (the training thread and a page asking for a cost estimate) can hit
+#: Python's import deadlock detection; taking this lock first serialises them.
+ENGINE_IMPORT_LOCK = threading.Lock()
 
 
 class TrainingControl:

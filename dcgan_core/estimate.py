@@ -13,9 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import TrainConfig
-from .device import device_description
-from .models import model_cost
-from .pipeline import steps_per_epoch
+from .control import ENGINE_IMPORT_LOCK
 
 __all__ = ["CostEstimate", "estimate_cost"]
 
@@ -58,7 +56,11 @@ def _activation_bytes(model) -> int:
 
 def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: int = 3) -> CostEstimate:
     """Measure a few training steps of ``config`` and predict an epoch on ``n_images``."""
-    from .trainer import build_gan  # imported here: the probe is the only TensorFlow user
+    with ENGINE_IMPORT_LOCK:  # TensorFlow may be loading in the training thread right now
+        from .device import device_description
+        from .models import model_cost
+        from .pipeline import steps_per_epoch
+        from .trainer import build_gan
 
     gan = build_gan(config)
     cost = model_cost(config, gan.generator, gan.discriminator)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .control import TrainingControl
+from .control import ENGINE_IMPORT_LOCK, TrainingControl
 from .config import TrainConfig, config_to_dict, validate_config
 from .errors import JobError, RunError
 from .paths import default_runs_dir
@@ -254,7 +254,8 @@ class JobManager:
                     return
                 job = self._jobs[self._active]
             threading.current_thread().name = f"{_THREAD_PREFIX}{job.run_id}"
-            from .trainer import train_run  # TensorFlow loads here, in the training thread
+            with ENGINE_IMPORT_LOCK:
+                from .trainer import train_run  # TensorFlow loads here, in the training thread
 
             outcome = train_run(job.run_dir, job.control, lambda update, j=job: self._apply(j, update))
             with self._lock:

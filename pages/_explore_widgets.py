@@ -10,7 +10,6 @@ raw-dimension sliders edit the base itself. Nothing here imports TensorFlow.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,44 +21,13 @@ from dcgan_core import (Sampler, encode_png, generator_epochs, interpolation_gif
                         upscale)
 
 __all__ = [
-    "keep_keras_session", "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
+    "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
     "interpolation_gif_cached", "display_png", "set_base", "adopt", "zero_directions", "reset_context",
     "gaussian_figure", "newest_epoch",
 ]
 
 MAX_DIRECTIONS = 10
 DISPLAY_PX = 384
-
-
-def keep_keras_session() -> None:
-    """Stop Streamlit from resetting Keras after every script run (idempotent).
-
-    Streamlit's script runner calls ``keras.backend.clear_session()`` at the end of every
-    run and fragment run once Keras is imported (``_clean_problem_modules``). That empties
-    TensorFlow's kernel cache and runs a full garbage collection: about 300 ms added to
-    every rerun, and a slower first step for the training thread after each refresh. This
-    app owns its models explicitly (cached generators, one training thread), so the reset
-    brings nothing; its matplotlib clean-up is kept.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    current = getattr(script_runner, "_clean_problem_modules", None)
-    if current is None or getattr(current, "keeps_keras", False):
-        return
-
-    def clean_problem_modules() -> None:
-        plt = sys.modules.get("matplotlib.pyplot")
-        if plt is not None:
-            try:
-                plt.close("all")
-            except Exception:  # never break a page over a figure
-                pass
-
-    clean_problem_modules.keeps_keras = True  # type: ignore[attr-defined]
-    script_runner._clean_problem_modules = clean_problem_modules
-
-
-keep_keras_session()
 
 
 def stamp(run_dir: Path, epoch: int) -> float:

@@ -19,6 +19,9 @@ from dcgan_core import (DcganError, default_runs_dir, generator_epochs, latent_f
                         sample_latents)
 from pages import _explore_panels as panels
 from pages import _explore_widgets as ui
+from ui.runtime import require_router
+
+require_router()  # see ui/runtime.py: the first load of a fresh server
 
 _ACTIVE = ("running", "paused")
 _GRID = 16
