@@ -53,6 +53,22 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             page.get_by_text(re.compile(f"Stopped · {re.escape(run_dir.name)}")).first.wait_for(timeout=LONG)
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
             assert page.get_by_text("No training in progress").is_visible()
+
+            # the explorer on the stopped run: moving a direction slider changes the image
+            page.get_by_role("link", name="Explore").first.click()
+            # the slider's keyboard-focusable part is a visually hidden range input
+            slider = page.locator('[data-testid="stSlider"]').filter(has_text="Direction 1").locator('input[type="range"]')
+            slider.first.wait_for(state="attached", timeout=LONG)
+            image = page.locator('[data-testid="stMain"] [data-testid="stImage"] img').first
+            image.wait_for(timeout=LONG)
+            before = image.get_attribute("src")
+            slider.first.focus()
+            for _ in range(15):
+                slider.first.press("ArrowRight")
+            page.wait_for_function(
+                "before => { const img = document.querySelector('[data-testid=\"stMain\"] [data-testid=\"stImage\"] img');"
+                " return img && img.getAttribute('src') !== before; }", arg=before, timeout=60_000)
+            assert image.get_attribute("src") != before
         finally:
             browser.close()
 

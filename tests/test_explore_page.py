@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -12,12 +13,13 @@ import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import APP, _router_mode
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
 from dcgan_core import (Exploration, Sampler, latent_from_seed, latents_from_json, load_exploration,
                         save_exploration, write_status)
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "explore.py")
+PAGE = "pages/explore.py"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,7 @@ def runs(tmp_path: Path, trained: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     folder.mkdir()
     copy_run(trained, folder, trained.name)
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
+    _router_mode(monkeypatch)
     st.cache_resource.clear()
     st.cache_data.clear()
     yield folder
@@ -79,8 +82,10 @@ def runs(tmp_path: Path, trained: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
+    """A fresh session on the app (the router, as a server runs it), switched to the explorer."""
+    at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -268,6 +273,11 @@ def test_an_epoch_that_no_longer_exists_falls_back_with_a_warning(runs: Path, me
 
 def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Path) -> None:
     write_status(runs / trained.name, status="running")
+    # as if another live server process were training it (the app's job manager, which
+    # rescans runs/ on start-up, would mark a run of a dead or of its own idle process
+    # as interrupted)
+    status_path = runs / trained.name / "status.json"
+    status_path.write_text(json.dumps({**json.loads(status_path.read_text()), "pid": os.getppid()}))
     at = _open()
     assert at.toggle(key="ex_live").value is True
     assert "Live weights as of epoch **2**" in _texts(at)
