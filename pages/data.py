@@ -19,6 +19,7 @@ from dcgan_core import (
 )
 from ui.datasets import datasets, display_grid, show_grid, thumbnail
 from ui.fmt import size
+from ui.confirm import delete_or_keep
 from ui.runtime import require_router
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
@@ -148,20 +149,9 @@ def _close_dialog() -> None:
 def _confirm_delete(dataset_id: str, name: str) -> None:
     st.write(f"**{name}** will be removed from the cache. Runs trained on it keep their results, "
              "but cannot be resumed without the data.")
-    cols = st.columns(2)
-    if cols[0].button("Delete", type="primary", icon=":material/delete:", key="data_delete_yes"):
-        try:
-            delete_dataset(dataset_id, cache_dir=default_cache_dir())
-        except DcganError as err:
-            st.error(str(err))
-            return
-        _close_dialog()
-        st.session_state.pop("data_last", None)
-        st.toast(f"Deleted {name}.", icon="🗑️")
-        st.rerun()
-    if cols[1].button("Keep it", key="data_delete_no"):
-        _close_dialog()
-        st.rerun()
+    delete_or_keep("data", "data_confirm_delete",
+                   lambda: delete_dataset(dataset_id, cache_dir=default_cache_dir()),
+                   f"Deleted {name}.", forget="data_last")
 
 
 def _library_section() -> None:

@@ -12,6 +12,7 @@ from dcgan_core import DcganError, decode_png, delete_run, list_runs, read_metri
 from ui.charts import overlay_figure
 from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.confirm import delete_or_keep
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
@@ -117,20 +118,9 @@ def _close_dialog() -> None:
 def _confirm_delete(run_id: str) -> None:
     st.write(f"**{run_id}** and everything in it (samples, checkpoints, the generator) will be "
              "deleted for good.")
-    cols = st.columns(2)
-    if cols[0].button("Delete", type="primary", icon=":material/delete:", key="runs_delete_yes"):
-        try:
-            delete_run(run_id, runs_dir=runs_dir(), manager=manager())
-        except DcganError as err:
-            st.error(str(err))
-            return
-        _close_dialog()
-        st.session_state.pop("runs_pick", None)
-        st.toast(f"Deleted {run_id}.", icon="🗑️")
-        st.rerun()
-    if cols[1].button("Keep it", key="runs_delete_no"):
-        _close_dialog()
-        st.rerun()
+    delete_or_keep("runs", "runs_confirm_delete",
+                   lambda: delete_run(run_id, runs_dir=runs_dir(), manager=manager()),
+                   f"Deleted {run_id}.", forget="runs_pick")
 
 
 def _actions(run) -> None:
