@@ -62,7 +62,7 @@ def add_train_commands(subparsers: Any) -> None:
     sample.add_argument("--run", required=True, metavar="RUN_DIR")
     sample.add_argument("--n", type=_positive_int, default=16)
     sample.add_argument("--out", required=True, help="output PNG path")
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--seed", type=int, default=0, help="image i uses the explorer's seed SEED+i")
     sample.add_argument("--epoch", type=_positive_int, default=None, help="saved epoch (default: newest)")
     sample.set_defaults(handler=_cmd_sample)
 
@@ -147,6 +147,7 @@ def _follow(manager: Any, run_id: str) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .checkpoints import load_generator
     from .images import encode_png, make_grid
+    from .latent import sample_latents
     from .runs import atomic_write_bytes, read_run_config
     from .sampling import generate_uint8
 
@@ -159,10 +160,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         if not config.is_image_model:
             return _fail(f"{run_dir.name} is a 1-D model; it makes numbers, not images")
         generator, epoch = load_generator(run_dir, args.epoch)
-        import numpy as np
-        rng = np.random.default_rng(args.seed)
-        shape = (args.n, config.latent_dim)
-        z = (rng.uniform(-1, 1, shape) if config.latent_dist == "uniform" else rng.standard_normal(shape)).astype(np.float32)
+        # image i is the explorer's seed (seed + i): the same picture in the browser and here
+        z = sample_latents(args.n, config.latent_dim, args.seed, config.latent_dist)
         grid = make_grid(generate_uint8(generator, z, config.value_range))
         atomic_write_bytes(out.resolve(), encode_png(grid))
     except (DcganError, OSError) as exc:

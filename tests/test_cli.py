@@ -43,6 +43,10 @@ def test_train_resume_and_sample(tmp_path):
     again = tmp_path / "again.png"
     _cli("sample", "--run", run_dir, "--n", 4, "--out", again, "--seed", 3)
     assert np.array_equal(decode_png(again.read_bytes()), grid)  # deterministic for a seed
+    from dcgan_core import Sampler, latent_from_seed, make_grid
+    explorer = Sampler.from_run(run_dir)  # image i is the explorer's seed 3 + i
+    seeds = np.stack([latent_from_seed(3 + i, explorer.latent_dim) for i in range(4)])
+    assert np.array_equal(make_grid(explorer.images(seeds)), grid)
 
 
 def test_bad_arguments_exit_2_with_one_line(tmp_path):
