@@ -2,7 +2,7 @@
 
 Starts the app on a free port with throw-away run and cache folders, trains a small run
 on the bundled digits, and saves ``docs/home.png``, ``docs/data.png``, ``docs/train.png``
-and ``docs/runs.png``. Status icons are emoji: install ``fonts-noto-color-emoji`` first
+``docs/runs.png`` and ``docs/explore.png``. Status icons are emoji: install ``fonts-noto-color-emoji`` first
 for them to show in headless Chromium.
 
 Usage: python3 scripts/screenshots.py [--epochs 30] [--steps 30] [--shot-at 12]
@@ -77,6 +77,12 @@ def main() -> int:
             page.goto(f"{url}/runs")
             page.get_by_text("Inspect a run").wait_for(timeout=LONG)
             _shot(page, "runs", height=1700)
+
+            page.goto(f"{url}/explore")
+            page.get_by_text(re.compile("Direction 1")).first.wait_for(timeout=LONG)
+            page.get_by_text("Grid of 16 seeds").click()
+            page.wait_for_timeout(3000)
+            _shot(page, "explore", height=1300)
             browser.close()
     return 0
 
