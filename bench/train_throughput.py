@@ -35,6 +35,7 @@ from dcgan_core import (  # noqa: E402
 )
 
 BATCH = 256
+ENGINE_STEPS = 20  # steps per recorded epoch of the engine runs (first epoch, the warm-up, is dropped)
 
 
 def config(seconds: float):
@@ -103,7 +104,7 @@ def _timed(step, seconds: float, warmup: int = 3) -> float:
 def engine(seconds: float, poll: bool, headless: bool = False) -> float:
     """Images/s of the engine's fit, measured from its own per-epoch records (warm-up epoch dropped)."""
     runs = Path(tempfile.mkdtemp(prefix="throughput-"))
-    c = config(seconds).with_changes(steps_per_epoch=10)
+    c = config(seconds).with_changes(steps_per_epoch=ENGINE_STEPS)
     if headless:
         run_dir = create_run(c, runs)
         train_run(run_dir)
@@ -117,7 +118,7 @@ def engine(seconds: float, poll: bool, headless: bool = False) -> float:
             time.sleep(1.0 if poll else 0.05)
     m = read_metrics(run_dir)
     seconds_per_epoch = m["seconds_per_epoch"][1:] or m["seconds_per_epoch"]
-    return 10 * BATCH * len(seconds_per_epoch) / sum(seconds_per_epoch)
+    return ENGINE_STEPS * BATCH * len(seconds_per_epoch) / sum(seconds_per_epoch)
 
 
 def matmul_ceiling(repeats: int = 5, n: int = 2048) -> float:
