@@ -28,10 +28,19 @@ _ADVANCED = [
     ("checkpoint_every", "Checkpoint every N epochs", "int", "How often a resumable checkpoint is written."),
     ("swd_every", "Measure quality (SWD) every N epochs (0 = never)", "int",
      "The sliced Wasserstein distance compares generated and real images; it costs a little time."),
+    ("real_label", "Target for real images (0.9 = label smoothing)", "float",
+     "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9."),
     ("seed", "Random seed", "int", "The same seed and settings give the same run."),
     ("max_seconds", "Time budget in seconds (0 = none)", "float", "Stop cleanly after this much training time."),
 ]
-_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0}
+_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0, "real_label": 0.05}
+# On/off settings: (key, label, help).
+_TOGGLES = [
+    ("augment", "Augment (random flips and shifts)", "Helps small datasets; applied alike to real and generated images."),
+    ("recalibrate_bn", "Honest previews (re-measure BatchNorm)",
+     "Re-measures the generator's BatchNorm statistics before each preview, so early grids show what "
+     "the model can really draw. The seed recipes leave it off, as published."),
+]
 
 
 def _preset_defaults(name: str) -> None:
@@ -41,7 +50,8 @@ def _preset_defaults(name: str) -> None:
         if key in ("steps_per_epoch", "max_seconds") and value is None:
             value = 0
         st.session_state[f"adv_{key}"] = float(value) if kind == "float" else int(value)
-    st.session_state["adv_augment"] = bool(config.augment)
+    for key, *_ in _TOGGLES:
+        st.session_state[f"adv_{key}"] = bool(getattr(config, key))
 
 
 def _chosen_run() -> str | None:
@@ -112,7 +122,8 @@ def _build_config(preset, info):
                           f"({info.count} images); choose {info.count} or less.")
     values["steps_per_epoch"] = values["steps_per_epoch"] or None
     values["max_seconds"] = values["max_seconds"] or None
-    values["augment"] = st.session_state["adv_augment"]
+    for key, *_ in _TOGGLES:
+        values[key] = st.session_state[f"adv_{key}"]
     if not preset.config.is_image_model:
         return preset_config(preset.name, **values)
     return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
@@ -142,7 +153,7 @@ def _setup() -> None:
     titles = {p.name: p.title for p in presets}
     if st.session_state.get("train_preset") not in names:
         st.session_state["train_preset"] = names[0]
-    if any(f"adv_{key}" not in st.session_state for key, *_ in _ADVANCED) or "adv_augment" not in st.session_state:
+    if any(f"adv_{key}" not in st.session_state for key, *_ in _ADVANCED + _TOGGLES):
         _preset_defaults(st.session_state["train_preset"])
     left, right = st.columns(2)
     with right:
@@ -171,8 +182,8 @@ def _setup() -> None:
                     else:
                         st.number_input(label, step=_STEPS.get(key, 1.0), format="%g", key=f"adv_{key}",
                                         help=help_text)
-            st.toggle("Augment (random flips and shifts)", key="adv_augment",
-                      help="Helps small datasets; applied alike to real and generated images.")
+            for key, label, help_text in _TOGGLES:
+                st.toggle(label, key=f"adv_{key}", help=help_text)
         c1, c2, _ = st.columns([1, 1, 3])
         estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate")
         start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",

@@ -194,6 +194,20 @@ def _tiny_settings(at, epochs: int = 3) -> None:
     at.number_input(key="adv_swd_every").set_value(0)
 
 
+def test_advanced_toggles_and_smoothing_reach_the_run(app_env):
+    jobs = job_manager(app_env)
+    at = open_page("pages/train.py")
+    assert at.toggle(key="adv_recalibrate_bn").value is True  # the recommended preset's default
+    _tiny_settings(at, epochs=1)
+    at.toggle(key="adv_recalibrate_bn").set_value(False)
+    at.toggle(key="adv_augment").set_value(True)
+    at.number_input(key="adv_real_label").set_value(0.9)
+    at.button(key="train_start").click().run()
+    assert_ok(at)
+    [job] = jobs.jobs()
+    assert (job.config.recalibrate_bn, job.config.augment, job.config.real_label) == (False, True, 0.9)
+
+
 def test_start_queue_watch_stop_and_reload_a_tiny_run(app_env):
     jobs = job_manager(app_env)
     at = open_page("pages/train.py")
