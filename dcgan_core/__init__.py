@@ -31,6 +31,46 @@ _EXPORTS: dict[str, str] = {
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
+    # metrics
+    "sliced_wasserstein_distance": "metrics", "swd_per_level": "metrics", "pyramid_sizes": "metrics",
+    "kl_divergence_histogram": "metrics", "histograms": "metrics", "mean_pairwise_distance": "metrics",
+    # runs (no TensorFlow)
+    "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
+    "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
+    "read_run_config": "runs", "read_status": "runs", "write_status": "runs", "append_metrics": "runs",
+    "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
+    "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
+    "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
+    # control and jobs (no TensorFlow)
+    "TrainingControl": "control",
+    "JobSnapshot": "jobs", "JobManager": "jobs", "ACTIVE_STATUSES": "jobs",
+    # engine (TensorFlow)
+    "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",
+    "ModelCost": "models", "model_cost": "models",
+    "GAN": "gan", "make_optimizer": "gan",
+    "fixed_latents": "sampling", "recalibrate_batchnorm": "sampling", "generate": "sampling",
+    "generate_uint8": "sampling",
+    "open_training_array": "pipeline", "gaussian_samples": "pipeline", "steps_per_epoch": "pipeline",
+    "make_dataset": "pipeline",
+    "KEEP_FULL_CHECKPOINTS": "checkpoints", "save_checkpoint": "checkpoints",
+    "restore_checkpoint": "checkpoints", "load_generator": "checkpoints",
+    "export_generator": "checkpoints", "load_exported_generator": "checkpoints",
+    "ControlCallback": "callbacks", "EpochCallback": "callbacks",
+    "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",
+    "use_jit": "device",
+    "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
+    "CostEstimate": "estimate", "estimate_cost": "estimate",
+    # latent
+    "latent_from_seed": "latent", "sample_latents": "latent", "lerp": "latent", "slerp": "latent",
+    "interpolate": "latent", "random_walk": "latent", "scale_toward_mean": "latent",
+    "vector_arithmetic": "latent", "edit_dimensions": "latent",
+    # directions
+    "Directions": "directions", "pca_directions": "directions", "directions_from_features": "directions",
+    "direction_from_examples": "directions", "move_along": "directions", "grid_2d": "directions",
+    # explorations
+    "EXPLORATION_FORMAT": "explorations", "LATENTS_FORMAT": "explorations", "NamedVector": "explorations",
+    "Exploration": "explorations", "save_exploration": "explorations", "load_exploration": "explorations",
+    "latents_to_json": "explorations", "latents_from_json": "explorations",
     # sources
     "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
     "sources_from_zip": "sources", "sources_from_uploads": "sources",
@@ -46,8 +86,6 @@ _EXPORTS: dict[str, str] = {
     "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
-    # cli_prepare
-    "add_prepare_command": "cli_prepare", "run_prepare": "cli_prepare",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,171 @@
+"""CLI commands of the engine: ``presets``, ``train`` and ``sample``.
+
+``train`` runs in the foreground with a terminal progress bar; with ``--resume RUN_DIR``
+the run continues from its newest checkpoint for ``--epochs`` more epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import DcganError
+from .paths import bundled_dataset_path, default_runs_dir
+from .presets import RECOMMENDED_PRESET, list_presets, preset_config
+
+__all__ = ["add_train_commands", "progress_line"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def add_train_commands(subparsers: Any) -> None:
+    """Register ``presets``, ``train`` and ``sample`` on an argparse subparsers object."""
+    presets = subparsers.add_parser("presets", help="list the training presets")
+    presets.set_defaults(handler=_cmd_presets)
+
+    train = subparsers.add_parser("train", help="train a run (or resume one) in the foreground")
+    train.add_argument("--data", help="uint8 .npy dataset (N, H, W, C); default: the bundled digits")
+    train.add_argument("--preset", default=RECOMMENDED_PRESET, help="preset name (see 'presets')")
+    train.add_argument("--epochs", type=_positive_int, default=None, help="epochs (more epochs with --resume)")
+    train.add_argument("--batch-size", type=_positive_int, default=None)
+    train.add_argument("--width", type=_positive_float, default=None, help="channel multiplier")
+    train.add_argument("--runs-dir", default=None, help="folder for runs (default: ./runs)")
+    train.add_argument("--max-seconds", type=_positive_float, default=None, help="wall-clock budget")
+    train.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue this run")
+    train.add_argument("--seed", type=int, default=None)
+    train.set_defaults(handler=_cmd_train)
+
+    sample = subparsers.add_parser("sample", help="write a grid of samples from a run")
+    sample.add_argument("--run", required=True, metavar="RUN_DIR")
+    sample.add_argument("--n", type=_positive_int, default=16)
+    sample.add_argument("--out", required=True, help="output PNG path")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--epoch", type=_positive_int, default=None, help="saved epoch (default: newest)")
+    sample.set_defaults(handler=_cmd_sample)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    for preset in list_presets():
+        c = preset.config
+        shape = "1-D values" if not c.is_image_model else (
+            "sized to the data" if preset.sized_to_data else f"{c.image_size}x{c.image_size}")
+        print(f"{preset.name:15s} {preset.title} [{shape}, z={c.latent_dim}, {c.loss}, {c.optimizer}, batch {c.batch_size}]")
+    return 0
+
+
+def progress_line(epoch: int, epochs: int, step: int, steps: int, g_loss: float, d_loss: float,
+                  ips: float, eta: float, width: int = 24) -> str:
+    """One terminal progress line, e.g. ``epoch 3/10 [#####-----] 40/79 G 0.91 D 1.20 512 img/s ETA 1m02s``."""
+    done = (epoch + (step / steps if steps else 0.0)) / max(1, epochs)
+    filled = int(round(width * min(1.0, done)))
+    eta_text = "--" if not math.isfinite(eta) else f"{int(eta // 60)}m{int(eta % 60):02d}s"
+    ips_text = "--" if not math.isfinite(ips) else f"{ips:.0f}"
+    return (f"epoch {min(epoch + 1, epochs)}/{epochs} [{'#' * filled}{'-' * (width - filled)}] {step}/{steps} "
+            f"G {g_loss:.3f} D {d_loss:.3f} {ips_text} img/s ETA {eta_text}")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .jobs import JobManager  # keeps 'presets' fast
+
+    try:
+        if args.resume:
+            run_dir = Path(args.resume)
+            manager = JobManager(run_dir.resolve().parent)
+            run_id = manager.continue_run(run_dir.name, args.epochs or 1)
+        else:
+            data = Path(args.data) if args.data else bundled_dataset_path()
+            overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size),
+                                            ("width", args.width), ("max_seconds", args.max_seconds),
+                                            ("seed", args.seed)) if v is not None}
+            import numpy as np
+            shape = np.load(data, mmap_mode="r").shape if data.suffix == ".npy" and data.is_file() else None
+            if shape is None:
+                return _fail(f"--data must be an existing .npy file, got {data}")
+            if len(shape) != 4:
+                return _fail(f"{data.name} must hold images (N, H, W, C); its shape is {shape}")
+            config = preset_config(args.preset, data_path=str(data.resolve()), image_size=shape[1],
+                                   channels=shape[3], **overrides)
+            manager = JobManager(Path(args.runs_dir) if args.runs_dir else default_runs_dir())
+            run_id = manager.start(config, name=data.stem)
+    except (DcganError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    print(f"run: {manager.runs_dir / run_id}")
+    return _follow(manager, run_id)
+
+
+def _follow(manager: Any, run_id: str) -> int:
+    stop_printing = threading.Event()
+    try:
+        while manager.is_busy(run_id):
+            snap = manager.snapshot(run_id)
+            g = snap.history["g_loss"][-1] if snap.history["g_loss"] else math.nan
+            d = snap.history["d_loss"][-1] if snap.history["d_loss"] else math.nan
+            line = progress_line(snap.epoch, snap.epochs_total, snap.step, snap.steps_per_epoch, g, d,
+                                 snap.images_per_sec, snap.eta_seconds)
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        manager.stop(run_id)
+        manager.wait(run_id)
+    stop_printing.set()
+    snap = manager.wait(run_id)
+    print(file=sys.stderr)
+    print(f"{snap.status}: {snap.message}")
+    if snap.status == "failed" and snap.traceback:
+        print(snap.traceback, file=sys.stderr)
+    return 0 if snap.status in ("finished", "stopped") else 1
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .checkpoints import load_generator
+    from .images import encode_png, make_grid
+    from .runs import atomic_write_bytes, read_run_config
+    from .sampling import generate_uint8
+
+    run_dir = Path(args.run)
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        return _fail(f"--out must end in .png, got {out.name}")
+    try:
+        config, _ = read_run_config(run_dir)
+        if not config.is_image_model:
+            return _fail(f"{run_dir.name} is a 1-D model; it makes numbers, not images")
+        generator, epoch = load_generator(run_dir, args.epoch)
+        import numpy as np
+        rng = np.random.default_rng(args.seed)
+        shape = (args.n, config.latent_dim)
+        z = (rng.uniform(-1, 1, shape) if config.latent_dist == "uniform" else rng.standard_normal(shape)).astype(np.float32)
+        grid = make_grid(generate_uint8(generator, z, config.value_range))
+        atomic_write_bytes(out.resolve(), encode_png(grid))
+    except (DcganError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {args.n} samples of epoch {epoch} to {out}")
+    return 0

@@ -1,0 +1,342 @@
+"""The run directory: the only record of a run that survives a restart.
+
+Layout of ``runs/<run_id>/``::
+
+    config.json              the TrainConfig (plus run id, dataset name, creation time)
+    status.json              status, epochs done/total, message, traceback, device, pid
+    metrics.csv              one row per epoch (see METRIC_KEYS)
+    samples/epoch_0001.png   the fixed-seed grid of each saved epoch
+    checkpoints/             resumable state (see checkpoints.py)
+    generators/              the sampling generator's weights of each saved epoch
+    generator.keras          the newest exported generator
+    progress.gif             the grids as an animation
+
+Every write goes through :func:`atomic_write_bytes` (temp file, then ``os.replace``).
+Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from .config import TrainConfig, config_from_dict, config_to_dict
+from .errors import ConfigError, RunError
+from .images import decode_png, encode_gif, encode_png
+from .paths import default_runs_dir, safe_child
+
+__all__ = [
+    "METRIC_KEYS",
+    "RUN_STATUSES",
+    "RunSummary",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "new_run_id",
+    "create_run",
+    "run_path",
+    "read_run_config",
+    "read_status",
+    "write_status",
+    "append_metrics",
+    "read_metrics",
+    "truncate_metrics",
+    "save_sample_grid",
+    "sample_epochs",
+    "sample_grid_path",
+    "build_progress_gif",
+    "checkpoint_epochs",
+    "generator_epochs",
+    "list_runs",
+    "delete_run",
+]
+
+METRIC_KEYS = (
+    "epoch", "g_loss", "d_loss", "d_acc_real", "d_acc_fake", "images_per_sec",
+    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds",
+)
+RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
+_SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")
+_NPZ_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    """Atomically write ``payload`` as indented JSON (NaN written as null)."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+    atomic_write_bytes(path, json.dumps(clean(dict(payload)), indent=2).encode())
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RunError(f"{path.parent.name}: {path.name} is missing.") from None
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{path.parent.name}: {path.name} is damaged ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise RunError(f"{path.parent.name}: {path.name} is damaged (not a JSON object).")
+    return data
+
+
+def new_run_id(config: TrainConfig) -> str:
+    """A sortable, unique, filesystem-safe id: ``20261122-193000-custom-1a2b``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{re.sub(r'[^a-z0-9_]', '', config.preset.lower()) or 'run'}-{secrets.token_hex(2)}"
+
+
+def run_path(run_id: str, runs_dir: Path | None = None) -> Path:
+    """The folder of ``run_id`` inside the runs folder (refuses anything that is not a plain id)."""
+    try:
+        return safe_child(Path(runs_dir or default_runs_dir()), run_id)
+    except Exception as exc:
+        raise RunError(f"{run_id!r} is not a run id.") from exc
+
+
+def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: str = "",
+               run_id: str | None = None) -> Path:
+    """Create ``runs/<run_id>/`` with its config and a ``queued`` status; returns the folder."""
+    run_id = run_id or new_run_id(config)
+    folder = run_path(run_id, runs_dir)
+    folder.mkdir(parents=True, exist_ok=False)
+    atomic_write_json(folder / "config.json", {
+        "run_id": run_id, "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "config": config_to_dict(config),
+    })
+    write_status(folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.")
+    return folder
+
+
+def read_run_config(run_dir: Path) -> tuple[TrainConfig, dict[str, Any]]:
+    """The run's :class:`TrainConfig` and its other config.json fields.
+
+    Raises:
+        RunError: when config.json is missing or damaged.
+    """
+    data = _read_json(Path(run_dir) / "config.json")
+    try:
+        config = config_from_dict(data.get("config", {}))
+    except ConfigError as exc:
+        raise RunError(f"{Path(run_dir).name}: config.json is damaged ({exc}).") from exc
+    return config, {k: v for k, v in data.items() if k != "config"}
+
+
+def read_status(run_dir: Path) -> dict[str, Any]:
+    """status.json as a dict (RunError when missing or damaged)."""
+    status = _read_json(Path(run_dir) / "status.json")
+    if status.get("status") not in RUN_STATUSES:
+        raise RunError(f"{Path(run_dir).name}: status.json has an unknown status {status.get('status')!r}.")
+    return status
+
+
+def write_status(run_dir: Path, **fields: Any) -> dict[str, Any]:
+    """Merge ``fields`` into status.json (atomically) and return the new content."""
+    path = Path(run_dir) / "status.json"
+    try:
+        current = _read_json(path) if path.exists() else {}
+    except RunError:
+        current = {}
+    current.update(fields)
+    current["updated"] = time.time()
+    current["pid"] = os.getpid()
+    atomic_write_json(path, current)
+    return current
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return ""
+    value = float(value)
+    return "" if math.isnan(value) else repr(value)
+
+
+def read_metrics(run_dir: Path) -> dict[str, list[float]]:
+    """metrics.csv as columns (every key of METRIC_KEYS; NaN where not measured)."""
+    path = Path(run_dir) / "metrics.csv"
+    columns: dict[str, list[float]] = {key: [] for key in METRIC_KEYS}
+    if not path.exists():
+        return columns
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text())))
+        for row in rows:
+            for key in METRIC_KEYS:
+                text = (row.get(key) or "").strip()
+                columns[key].append(float(text) if text else math.nan)
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{Path(run_dir).name}: metrics.csv is damaged ({exc}).") from exc
+    return columns
+
+
+def _write_metrics(run_dir: Path, columns: Mapping[str, list[float]]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(METRIC_KEYS)
+    for i in range(len(columns["epoch"])):
+        writer.writerow([_format(columns[key][i]) for key in METRIC_KEYS])
+    atomic_write_bytes(Path(run_dir) / "metrics.csv", out.getvalue().encode())
+
+
+def append_metrics(run_dir: Path, row: Mapping[str, Any]) -> None:
+    """Add one epoch's row (missing keys become empty cells)."""
+    columns = read_metrics(run_dir)
+    for key in METRIC_KEYS:
+        value = row.get(key)
+        columns[key].append(math.nan if value is None else float(value))
+    _write_metrics(run_dir, columns)
+
+
+def truncate_metrics(run_dir: Path, last_epoch: int) -> None:
+    """Drop rows after ``last_epoch`` (epochs lost since the checkpoint a run resumes from)."""
+    columns = read_metrics(run_dir)
+    keep = [i for i, e in enumerate(columns["epoch"]) if e <= last_epoch]
+    _write_metrics(run_dir, {k: [v[i] for i in keep] for k, v in columns.items()})
+
+
+def save_sample_grid(run_dir: Path, epoch: int, grid: np.ndarray) -> Path:
+    """Write ``samples/epoch_XXXX.png`` for ``epoch``."""
+    path = Path(run_dir) / "samples" / f"epoch_{epoch:04d}.png"
+    atomic_write_bytes(path, encode_png(grid))
+    return path
+
+
+def sample_epochs(run_dir: Path) -> list[int]:
+    """Epochs that have a saved sample grid, ascending."""
+    folder = Path(run_dir) / "samples"
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _SAMPLE_RE.match(p.name)))
+
+
+def sample_grid_path(run_dir: Path, epoch: int) -> Path:
+    """Path of the sample grid of ``epoch`` (RunError when that epoch has none)."""
+    path = Path(run_dir) / "samples" / f"epoch_{int(epoch):04d}.png"
+    if not path.is_file():
+        raise RunError(f"{Path(run_dir).name} has no sample grid for epoch {epoch}.")
+    return path
+
+
+def build_progress_gif(run_dir: Path, max_frames: int = 120, duration_ms: int = 250) -> Path | None:
+    """Animate the saved grids into ``progress.gif`` (evenly thinned to ``max_frames``)."""
+    epochs = sample_epochs(run_dir)
+    if not epochs:
+        return None
+    if len(epochs) > max_frames:
+        picks = np.unique(np.linspace(0, len(epochs) - 1, max_frames).round().astype(int))
+        epochs = [epochs[i] for i in picks]
+    frames = [decode_png(sample_grid_path(run_dir, e).read_bytes()) for e in epochs]
+    shape = frames[-1].shape
+    frames = [f for f in frames if f.shape == shape]
+    path = Path(run_dir) / "progress.gif"
+    atomic_write_bytes(path, encode_gif(frames, duration_ms=duration_ms))
+    return path
+
+
+def _npz_epochs(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _NPZ_RE.match(p.name)))
+
+
+def checkpoint_epochs(run_dir: Path) -> list[int]:
+    """Epochs with a complete resumable checkpoint (archive and state), ascending."""
+    folder = Path(run_dir) / "checkpoints"
+    return [e for e in _npz_epochs(folder) if (folder / f"epoch_{e:04d}.json").is_file()]
+
+
+def generator_epochs(run_dir: Path) -> list[int]:
+    """Epochs whose sampling generator was saved (for the explorer and the timeline), ascending."""
+    return _npz_epochs(Path(run_dir) / "generators")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the runs list, read from disk. ``damaged`` runs carry a ``problem``."""
+
+    run_id: str
+    path: Path
+    status: str
+    preset: str
+    dataset_name: str
+    epochs_done: int
+    epochs_total: int
+    last_g_loss: float
+    last_d_loss: float
+    last_swd: float
+    duration_seconds: float
+    created: str
+    damaged: bool = False
+    problem: str = ""
+
+
+def _last_finite(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return finite[-1] if finite else math.nan
+
+
+def _summarize(folder: Path) -> RunSummary:
+    try:
+        config, meta = read_run_config(folder)
+        status = read_status(folder)
+        metrics = read_metrics(folder)
+    except RunError as exc:
+        return RunSummary(folder.name, folder, "damaged", "?", "?", 0, 0, math.nan, math.nan, math.nan,
+                          0.0, "", damaged=True, problem=str(exc))
+    return RunSummary(
+        run_id=folder.name, path=folder, status=str(status["status"]), preset=config.preset,
+        dataset_name=str(meta.get("dataset_name", "")), epochs_done=int(status.get("epoch", 0)),
+        epochs_total=int(status.get("epochs_total", config.epochs)),
+        last_g_loss=_last_finite(metrics["g_loss"]), last_d_loss=_last_finite(metrics["d_loss"]),
+        last_swd=_last_finite(metrics["swd"]), duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
+        created=str(meta.get("created", "")),
+    )
+
+
+def list_runs(runs_dir: Path | None = None) -> list[RunSummary]:
+    """Every run folder, newest first; damaged folders are listed as damaged, never raised."""
+    root = Path(runs_dir or default_runs_dir())
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return [_summarize(p) for p in sorted(folders, key=lambda p: p.name, reverse=True)]
+
+
+def delete_run(run_id: str, runs_dir: Path | None = None, manager: Any = None) -> None:
+    """Remove a run folder (refused for the run a job manager is training or has queued)."""
+    folder = run_path(run_id, runs_dir)
+    if manager is not None and manager.is_busy(run_id):
+        raise RunError(f"{run_id} is training or queued; stop it before deleting it.")
+    if not folder.is_dir():
+        raise RunError(f"No run called {run_id}.")
+    shutil.rmtree(folder)

@@ -1,0 +1,211 @@
+"""Train one run directory from start or from its newest checkpoint, headless.
+
+:func:`train_run` is the single entry point shared by the job manager (background thread),
+the CLI and the benchmarks. It builds the networks, restores the newest checkpoint when
+there is one (epoch counter, history, optimizers, RNG), runs Keras ``fit`` with the
+control and epoch callbacks, and leaves the run directory in a final state.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import keras
+import numpy as np
+
+from .callbacks import ControlCallback, EpochCallback
+from .control import TrainingControl
+from .checkpoints import checkpoint_epochs, export_generator, restore_checkpoint, save_checkpoint
+from .config import TrainConfig
+from .device import configure_devices, device_description, distribution_strategy, use_jit
+from .errors import ConfigError, DcganError
+from .gan import GAN, make_optimizer
+from .images import make_grid
+from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
+from .models import build_discriminator, build_generator
+from .pipeline import make_dataset, open_training_array, steps_per_epoch
+from .runs import (METRIC_KEYS, atomic_write_json, append_metrics, build_progress_gif, read_run_config,
+                   save_sample_grid, truncate_metrics, write_status)
+from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
+
+__all__ = ["TrainOutcome", "train_run", "build_gan", "SWD_SAMPLES"]
+
+SWD_SAMPLES = 512
+Publish = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """How a call of :func:`train_run` ended."""
+
+    status: str  # finished | stopped | failed
+    epoch: int
+    message: str
+    traceback: str = ""
+    gan: Any = None
+
+
+def build_gan(config: TrainConfig) -> GAN:
+    """Networks, optimizers and the compiled GAN for ``config`` (under the active strategy)."""
+    if config.mixed_precision and not configure_devices():
+        raise ConfigError("mixed_precision needs a GPU; none is visible, so train in float32.")
+    keras.mixed_precision.set_global_policy("mixed_float16" if config.mixed_precision else "float32")
+    strategy = distribution_strategy()
+    with strategy.scope():
+        sampler = build_generator(config, name="sampler") if config.ema_decay > 0 else None
+        gan = GAN(config, build_generator(config), build_discriminator(config), sampler)
+        gan.compile(d_optimizer=make_optimizer(config, config.d_lr), g_optimizer=make_optimizer(config, config.g_lr),
+                    jit_compile=use_jit(config.jit_compile))
+        gan.build_optimizers()
+    return gan
+
+
+class _EpochRecorder:
+    """The work done at each epoch end: previews, numbers, files, status, checkpoint."""
+
+    def __init__(self, run_dir: Path, config: TrainConfig, gan: GAN, data: np.ndarray, steps: int,
+                 control: TrainingControl, publish: Publish, history: dict[str, list[float]],
+                 elapsed_before: float, device: str) -> None:
+        self.run_dir, self.config, self.gan, self.steps = run_dir, config, gan, steps
+        self.control, self.publish, self.history, self.device = control, publish, history, device
+        self.clock = time.monotonic() - elapsed_before
+        self.paused_seen = control.paused_seconds
+        self.grid_latents = fixed_latents(config)
+        rng = np.random.default_rng([config.seed, 4242])
+        count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
+        self.real_sample = np.asarray(data[np.sort(rng.choice(len(data), count, replace=False))])
+
+    @property
+    def preview(self) -> keras.Model:
+        return self.gan.sampler or self.gan.generator
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.clock - self.control.paused_seconds
+
+    def __call__(self, epoch: int, logs: dict[str, float], seconds: float) -> None:
+        c = self.config
+        paused = self.control.paused_seconds - self.paused_seen
+        self.paused_seen = self.control.paused_seconds
+        seconds = max(1e-6, seconds - paused)
+        last = epoch >= c.epochs
+        row: dict[str, float] = {k: logs.get(k, math.nan) for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake")}
+        row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
+        update: dict[str, Any] = {}
+        wants_grid = epoch % c.sample_every == 0 or last
+        wants_swd = c.swd_every > 0 and (epoch % c.swd_every == 0 or last)
+        if c.is_image_model and (wants_grid or wants_swd):
+            if c.recalibrate_bn:
+                recalibrate_batchnorm(self.preview, c)
+            if wants_grid:
+                images = generate_uint8(self.preview, self.grid_latents, c.value_range)
+                grid = make_grid(images)
+                save_sample_grid(self.run_dir, epoch, grid)
+                row["diversity"] = mean_pairwise_distance(images)
+                update.update(latest_grid=grid, latest_grid_epoch=epoch)
+            if wants_swd:
+                fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range)
+                row["swd"] = sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
+        elif not c.is_image_model and wants_grid:
+            fake = generate(self.preview, fixed_latents(c, len(self.real_sample), offset=5))
+            row["kl"] = kl_divergence_histogram(self.real_sample[:, 0], fake[:, 0])
+            hist = {k: np.asarray(v).tolist() for k, v in histograms(self.real_sample[:, 0], fake[:, 0]).items()}
+            atomic_write_json(self.run_dir / "histograms.json", {"epoch": epoch, **hist})
+            update["histograms"] = hist
+        row["elapsed_seconds"] = self.elapsed()
+        append_metrics(self.run_dir, row)
+        for key in METRIC_KEYS:
+            self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
+        if epoch % c.checkpoint_every == 0 or last:
+            save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": row["elapsed_seconds"]})
+            export_generator(self.run_dir, self.preview)
+            update["checkpoint_epoch"] = epoch
+        eta = (c.epochs - epoch) * seconds
+        write_status(self.run_dir, status="running", epoch=epoch, epochs_total=c.epochs, device=self.device,
+                     message=f"Epoch {epoch} of {c.epochs} done.", eta_seconds=eta)
+        self.publish({**update, "epoch": epoch, "step": 0, "row": row, "images_per_sec": row["images_per_sec"],
+                      "eta_seconds": eta, "elapsed_seconds": row["elapsed_seconds"]})
+
+
+def _empty_history() -> dict[str, list[float]]:
+    return {key: [] for key in METRIC_KEYS}
+
+
+def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None) -> TrainOutcome:
+    """Train the run in ``run_dir`` up to its configured epoch count.
+
+    Resumes from the newest checkpoint when there is one. Never raises for a training
+    failure: it returns (and writes to status.json) a ``failed`` outcome with the reason.
+
+    Args:
+        run_dir: A folder made by :func:`~dcgan_core.runs.create_run`.
+        control: Pause/stop flags (a fresh one when omitted).
+        publish: Receives plain-value progress updates (dicts) from the training thread.
+    """
+    run_dir = Path(run_dir)
+    control = control or TrainingControl()
+    publish = publish or (lambda update: None)
+    try:
+        return _train(run_dir, control, publish)
+    except Exception as exc:  # the failure becomes data
+        trace = traceback.format_exc()
+        message = str(exc) if isinstance(exc, DcganError) else f"Training failed: {type(exc).__name__}: {exc}"
+        try:
+            write_status(run_dir, status="failed", message=message, traceback=trace)
+        except OSError:
+            pass
+        publish({"status": "failed", "message": message, "traceback": trace})
+        return TrainOutcome("failed", 0, message, trace)
+
+
+def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOutcome:
+    config, _ = read_run_config(run_dir)
+    device = device_description()
+    data = open_training_array(config)
+    steps = steps_per_epoch(config, len(data))
+    gan = build_gan(config)
+    history, initial_epoch, elapsed_before = _empty_history(), 0, 0.0
+    if checkpoint_epochs(run_dir):
+        state = restore_checkpoint(run_dir, gan)
+        initial_epoch = int(state["epoch"])
+        history = {k: [math.nan if v is None else float(v) for v in state.get("history", {}).get(k, [])] for k in METRIC_KEYS}
+        elapsed_before = float(state.get("elapsed_seconds", 0.0))
+    else:
+        gan.reset_sampler()
+    truncate_metrics(run_dir, initial_epoch)
+    write_status(run_dir, status="running", epoch=initial_epoch, epochs_total=config.epochs, device=device,
+                 message="Training.", traceback="")
+    publish({"status": "running", "epoch": initial_epoch, "device": device, "steps_per_epoch": steps,
+             "history": history})
+    if initial_epoch >= config.epochs:
+        return _finish(run_dir, config, gan, initial_epoch, "finished", "Already trained to the requested epochs.", "", publish)
+    recorder = _EpochRecorder(run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device)
+    control_cb = ControlCallback(control, publish, config.max_seconds, time.monotonic())
+    epoch_cb = EpochCallback(recorder, steps)
+    gan.fit(make_dataset(config, data, seed_offset=initial_epoch), epochs=config.epochs, initial_epoch=initial_epoch,
+            steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
+    done = len(history["epoch"]) and int(history["epoch"][-1]) or initial_epoch
+    if epoch_cb.error:
+        return _finish(run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish)
+    if control_cb.nan_reason:
+        return _finish(run_dir, config, gan, done, "failed", control_cb.nan_reason, "", publish)
+    if control.stop_requested:
+        return _finish(run_dir, config, gan, done, "stopped", f"Stopped after epoch {done}.", "", publish)
+    if control_cb.budget_reached:
+        return _finish(run_dir, config, gan, done, "stopped",
+                       f"Stopped at the time budget of {config.max_seconds:g} s (epoch {done}).", "", publish)
+    return _finish(run_dir, config, gan, done, "finished", f"Finished {done} epochs.", "", publish)
+
+
+def _finish(run_dir: Path, config: TrainConfig, gan: GAN, epoch: int, status: str, message: str, trace: str,
+            publish: Publish) -> TrainOutcome:
+    if config.is_image_model:
+        build_progress_gif(run_dir)
+    write_status(run_dir, status=status, epoch=epoch, epochs_total=config.epochs, message=message, traceback=trace,
+                 eta_seconds=0.0)
+    publish({"status": status, "message": message, "traceback": trace, "epoch": epoch, "eta_seconds": 0.0})
+    return TrainOutcome(status, epoch, message, trace, gan)

@@ -1,0 +1,135 @@
+"""A real few-epoch run on real digits: files on disk, resume, crash recovery, NaN handling."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dcgan_core import (
+    JobManager, RunError, build_gan, checkpoint_epochs, create_run, generator_epochs, list_runs,
+    load_exported_generator, load_generator, read_metrics, read_status, restore_checkpoint, sample_epochs,
+    train_run,
+)
+from dcgan_core.images import decode_png
+from engine_support import digits_npy, tiny_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_few_epoch_run_leaves_a_complete_run_directory(tmp_path):
+    config = tiny_config(digits_npy(tmp_path), epochs=3)
+    run_dir = create_run(config, tmp_path / "runs")
+    updates = []
+    outcome = train_run(run_dir, publish=updates.append)
+    assert outcome.status == "finished", outcome.traceback
+    metrics = read_metrics(run_dir)
+    assert metrics["epoch"] == [1.0, 2.0, 3.0]
+    assert all(np.isfinite(metrics["g_loss"])) and all(np.isfinite(metrics["swd"]))
+    assert all(0.0 <= v <= 1.0 for v in metrics["d_acc_real"] + metrics["d_acc_fake"])
+    assert sample_epochs(run_dir) == [1, 2, 3]
+    grid = decode_png((run_dir / "samples" / "epoch_0003.png").read_bytes())
+    assert grid.shape == (3 * 30 + 2, 3 * 30 + 2, 1) and grid.std() > 0
+    assert checkpoint_epochs(run_dir) == [2, 3]  # only the newest two full checkpoints are kept
+    assert generator_epochs(run_dir) == [1, 2, 3]
+    assert (run_dir / "progress.gif").stat().st_size > 0
+    assert read_status(run_dir)["status"] == "finished"
+    exported = load_exported_generator(run_dir / "generator.keras")
+    assert tuple(exported.output.shape[1:]) == (28, 28, 1)
+    assert any("latest_grid" in u for u in updates) and any(u.get("status") == "finished" for u in updates)
+    # no temp files left behind by atomic writes
+    assert not [p for p in run_dir.rglob("*") if ".tmp" in p.name]
+
+
+def test_resume_continues_epochs_history_and_optimizer_state(tmp_path):
+    data = digits_npy(tmp_path)
+    manager = JobManager(tmp_path / "runs")
+    run_id = manager.start(tiny_config(data, epochs=2))
+    assert manager.wait(run_id, timeout=300).status == "finished"
+    run_dir = tmp_path / "runs" / run_id
+    before = read_metrics(run_dir)
+    gan = build_gan(tiny_config(data, epochs=2))
+    gan.build_optimizers()
+    state = restore_checkpoint(run_dir, gan)
+    steps_done = int(gan.g_optimizer.iterations.numpy())
+    assert state["epoch"] == 2 and steps_done == 2 * 3
+    manager.continue_run(run_id, 2)
+    snap = manager.wait(run_id, timeout=300)
+    assert snap.status == "finished" and snap.epoch == 4
+    after = read_metrics(run_dir)
+    assert after["epoch"] == [1.0, 2.0, 3.0, 4.0]
+    assert after["g_loss"][:2] == before["g_loss"][:2]  # history carried, not restarted
+    gan2 = build_gan(tiny_config(data, epochs=4))
+    gan2.build_optimizers()
+    restore_checkpoint(run_dir, gan2)
+    assert int(gan2.g_optimizer.iterations.numpy()) == 4 * 3
+
+
+def test_killed_process_becomes_interrupted_and_resumes(tmp_path):
+    data = digits_npy(tmp_path)
+    runs = tmp_path / "runs"
+    config = tiny_config(data, epochs=40, steps_per_epoch=2, swd_every=0)
+    run_dir = create_run(config, runs)
+    script = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
+        from dcgan_core import train_run
+        train_run({str(run_dir)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    deadline = time.time() + 240
+    while time.time() < deadline and len(checkpoint_epochs(run_dir)) < 2:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)  # mid-run, no chance to clean up
+    proc.wait()
+    saved = checkpoint_epochs(run_dir)[-1]
+    assert read_status(run_dir)["status"] == "running"
+    manager = JobManager(runs)  # a fresh process-wide manager rescans runs/
+    assert manager.interrupted == [run_dir.name]
+    assert read_status(run_dir)["status"] == "interrupted"
+    manager.continue_run(run_dir.name, 1)
+    snap = manager.wait(run_dir.name, timeout=300)
+    assert snap.status == "finished" and snap.epoch == saved + 1
+    assert read_metrics(run_dir)["epoch"] == [float(e) for e in range(1, saved + 2)]
+
+
+def test_nan_loss_fails_with_a_plain_reason_and_keeps_the_good_checkpoint(tmp_path):
+    data = digits_npy(tmp_path)
+    run_dir = create_run(tiny_config(data, epochs=1, swd_every=0), tmp_path / "runs")
+    assert train_run(run_dir).status == "finished"
+    archive_path = run_dir / "checkpoints" / "epoch_0001.npz"
+    with np.load(archive_path) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["d/0000"] = np.full_like(arrays["d/0000"], np.nan)  # the weights blow up
+    with open(archive_path, "wb") as handle:
+        np.savez(handle, **arrays)
+    manager = JobManager(tmp_path / "runs")
+    manager.continue_run(run_dir.name, 2)
+    snap = manager.wait(run_dir.name, timeout=300)
+    assert snap.status == "failed"
+    assert "NaN" in snap.message and "learning rate" in snap.message
+    assert checkpoint_epochs(run_dir) == [1]
+    assert read_status(run_dir)["status"] == "failed"
+
+
+def test_damaged_run_directory_is_reported_not_raised(tmp_path):
+    runs = tmp_path / "runs"
+    broken = runs / "20260101-000000-custom-dead"
+    broken.mkdir(parents=True)
+    (broken / "config.json").write_text("{not json")
+    (runs / "20260101-000001-custom-beef").mkdir()
+    summaries = list_runs(runs)
+    assert len(summaries) == 2 and all(s.damaged for s in summaries)
+    assert "config.json" in summaries[0].problem
+    with pytest.raises(RunError, match="config.json"):
+        load_generator(broken)
+    good = create_run(tiny_config(digits_npy(tmp_path)), runs)
+    with pytest.raises(RunError, match="no saved generator"):
+        load_generator(good)
+    status = json.loads((good / "status.json").read_text())
+    assert status["status"] == "queued"
