@@ -37,7 +37,7 @@ def add_prepare_command(subparsers: Any) -> None:
     parser.add_argument("--resample", default="lanczos", choices=tuple(RESAMPLE_FILTERS), help="resize filter")
     parser.add_argument("--name", default=None, help="name shown in the dataset list")
     parser.add_argument("--cache-dir", default=None, help="cache folder (default: data/cache or $DCGAN_CACHE_DIR)")
-    parser.set_defaults(func=run_prepare)
+    parser.set_defaults(handler=run_prepare)
 
 
 def run_prepare(args: argparse.Namespace) -> int:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dcgan_core")
     add_prepare_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["prepare", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
+    return args.handler(args)
 
 
 if __name__ == "__main__":
