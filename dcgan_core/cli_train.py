@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -122,7 +121,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _follow(manager: Any, run_id: str) -> int:
-    stop_printing = threading.Event()
     try:
         while manager.is_busy(run_id):
             snap = manager.snapshot(run_id)
@@ -135,7 +133,6 @@ def _follow(manager: Any, run_id: str) -> int:
     except KeyboardInterrupt:
         manager.stop(run_id)
         manager.wait(run_id)
-    stop_printing.set()
     snap = manager.wait(run_id)
     print(file=sys.stderr)
     print(f"{snap.status}: {snap.message}")

@@ -46,8 +46,7 @@ def recalibrate_batchnorm(generator: keras.Model, config: TrainConfig, samples: 
     if not bn_layers:
         return False
     saved = [layer.momentum for layer in bn_layers]
-    rng_config = config
-    latents = fixed_latents(rng_config, samples, offset=1_000_003 + seed)
+    latents = fixed_latents(config, samples, offset=1_000_003 + seed)
     try:
         for index, start in enumerate(range(0, samples, chunk)):
             for layer in bn_layers:

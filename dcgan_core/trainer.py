@@ -188,7 +188,7 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     epoch_cb = EpochCallback(recorder, steps)
     gan.fit(make_dataset(config, data, seed_offset=initial_epoch), epochs=config.epochs, initial_epoch=initial_epoch,
             steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
-    done = len(history["epoch"]) and int(history["epoch"][-1]) or initial_epoch
+    done = int(history["epoch"][-1]) if history["epoch"] else initial_epoch
     if epoch_cb.error:
         return _finish(run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish)
     if control_cb.nan_reason:

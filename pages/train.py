@@ -7,7 +7,7 @@ import streamlit as st
 import dcgan_core
 from dcgan_core import ConfigError, DcganError, get_preset, list_presets, preset_config
 from ui.datasets import datasets, resize_dataset
-from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
+from ui.fmt import duration, size, status_label
 from ui.live import live_view
 from ui.runtime import require_router
 from ui.state import manager

@@ -17,7 +17,7 @@ from apptest_support import (
     texts,
     wait_for,
 )
-from dcgan_core import ImageSource, PrepareOptions, encode_png, list_datasets, prepare_dataset
+from dcgan_core import ImageSource, PrepareOptions, list_datasets, prepare_dataset
 
 def trained(jobs, run_id: str, epochs: int) -> bool:
     """True once ``run_id`` has ``epochs`` epochs and a grid; fails at once if the run failed."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from dcgan_core import ACTIVE_STATUSES  # the engine's own list, re-exported for the pages
+
 __all__ = ["STATUS_ICONS", "STATUS_WORDS", "ACTIVE_STATUSES", "status_label", "duration", "size", "number"]
 
 STATUS_ICONS: dict[str, str] = {
@@ -27,7 +29,6 @@ STATUS_WORDS: dict[str, str] = {
     "damaged": "Damaged",
 }
 #: Statuses for which a page keeps refreshing itself.
-ACTIVE_STATUSES = frozenset({"queued", "running", "paused"})
 
 
 def status_label(status: str) -> str:
