@@ -9,7 +9,7 @@ folder), then prints median milliseconds for:
 * PCA directions from 5,000 samples (goal 2 s);
 * a rerun of the Explore page after a direction slider moves, with AppTest (goal 250 ms,
   TensorFlow already loaded), as the page runs it and again with Streamlit's per-run
-  ``keras.backend.clear_session()`` put back (what ``keep_keras_session`` removes).
+  ``keras.backend.clear_session()`` put back (what ``ui.runtime.keep_keras_state`` removes).
 
 Usage: ``python bench/explore_latency.py [--repeats 15] [--width 1.0]``
 """
@@ -66,21 +66,31 @@ def make_run(folder: Path, width: float) -> Path:
 def page_rerun_ms(runs_dir: Path, repeats: int) -> tuple[float, float]:
     """Median time of a page rerun after a direction slider changes (AppTest, warm).
 
-    Returns (as the app runs it, with Streamlit's per-run Keras reset put back) so the
-    effect of ``keep_keras_session`` is measured side by side.
+    The page runs through the router (``app.py``), as on a server. Returns (as the app runs
+    it, with Streamlit's per-run Keras reset put back) so the effect of the app's
+    ``keep_keras_state`` is measured side by side.
     """
     import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
     streamlit_default = script_runner._clean_problem_modules
+    original_init = PagesManager.__init__
+
+    def router_mode(self, *args, **kwargs):  # a server keeps st.navigation's mode after its first run
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = router_mode
 
     os.environ["DCGAN_RUNS_DIR"] = str(runs_dir)
     st.cache_resource.clear()
     st.cache_data.clear()
     os.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "pages" / "explore.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
+    at.switch_page("pages/explore.py").run()
     if at.exception:
         raise SystemExit(f"the page failed: {at.exception[0].value}")
     values = iter(np.round(np.linspace(-4.9, 4.9, 4 * (repeats + 2)), 1))

@@ -24,6 +24,7 @@ from .config import TrainConfig
 from .directions import Directions, directions_from_features, pca_directions
 from .errors import CheckpointError, DcganError, ExplorationError
 from .images import to_uint8
+from .latent import sample_latents
 from .runs import read_run_config
 
 __all__ = ["Sampler", "MAX_FEATURES"]
@@ -169,11 +170,8 @@ class Sampler:
         return self.outputs(latents).reshape(-1)
 
     def sample_latents(self, n: int, seed: int) -> np.ndarray:
-        """float32 (n, latent_dim) latents of the run's distribution, all drawn from one seed."""
-        rng = np.random.default_rng(int(seed))
-        if self.latent_distribution == "uniform":
-            return rng.uniform(-1.0, 1.0, (int(n), self.latent_dim)).astype(np.float32)
-        return rng.standard_normal((int(n), self.latent_dim)).astype(np.float32)
+        """float32 (n, latent_dim) latents of seeds ``seed .. seed + n - 1`` (the page's seeds)."""
+        return sample_latents(int(n), self.latent_dim, int(seed), self.latent_distribution)
 
     # ---- directions -----------------------------------------------------------------------
     def features(self, latents: np.ndarray) -> np.ndarray:
