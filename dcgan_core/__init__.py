@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     # runs (no TensorFlow)
     "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
     "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
-    "read_run_config": "runs", "read_status": "runs", "write_status": "runs", "append_metrics": "runs",
+    "read_run_config": "runs", "read_status": "runs", "write_status": "runs", "write_metrics": "runs",
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",

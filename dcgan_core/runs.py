@@ -51,7 +51,7 @@ __all__ = [
     "read_run_config",
     "read_status",
     "write_status",
-    "append_metrics",
+    "write_metrics",
     "read_metrics",
     "truncate_metrics",
     "save_sample_grid",
@@ -199,7 +199,8 @@ def read_metrics(run_dir: Path) -> dict[str, list[float]]:
     return columns
 
 
-def _write_metrics(run_dir: Path, columns: Mapping[str, list[float]]) -> None:
+def write_metrics(run_dir: Path, columns: Mapping[str, list[float]]) -> None:
+    """Atomically write metrics.csv from columns keyed by METRIC_KEYS (one row per epoch)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(METRIC_KEYS)
@@ -208,20 +209,11 @@ def _write_metrics(run_dir: Path, columns: Mapping[str, list[float]]) -> None:
     atomic_write_bytes(Path(run_dir) / "metrics.csv", out.getvalue().encode())
 
 
-def append_metrics(run_dir: Path, row: Mapping[str, Any]) -> None:
-    """Add one epoch's row (missing keys become empty cells)."""
-    columns = read_metrics(run_dir)
-    for key in METRIC_KEYS:
-        value = row.get(key)
-        columns[key].append(math.nan if value is None else float(value))
-    _write_metrics(run_dir, columns)
-
-
 def truncate_metrics(run_dir: Path, last_epoch: int) -> None:
     """Drop rows after ``last_epoch`` (epochs lost since the checkpoint a run resumes from)."""
     columns = read_metrics(run_dir)
     keep = [i for i, e in enumerate(columns["epoch"]) if e <= last_epoch]
-    _write_metrics(run_dir, {k: [v[i] for i in keep] for k, v in columns.items()})
+    write_metrics(run_dir, {k: [v[i] for i in keep] for k, v in columns.items()})
 
 
 def save_sample_grid(run_dir: Path, epoch: int, grid: np.ndarray) -> Path:

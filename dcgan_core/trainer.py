@@ -29,8 +29,8 @@ from .images import make_grid
 from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
 from .models import build_discriminator, build_generator
 from .pipeline import make_dataset, open_training_array, steps_per_epoch
-from .runs import (METRIC_KEYS, atomic_write_json, append_metrics, build_progress_gif, read_run_config,
-                   save_sample_grid, truncate_metrics, write_status)
+from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, read_run_config,
+                   save_sample_grid, truncate_metrics, write_metrics, write_status)
 from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
 
 __all__ = ["TrainOutcome", "train_run", "build_gan", "SWD_SAMPLES"]
@@ -117,9 +117,9 @@ class _EpochRecorder:
             atomic_write_json(self.run_dir / "histograms.json", {"epoch": epoch, **hist})
             update["histograms"] = hist
         row["elapsed_seconds"] = self.elapsed()
-        append_metrics(self.run_dir, row)
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
+        write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch
         if epoch % c.checkpoint_every == 0 or last:
             save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": row["elapsed_seconds"]})
             export_generator(self.run_dir, self.preview)

@@ -103,7 +103,8 @@ def _downloads(run) -> None:
     for col, (name, label, mime) in zip(cols, files):
         path = folder / name
         if path.is_file():
-            col.download_button(label, path.read_bytes(), file_name=f"{run.run_id}_{name}", mime=mime,
+            # a callable: the file is read when the button is clicked, not on every rerun
+            col.download_button(label, path.read_bytes, file_name=f"{run.run_id}_{name}", mime=mime,
                                 icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="stretch")
         else:
             col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="stretch",
