@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from ui.runtime import keep_keras_state, routed
+from ui.runtime import routed
 from ui.sidebar import render_sidebar
 
-keep_keras_state()  # before anything trains: see ui/runtime.py
 st.set_page_config(page_title="DCGAN Studio", page_icon="🎨", layout="wide")
 
 PAGES = [

@@ -41,12 +41,18 @@ _EXPORTS: dict[str, str] = {
     # runs (no TensorFlow)
     "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
     "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
-    "read_run_config": "runs", "read_status": "runs", "write_status": "runs", "write_metrics": "runs",
+    "read_run_config": "runs", "read_status": "runs", "read_live_status": "runs", "write_status": "runs",
+    "write_metrics": "runs", "generator_onnx_path": "runs",
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
     # control and jobs (no TensorFlow)
-    "TrainingControl": "control", "ENGINE_IMPORT_LOCK": "control",
+    "TrainingControl": "control", "request_pause": "control", "request_resume": "control",
+    "request_stop": "control", "clear_requests": "control", "pause_requested": "control",
+    "stop_requested": "control",
+    "RunLock": "ownership", "lock_owner": "ownership", "require_free": "ownership", "LOCK_NAME": "ownership",
+    "launch_worker": "workers", "schedule": "workers", "worker_slots": "workers", "queued_runs": "workers",
+    "WORKER_LOG": "workers",
     "JobSnapshot": "jobs", "JobManager": "jobs", "ACTIVE_STATUSES": "jobs",
     # engine (TensorFlow)
     "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",
@@ -63,7 +69,10 @@ _EXPORTS: dict[str, str] = {
     "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",
     "use_jit": "device",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
-    "CostEstimate": "estimate", "estimate_cost": "estimate",
+    "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker",
+    "export_sampler_onnx": "onnx_export", "first_hidden_layer": "onnx_export",
+    "CostEstimate": "estimate", "estimate_cost": "estimate", "estimate_cost_in_worker": "estimate",
+    # explorer sampling through ONNX Runtime (no TensorFlow)
     "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent
     "latent_from_seed": "latent", "sample_latents": "latent", "lerp": "latent", "slerp": "latent",

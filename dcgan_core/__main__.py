@@ -1,4 +1,4 @@
-"""Command line: ``python -m dcgan_core {presets,prepare,train,sample} ...``.
+"""Command line: ``python -m dcgan_core {presets,prepare,train,sample,runs,status,pause,resume,stop} ...``.
 
 Bad arguments get one line on stderr and exit status 2.
 """
@@ -11,6 +11,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from .cli_runs import add_run_commands  # noqa: E402
 from .cli_train import add_train_commands  # noqa: E402
 
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m dcgan_core", description="Train and sample DCGANs without a browser.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_train_commands(subparsers)
+    add_run_commands(subparsers)
     try:
         from .cli_prepare import add_prepare_command
     except ImportError:  # pragma: no cover - ingestion not installed

@@ -1,7 +1,9 @@
 """CLI commands of the engine: ``presets``, ``train`` and ``sample``.
 
-``train`` runs in the foreground with a terminal progress bar; with ``--resume RUN_DIR``
-the run continues from its newest checkpoint for ``--epochs`` more epochs.
+``train`` queues the run, which trains in its own worker process (see
+:mod:`~dcgan_core.workers`), and follows it with a terminal progress bar (Ctrl-C stops it
+cleanly); with ``--background`` it prints the run folder and returns at once. With
+``--resume RUN_DIR`` the run continues from its newest checkpoint for ``--epochs`` more.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--max-seconds", type=_positive_float, default=None, help="wall-clock budget")
     train.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue this run")
     train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--background", action="store_true", help="print the run folder and return; it trains on")
     train.set_defaults(handler=_cmd_train)
 
     sample = subparsers.add_parser("sample", help="write a grid of samples from a run")
@@ -117,6 +120,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except (DcganError, OSError, ValueError) as exc:
         return _fail(str(exc))
     print(f"run: {manager.runs_dir / run_id}")
+    if args.background:
+        manager.close()
+        return 0
     return _follow(manager, run_id)
 
 

@@ -3,19 +3,29 @@
 The probe builds the run's networks, compiles the training step, runs a few warm-up steps
 and times a few more on random data of the run's shape. For heavy models it times a
 smaller batch and scales linearly (per-image cost is nearly constant at these sizes).
+
+:func:`estimate_cost` imports TensorFlow; the web app calls :func:`estimate_cost_in_worker`,
+which runs the same probe in a short-lived worker process (``python -m dcgan_core
+estimate``) so that TensorFlow never loads in the web server.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from .config import TrainConfig
-from .control import ENGINE_IMPORT_LOCK
+from .config import TrainConfig, config_to_dict
+from .errors import DcganError
+from .paths import project_root
 
-__all__ = ["CostEstimate", "estimate_cost"]
+__all__ = ["CostEstimate", "estimate_cost", "estimate_cost_in_worker"]
 
 _PROBE_FLOP_BUDGET = 2.0e11  # FLOPs per probe step at most (about 2-4 s on a laptop CPU)
 
@@ -56,11 +66,10 @@ def _activation_bytes(model) -> int:
 
 def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: int = 3) -> CostEstimate:
     """Measure a few training steps of ``config`` and predict an epoch on ``n_images``."""
-    with ENGINE_IMPORT_LOCK:  # TensorFlow may be loading in the training thread right now
-        from .device import device_description
-        from .models import model_cost
-        from .pipeline import steps_per_epoch
-        from .trainer import build_gan
+    from .device import device_description
+    from .models import model_cost
+    from .pipeline import steps_per_epoch
+    from .trainer import build_gan
 
     gan = build_gan(config)
     cost = model_cost(config, gan.generator, gan.discriminator)
@@ -90,3 +99,29 @@ def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: in
         memory_bytes=int(memory), device=device_description(), g_params=cost.g_params, d_params=cost.d_params,
         flops_per_image=cost.train_flops_per_image, probe_batch=probe_batch,
     )
+
+
+def estimate_cost_in_worker(config: TrainConfig, n_images: int, timeout: float = 180.0) -> CostEstimate:
+    """:func:`estimate_cost` measured in a short-lived worker process (no TensorFlow here).
+
+    Raises:
+        DcganError: when the probe fails or takes longer than ``timeout`` seconds.
+    """
+    request = json.dumps({"config": config_to_dict(config), "n_images": int(n_images)})
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    try:
+        done = subprocess.run([sys.executable, "-m", "dcgan_core", "estimate"], input=request, capture_output=True,
+                              text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise DcganError(f"The cost probe took longer than {timeout:.0f} s; the model is probably too big for "
+                         "this machine.") from None
+    except OSError as exc:
+        raise DcganError(f"The cost probe could not start ({exc}).") from None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise DcganError(f"The cost probe failed: {reason}")
+    fields = json.loads(lines[-1])
+    names = {f.name for f in dataclasses.fields(CostEstimate)}
+    return CostEstimate(**{k: v for k, v in fields.items() if k in names})

@@ -37,6 +37,7 @@ import numpy as np
 from .config import TrainConfig, config_from_dict, config_to_dict
 from .errors import ConfigError, RunError
 from .images import decode_png, encode_gif, encode_png
+from .ownership import lock_owner, require_free
 from .paths import default_runs_dir, safe_child
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "run_path",
     "read_run_config",
     "read_status",
+    "read_live_status",
     "write_status",
     "write_metrics",
     "read_metrics",
@@ -60,6 +62,7 @@ __all__ = [
     "build_progress_gif",
     "checkpoint_epochs",
     "generator_epochs",
+    "generator_onnx_path",
     "list_runs",
     "delete_run",
 ]
@@ -69,6 +72,7 @@ METRIC_KEYS = (
     "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds",
 )
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
+_OWNED_STATUSES = ("running", "paused")
 _SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")
 _NPZ_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
 
@@ -104,8 +108,9 @@ def _read_json(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise RunError(f"{path.parent.name}: {path.name} is missing.") from None
-    except (OSError, ValueError) as exc:
-        raise RunError(f"{path.parent.name}: {path.name} is damaged ({exc}).") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise RunError(f"{path.parent.name}: {path.name} is damaged ({reason}).") from None
     if not isinstance(data, dict):
         raise RunError(f"{path.parent.name}: {path.name} is damaged (not a JSON object).")
     return data
@@ -135,7 +140,8 @@ def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: 
         "run_id": run_id, "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "config": config_to_dict(config),
     })
-    write_status(folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.")
+    write_status(folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.",
+                 queued_at=time.time())
     return folder
 
 
@@ -161,6 +167,29 @@ def read_status(run_dir: Path) -> dict[str, Any]:
     return status
 
 
+def read_live_status(run_dir: Path) -> dict[str, Any]:
+    """status.json, with a run left ``running`` or ``paused`` by a dead process marked ``interrupted``.
+
+    A run is owned by the worker that holds its lock; when the status says the run is
+    training but nobody holds the lock, its process died (a crash, ``kill -9``, a machine
+    restart). The run is marked ``interrupted`` on disk, resumable from its last
+    checkpoint. Called by every listing, so no restart is needed to notice.
+    """
+    status = read_status(run_dir)
+    if status["status"] not in _OWNED_STATUSES or lock_owner(run_dir) is not None:
+        return status
+    try:
+        with require_free(run_dir, "mark"):
+            status = read_status(run_dir)
+            if status["status"] in _OWNED_STATUSES:
+                status = write_status(run_dir, status="interrupted", pid=status.get("pid"), eta_seconds=0.0,
+                                      message=f"The training process stopped while this run was {status['status']}; "
+                                              "resume it to continue from its last checkpoint.")
+    except RunError:
+        pass  # a worker took it over meanwhile
+    return status
+
+
 def write_status(run_dir: Path, **fields: Any) -> dict[str, Any]:
     """Merge ``fields`` into status.json (atomically) and return the new content."""
     path = Path(run_dir) / "status.json"
@@ -168,9 +197,8 @@ def write_status(run_dir: Path, **fields: Any) -> dict[str, Any]:
         current = _read_json(path) if path.exists() else {}
     except RunError:
         current = {}
-    current.update(fields)
+    current.update({"pid": os.getpid(), **fields})
     current["updated"] = time.time()
-    current["pid"] = os.getpid()
     atomic_write_json(path, current)
     return current
 
@@ -267,6 +295,11 @@ def checkpoint_epochs(run_dir: Path) -> list[int]:
     return [e for e in _npz_epochs(folder) if (folder / f"epoch_{e:04d}.json").is_file()]
 
 
+def generator_onnx_path(run_dir: Path, epoch: int) -> Path:
+    """The ONNX file of the sampling generator of ``epoch`` (written by the worker at each checkpoint)."""
+    return Path(run_dir) / "generators" / f"epoch_{int(epoch):04d}.onnx"
+
+
 def generator_epochs(run_dir: Path) -> list[int]:
     """Epochs whose sampling generator was saved (for the explorer and the timeline), ascending."""
     return _npz_epochs(Path(run_dir) / "generators")
@@ -290,6 +323,7 @@ class RunSummary:
     created: str
     damaged: bool = False
     problem: str = ""
+    owner_pid: int | None = None
 
 
 def _last_finite(values: list[float]) -> float:
@@ -300,19 +334,23 @@ def _last_finite(values: list[float]) -> float:
 def _summarize(folder: Path) -> RunSummary:
     try:
         config, meta = read_run_config(folder)
-        status = read_status(folder)
+        status = read_live_status(folder)
         metrics = read_metrics(folder)
+        return RunSummary(
+            run_id=folder.name, path=folder, status=str(status["status"]), preset=config.preset,
+            dataset_name=str(meta.get("dataset_name", "")), epochs_done=int(status.get("epoch", 0)),
+            epochs_total=int(status.get("epochs_total", config.epochs)),
+            last_g_loss=_last_finite(metrics["g_loss"]), last_d_loss=_last_finite(metrics["d_loss"]),
+            last_swd=_last_finite(metrics["swd"]),
+            duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
+            created=str(meta.get("created", "")), owner_pid=lock_owner(folder),
+        )
     except RunError as exc:
-        return RunSummary(folder.name, folder, "damaged", "?", "?", 0, 0, math.nan, math.nan, math.nan,
-                          0.0, "", damaged=True, problem=str(exc))
-    return RunSummary(
-        run_id=folder.name, path=folder, status=str(status["status"]), preset=config.preset,
-        dataset_name=str(meta.get("dataset_name", "")), epochs_done=int(status.get("epoch", 0)),
-        epochs_total=int(status.get("epochs_total", config.epochs)),
-        last_g_loss=_last_finite(metrics["g_loss"]), last_d_loss=_last_finite(metrics["d_loss"]),
-        last_swd=_last_finite(metrics["swd"]), duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
-        created=str(meta.get("created", "")),
-    )
+        problem = str(exc)
+    except (TypeError, ValueError, OverflowError) as exc:
+        problem = f"{folder.name}: status.json has a field of the wrong type ({exc})."
+    return RunSummary(folder.name, folder, "damaged", "?", "?", 0, 0, math.nan, math.nan, math.nan,
+                      0.0, "", damaged=True, problem=problem)
 
 
 def list_runs(runs_dir: Path | None = None) -> list[RunSummary]:
@@ -325,10 +363,19 @@ def list_runs(runs_dir: Path | None = None) -> list[RunSummary]:
 
 
 def delete_run(run_id: str, runs_dir: Path | None = None, manager: Any = None) -> None:
-    """Remove a run folder (refused for the run a job manager is training or has queued)."""
+    """Remove a run folder; refused while a worker trains it or it waits in the queue.
+
+    ``manager`` is accepted for compatibility and no longer needed: the run's lock and
+    status on disk decide, whichever process asks.
+    """
     folder = run_path(run_id, runs_dir)
-    if manager is not None and manager.is_busy(run_id):
-        raise RunError(f"{run_id} is training or queued; stop it before deleting it.")
     if not folder.is_dir():
         raise RunError(f"No run called {run_id}.")
-    shutil.rmtree(folder)
+    with require_free(folder, "delete"):
+        try:
+            queued = read_status(folder)["status"] == "queued"
+        except RunError:
+            queued = False  # a damaged run can always be deleted
+        if queued:
+            raise RunError(f"{run_id} is waiting in the queue; stop it before deleting it.")
+        shutil.rmtree(folder)

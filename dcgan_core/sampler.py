@@ -1,62 +1,74 @@
-"""A loaded generator for the explorer: fast, deterministic sampling and discovered directions.
+"""A loaded generator for the explorer: fast, deterministic sampling without TensorFlow.
 
-:class:`Sampler` wraps the sampling generator of one saved epoch of a run (see
-:func:`~dcgan_core.checkpoints.load_generator`). Every call runs the network in inference
-mode through one ``tf.function`` traced once for any batch size, so a slider move costs
-one small graph call and the same latents always give the same images. The saved
-sampling generator already carries BatchNorm statistics recalibrated at save time for
-presets with ``recalibrate_bn``, so what the explorer shows is what the model makes.
+:class:`Sampler` runs the ONNX file that the training worker exports at every checkpoint
+(``generators/epoch_XXXX.onnx``, see :mod:`~dcgan_core.onnx_export`) with ONNX Runtime,
+so the web process never imports TensorFlow and a slider move costs about a millisecond.
+The exported generator carries the BatchNorm statistics measured at save time, so what the
+explorer shows is what the model makes. A run saved before ONNX files existed gets its
+file made once, in a short-lived worker process (``python -m dcgan_core onnx``).
 
 :meth:`Sampler.discover_directions` finds GANSpace-style directions: PCA of the
-generator's first hidden activations, mapped back to latent space.
+generator's first hidden activations (the ONNX file's second output), mapped back to
+latent space.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-import keras
 import numpy as np
-import tensorflow as tf
 
-from .checkpoints import load_generator
 from .config import TrainConfig
 from .directions import Directions, directions_from_features, pca_directions
-from .errors import CheckpointError, DcganError, ExplorationError
+from .errors import CheckpointError, ExplorationError, RunError
 from .images import to_uint8
 from .latent import sample_latents
-from .runs import read_run_config
+from .paths import project_root
+from .runs import generator_epochs, generator_onnx_path, read_run_config
 
 __all__ = ["Sampler", "MAX_FEATURES"]
 
 #: Feature columns kept for PCA; wider first layers keep a seeded random subset of units.
 MAX_FEATURES = 2048
 _BATCH = 256
-_HIDDEN_TYPES = (keras.layers.Dense, keras.layers.Conv2DTranspose, keras.layers.Conv2D)
+
+
+def _make_onnx(run_dir: Path, epoch: int, timeout: float = 180.0) -> None:
+    """Export the saved generator of ``epoch`` to ONNX in a short-lived worker process."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    try:
+        done = subprocess.run([sys.executable, "-m", "dcgan_core", "onnx", str(run_dir), "--epoch", str(epoch)],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CheckpointError(f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({exc}).") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["unknown reason"])[-1]
+        raise CheckpointError(f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({reason}).")
 
 
 class Sampler:
     """One generator of one run at one saved epoch, ready to sample.
 
     Args:
-        generator: The sampling generator (latent (latent_dim,) -> sample).
+        session: An ONNX Runtime session of the exported generator.
         config: The run's training configuration.
         run_id: The run the generator belongs to.
         epoch: The saved epoch it was loaded from.
     """
 
-    def __init__(self, generator: keras.Model, config: TrainConfig, run_id: str, epoch: int) -> None:
-        self._generator = generator
+    def __init__(self, session, config: TrainConfig, run_id: str, epoch: int) -> None:
+        self._session = session
         self._config = config
         self._run_id = str(run_id)
         self._epoch = int(epoch)
-        spec = [tf.TensorSpec([None, config.latent_dim], tf.float32)]
-        self._forward = tf.function(lambda z: generator(z, training=False), input_signature=spec)
-        self._hidden = _first_hidden_layer(generator)
-        self._features = None
-        if self._hidden is not None:
-            feature_model = keras.Model(generator.inputs, self._hidden.output, name="first_hidden")
-            self._features = tf.function(lambda z: feature_model(z, training=False), input_signature=spec)
+        self._input = session.get_inputs()[0].name
+        outputs = [o.name for o in session.get_outputs()]
+        self._output = outputs[0]
+        self._hidden = outputs[1] if len(outputs) > 1 else None
 
     @classmethod
     def from_run(cls, run_dir: Path | str, epoch: int | None = None) -> "Sampler":
@@ -67,18 +79,40 @@ class Sampler:
                 generator yet, or no generator for that epoch (the message lists the saved ones).
             CheckpointError: the generator file of that epoch is damaged or does not fit.
         """
+        import onnxruntime as ort
+
         run_dir = Path(run_dir)
         config, _ = read_run_config(run_dir)
+        epochs = generator_epochs(run_dir)
+        if not epochs:
+            raise RunError(f"{run_dir.name} has no saved generator yet (it saves one at each checkpoint).")
+        loaded = epochs[-1] if epoch is None else int(epoch)
+        if loaded not in epochs:
+            raise RunError(f"{run_dir.name} has no generator saved for epoch {loaded}; saved: {epochs}.")
+        path = generator_onnx_path(run_dir, loaded)
+        if not path.is_file():
+            _make_onnx(run_dir, loaded)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
         try:
-            generator, loaded = load_generator(run_dir, epoch)
-        except DcganError:
+            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            sampler = cls(session, config, run_dir.name, loaded)
+            sampler._check_shape()
+        except CheckpointError:
             raise
-        except Exception as exc:  # a truncated zip or a corrupt member raises many types
-            which = "the newest epoch" if epoch is None else f"epoch {epoch}"
+        except Exception as exc:  # a truncated or foreign file raises many types
             raise CheckpointError(
-                f"{run_dir.name}: the generator saved for {which} is damaged ({type(exc).__name__}: {exc}); "
+                f"{run_dir.name}: the generator saved for epoch {loaded} is damaged ({type(exc).__name__}: {exc}); "
                 "choose another epoch.") from exc
-        return cls(generator, config, run_dir.name, loaded)
+        return sampler
+
+    def _check_shape(self) -> None:
+        out = self.outputs(np.zeros((1, self.latent_dim), np.float32))
+        if out.shape[1:] != tuple(self.image_shape):
+            raise CheckpointError(f"{self._run_id}: the saved generator makes {out.shape[1:]}, "
+                                  f"the run expects {tuple(self.image_shape)}.")
 
     # ---- what it is -----------------------------------------------------------------------
     @property
@@ -123,8 +157,8 @@ class Sampler:
 
     @property
     def feature_layer(self) -> str | None:
-        """Name of the hidden layer used for discovered directions (None: latents are used)."""
-        return None if self._hidden is None else self._hidden.name
+        """Name of the hidden output used for discovered directions (None: latents are used)."""
+        return self._hidden
 
     # ---- sampling -------------------------------------------------------------------------
     def _latents(self, latents: np.ndarray) -> np.ndarray:
@@ -138,8 +172,8 @@ class Sampler:
             raise ExplorationError("latents contain NaN or infinite values.")
         return np.ascontiguousarray(z)
 
-    def _run(self, fn, z: np.ndarray) -> np.ndarray:
-        parts = [fn(tf.constant(z[i:i + _BATCH])).numpy() for i in range(0, len(z), _BATCH)]
+    def _run(self, output: str, z: np.ndarray) -> np.ndarray:
+        parts = [self._session.run([output], {self._input: z[i:i + _BATCH]})[0] for i in range(0, len(z), _BATCH)]
         return np.concatenate(parts).astype(np.float32, copy=False)
 
     def outputs(self, latents: np.ndarray) -> np.ndarray:
@@ -147,7 +181,7 @@ class Sampler:
         z = self._latents(latents)
         if len(z) == 0:
             return np.zeros((0,) + self.image_shape, np.float32)
-        return self._run(self._forward, z)
+        return self._run(self._output, z)
 
     def images(self, latents: np.ndarray) -> np.ndarray:
         """uint8 (n, H, W, C) images for the latents (inference mode, deterministic).
@@ -182,11 +216,11 @@ class Sampler:
         return self._features_of(self._latents(latents), None)
 
     def _features_of(self, z: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
-        if self._features is None or len(z) == 0:
+        if self._hidden is None or len(z) == 0:
             return z.copy()
         parts = []
         for i in range(0, len(z), _BATCH):
-            out = self._features(tf.constant(z[i:i + _BATCH])).numpy().reshape(min(_BATCH, len(z) - i), -1)
+            out = self._session.run([self._hidden], {self._input: z[i:i + _BATCH]})[0].reshape(min(_BATCH, len(z) - i), -1)
             parts.append(out if keep is None else out[:, keep])  # keep only the studied units, batch by batch
         return np.concatenate(parts).astype(np.float32, copy=False)
 
@@ -207,7 +241,7 @@ class Sampler:
         z = self.sample_latents(int(n), seed)
         keep = None
         if self._hidden is not None:
-            units = int(np.prod(self._hidden.output.shape[1:]))
+            units = self._session.run([self._hidden], {self._input: z[:1]})[0].size
             if units > MAX_FEATURES:
                 keep = np.sort(np.random.default_rng(17).choice(units, MAX_FEATURES, replace=False))
         return z, self._features_of(z, keep)
@@ -226,18 +260,10 @@ class Sampler:
         n = max(int(n), self.latent_dim + 1)
         z, feats = self.feature_samples(n, seed)
         k = min(int(k), self.latent_dim, feats.shape[1])
-        if self._features is not None:
+        if self._hidden is not None:
             try:
                 return directions_from_features(z, feats, k)
             except ExplorationError:
                 pass
         return pca_directions(z, k)
 
-
-def _first_hidden_layer(generator: keras.Model) -> keras.layers.Layer | None:
-    """The first Dense or convolution layer that is not the generator's output layer."""
-    output_layer = generator.layers[-1]
-    for layer in generator.layers:
-        if isinstance(layer, _HIDDEN_TYPES):
-            return None if layer is output_layer else layer
-    return None

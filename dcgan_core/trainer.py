@@ -28,8 +28,9 @@ from .gan import GAN, make_optimizer
 from .images import make_grid
 from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
 from .models import build_discriminator, build_generator
+from .onnx_export import export_sampler_onnx
 from .pipeline import make_dataset, open_training_array, steps_per_epoch
-from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, read_run_config,
+from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
                    save_sample_grid, truncate_metrics, write_metrics, write_status)
 from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
 
@@ -123,10 +124,13 @@ class _EpochRecorder:
         if epoch % c.checkpoint_every == 0 or last:
             save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": row["elapsed_seconds"]})
             export_generator(self.run_dir, self.preview)
+            export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
             update["checkpoint_epoch"] = epoch
         eta = (c.epochs - epoch) * seconds
-        write_status(self.run_dir, status="running", epoch=epoch, epochs_total=c.epochs, device=self.device,
-                     message=f"Epoch {epoch} of {c.epochs} done.", eta_seconds=eta)
+        write_status(self.run_dir, status="paused" if self.control.paused else "running", epoch=epoch,
+                     epochs_total=c.epochs, device=self.device, message=f"Epoch {epoch} of {c.epochs} done.",
+                     eta_seconds=eta, images_per_sec=row["images_per_sec"], elapsed_seconds=row["elapsed_seconds"],
+                     **({"checkpoint_epoch": epoch} if "checkpoint_epoch" in update else {}))
         self.publish({**update, "epoch": epoch, "step": 0, "row": row, "images_per_sec": row["images_per_sec"],
                       "eta_seconds": eta, "elapsed_seconds": row["elapsed_seconds"]})
 

@@ -132,8 +132,8 @@ def _build_config(preset, info):
 
 @st.cache_data(show_spinner="Measuring a few training steps on this machine…", max_entries=16)
 def _estimate(config, n_images: int):
-    # Looked up on click only: the probe module loads TensorFlow.
-    return dcgan_core.estimate_cost(config, n_images)
+    # Measured in a short-lived worker process: TensorFlow never loads in the web server.
+    return dcgan_core.estimate_cost_in_worker(config, n_images)
 
 
 def _show_estimate(config, n_images: int) -> None:
