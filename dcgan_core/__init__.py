@@ -63,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "open_training_array": "pipeline", "gaussian_samples": "pipeline", "steps_per_epoch": "pipeline",
     "make_dataset": "pipeline",
     "KEEP_FULL_CHECKPOINTS": "checkpoints", "save_checkpoint": "checkpoints",
-    "restore_checkpoint": "checkpoints", "load_generator": "checkpoints",
+    "restore_checkpoint": "checkpoints", "restore_newest_intact": "checkpoints", "load_generator": "checkpoints",
     "export_generator": "checkpoints", "load_exported_generator": "checkpoints",
     "ControlCallback": "callbacks", "EpochCallback": "callbacks",
     "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",

@@ -27,6 +27,7 @@ __all__ = [
     "KEEP_FULL_CHECKPOINTS",
     "save_checkpoint",
     "restore_checkpoint",
+    "restore_newest_intact",
     "load_generator",
     "export_generator",
     "load_exported_generator",
@@ -105,22 +106,45 @@ def restore_checkpoint(run_dir: Path, gan: Any, epoch: int | None = None) -> dic
     folder = Path(run_dir) / "checkpoints"
     try:
         state = json.loads((folder / f"epoch_{epoch:04d}.json").read_text())
-    except (OSError, ValueError) as exc:
+        if not isinstance(state, dict) or not isinstance(state.get("epoch"), int):
+            raise ValueError("not a checkpoint state")
+    except (OSError, ValueError, RecursionError) as exc:
         raise CheckpointError(f"{Path(run_dir).name}: checkpoint state of epoch {epoch} is damaged ({exc}).") from exc
-    with _load_archive(folder / f"epoch_{epoch:04d}.npz") as archive:
-        _set(gan.generator, _unpack(archive, "g"), "generator")
-        _set(gan.discriminator, _unpack(archive, "d"), "discriminator")
-        if gan.sampler is not None:
-            _set(gan.sampler, _unpack(archive, "s"), "sampling generator")
-        for name, optimizer in (("go", gan.g_optimizer), ("do", gan.d_optimizer)):
-            values = _unpack(archive, name)
-            if len(values) != len(optimizer.variables):
-                raise CheckpointError("The saved optimizer state does not fit this model.")
-            for variable, value in zip(optimizer.variables, values):
-                variable.assign(value)
-        gan.ema_step.assign(float(archive["ema_step"]))
-        gan.seed_generator.state.assign(archive["seed_state"])
+    try:
+        with _load_archive(folder / f"epoch_{epoch:04d}.npz") as archive:
+            _set(gan.generator, _unpack(archive, "g"), "generator")
+            _set(gan.discriminator, _unpack(archive, "d"), "discriminator")
+            if gan.sampler is not None:
+                _set(gan.sampler, _unpack(archive, "s"), "sampling generator")
+            for name, optimizer in (("go", gan.g_optimizer), ("do", gan.d_optimizer)):
+                values = _unpack(archive, name)
+                if len(values) != len(optimizer.variables):
+                    raise CheckpointError("The saved optimizer state does not fit this model.")
+                for variable, value in zip(optimizer.variables, values):
+                    variable.assign(value)
+            gan.ema_step.assign(float(archive["ema_step"]))
+            gan.seed_generator.state.assign(archive["seed_state"])
+    except CheckpointError:
+        raise
+    except Exception as exc:  # a truncated archive raises zipfile, zlib and numpy errors alike
+        raise CheckpointError(f"{Path(run_dir).name}: the checkpoint of epoch {epoch} is damaged "
+                              f"({type(exc).__name__}: {exc}).") from exc
     return state
+
+
+def restore_newest_intact(run_dir: Path, gan: Any) -> dict[str, Any]:
+    """Restore the newest checkpoint that loads; a damaged newer one is skipped.
+
+    Raises:
+        CheckpointError: when no checkpoint of the run loads (the reasons are listed).
+    """
+    problems = []
+    for epoch in reversed(checkpoint_epochs(run_dir)):
+        try:
+            return restore_checkpoint(run_dir, gan, epoch)
+        except CheckpointError as exc:
+            problems.append(str(exc))
+    raise CheckpointError("No checkpoint of this run could be restored: " + " ".join(problems))
 
 
 def load_generator(run_dir: Path, epoch: int | None = None) -> tuple[keras.Model, int]:

@@ -132,7 +132,7 @@ class JobManager:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
-        self.interrupted = [s for s in self._scan() if s == "interrupted"]
+        self.interrupted = self._mark_interrupted()
         if watch:
             self._thread = threading.Thread(target=self._watch, name="dcgan-job-manager", daemon=True)
             self._thread.start()
@@ -264,14 +264,17 @@ class JobManager:
     def _queue_positions(self) -> dict[str, int]:
         return {folder.name: i + 1 for i, folder in enumerate(queued_runs(self.runs_dir))}
 
-    def _scan(self) -> list[str]:
-        statuses = []
+    def _mark_interrupted(self) -> list[str]:
+        """Mark runs left training by a dead process as ``interrupted``; return their ids."""
+        marked = []
         for folder in self._folders():
             try:
-                statuses.append(read_live_status(folder)["status"])
+                before = read_status(folder)["status"]
+                if before != read_live_status(folder)["status"]:
+                    marked.append(folder.name)
             except RunError:
                 continue
-        return statuses
+        return marked
 
     def _snapshot(self, run_dir: Path, positions: dict[str, int]) -> JobSnapshot:
         config, _ = self._cache.get(run_dir / "config.json", "config", _read_run_config_file, (None, None))
@@ -290,11 +293,11 @@ class JobManager:
                                lambda p: decode_png(p.read_bytes())) if epochs else None
         hist = None if config.is_image_model else self._cache.get(run_dir / "histograms.json", "hist", _read_json_file)
         ckpt = checkpoint_epochs(run_dir)
-        epoch = _int(status.get("epoch", 0))
+        epoch = int(status.get("epoch", 0))  # a status of the wrong shape is a damaged run: it raises
         live_step = _int(progress.get("step", 0)) if _int(progress.get("epoch", epoch), epoch) == epoch else 0
         return JobSnapshot(
             run_id=run_dir.name, status=state, config=config, epoch=epoch,
-            epochs_total=_int(status.get("epochs_total", config.epochs), config.epochs),
+            epochs_total=int(status.get("epochs_total", config.epochs)),
             step=live_step, steps_per_epoch=_int(progress.get("steps_per_epoch", 0)),
             history={k: list(v) for k, v in history.items()}, latest_grid=grid,
             latest_grid_epoch=epochs[-1] if grid is not None else None,

@@ -141,7 +141,7 @@ def require_free(run_dir: Path, verb: str) -> Iterator[RunLock]:
     if not lock.acquire():
         owner = _recorded_pid(lock.path)
         who = f"process {owner}" if owner else "another process"
-        raise RunError(f"Cannot {verb} {Path(run_dir).name}: it is being trained by {who}. Stop it first.")
+        raise RunError(f"Cannot {verb} {Path(run_dir).name}: it is being trained by {who}; stop it first.")
     try:
         yield lock
     finally:

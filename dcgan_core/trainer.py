@@ -9,6 +9,7 @@ control and epoch callbacks, and leaves the run directory in a final state.
 from __future__ import annotations
 
 import math
+import os
 import time
 import traceback
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 
 from .callbacks import ControlCallback, EpochCallback
 from .control import TrainingControl
-from .checkpoints import checkpoint_epochs, export_generator, restore_checkpoint, save_checkpoint
+from .checkpoints import checkpoint_epochs, export_generator, restore_newest_intact, save_checkpoint
 from .config import TrainConfig
 from .device import configure_devices, device_description, distribution_strategy, use_jit
 from .errors import ConfigError, DcganError
@@ -28,6 +29,7 @@ from .gan import GAN, make_optimizer
 from .images import make_grid
 from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
 from .models import build_discriminator, build_generator
+from .ownership import RunLock, lock_owner
 from .onnx_export import export_sampler_onnx
 from .pipeline import make_dataset, open_training_array, steps_per_epoch
 from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
@@ -139,20 +141,30 @@ def _empty_history() -> dict[str, list[float]]:
     return {key: [] for key in METRIC_KEYS}
 
 
-def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None) -> TrainOutcome:
+def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None,
+              lock: RunLock | None = None) -> TrainOutcome:
     """Train the run in ``run_dir`` up to its configured epoch count.
 
     Resumes from the newest checkpoint when there is one. Never raises for a training
     failure: it returns (and writes to status.json) a ``failed`` outcome with the reason.
+    The run is owned by this process while it trains (see :mod:`~dcgan_core.ownership`).
 
     Args:
         run_dir: A folder made by :func:`~dcgan_core.runs.create_run`.
-        control: Pause/stop flags (a fresh one when omitted).
-        publish: Receives plain-value progress updates (dicts) from the training thread.
+        control: Pause/stop requests (by default those of the run folder).
+        publish: Receives plain-value progress updates (dicts) from the training loop.
+        lock: The run's lock when the caller already holds it (a worker); else taken here.
     """
     run_dir = Path(run_dir)
-    control = control or TrainingControl()
+    control = control or TrainingControl(run_dir)
     publish = publish or (lambda update: None)
+    own_lock = lock is None
+    lock = lock or RunLock(run_dir)
+    if not lock.acquire():
+        message = f"{run_dir.name} is being trained by process {lock_owner(run_dir) or 'unknown'}."
+        return TrainOutcome("failed", 0, message)
+    if own_lock:
+        lock.write_owner(os.getpid())
     try:
         return _train(run_dir, control, publish)
     except Exception as exc:  # the failure becomes data
@@ -164,6 +176,9 @@ def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Pu
             pass
         publish({"status": "failed", "message": message, "traceback": trace})
         return TrainOutcome("failed", 0, message, trace)
+    finally:
+        if own_lock:
+            lock.release()
 
 
 def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOutcome:
@@ -174,7 +189,7 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     gan = build_gan(config)
     history, initial_epoch, elapsed_before = _empty_history(), 0, 0.0
     if checkpoint_epochs(run_dir):
-        state = restore_checkpoint(run_dir, gan)
+        state = restore_newest_intact(run_dir, gan)
         initial_epoch = int(state["epoch"])
         history = {k: [math.nan if v is None else float(v) for v in state.get("history", {}).get(k, [])] for k in METRIC_KEYS}
         elapsed_before = float(state.get("elapsed_seconds", 0.0))

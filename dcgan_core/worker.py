@@ -58,6 +58,8 @@ class ProgressWriter:
                     value = values[key]
                     self._record[key] = float(value) if isinstance(value, float) else value
             self._dirty = True
+        if "status" in values:
+            self._write()  # a pause or an end is shown at once, with the step it happened at
 
     def _write(self) -> None:
         with self._lock:
@@ -109,7 +111,7 @@ def run_worker(run_dir: Path, lock_fd: int | None = None) -> int:
         write_status(run_dir, status="running", message="Loading TensorFlow.", pid=os.getpid())
         from .trainer import train_run  # TensorFlow loads here, in the worker only
 
-        outcome = train_run(run_dir, control, publish)
+        outcome = train_run(run_dir, control, publish, lock=lock)
     except BaseException as exc:  # even an import failure becomes data
         import traceback
 

@@ -8,7 +8,7 @@ not stop it. The launcher takes the run's lock first and hands it to the child (
 The queue lives on disk: a run is queued when its status is ``queued``; runs start in
 the order of their ``queued_at`` time whenever a slot is free, by whichever process
 notices first (a job manager's thread, a worker that just finished, the CLI). One
-decision at a time is guaranteed by a lock on ``<runs_dir>/.queue.lock``. Slots: one by
+decision at a time is guaranteed by an ``flock`` on the runs folder itself. Slots: one by
 default (a single run uses every GPU of the machine); ``DCGAN_WORKER_SLOTS=N`` lets N runs
 train at once, each pinned to one GPU when the machine has several. No TensorFlow here.
 """
@@ -32,7 +32,6 @@ from .runs import read_status, write_status
 __all__ = ["launch_worker", "schedule", "worker_slots", "queued_runs", "WORKER_LOG"]
 
 WORKER_LOG = "worker.log"
-_QUEUE_LOCK = ".queue.lock"
 
 
 def _gpu_count() -> int:
@@ -55,7 +54,7 @@ def worker_slots() -> int:
 @contextlib.contextmanager
 def _queue_lock(runs_dir: Path) -> Iterator[None]:
     runs_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(runs_dir / _QUEUE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(runs_dir, os.O_RDONLY | os.O_DIRECTORY)  # the folder itself is the lock: no extra file
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -74,11 +74,11 @@ def test_refuses_missing_epochs_runs_without_generators_and_damaged_files(run_di
     with pytest.raises(RunError, match="missing"):
         Sampler.from_run(tmp_path / "runs" / "nothing-here")
     garbage = copy_run(run_dir, tmp_path / "runs", "garbage")
-    (garbage / "generators" / "epoch_0002.npz").write_bytes(b"this is not an archive")
+    (garbage / "generators" / "epoch_0002.onnx").write_bytes(b"this is not a model")
     with pytest.raises(CheckpointError, match="damaged"):
         Sampler.from_run(garbage)
     truncated = copy_run(run_dir, tmp_path / "runs", "truncated")
-    path = truncated / "generators" / "epoch_0002.npz"
+    path = truncated / "generators" / "epoch_0002.onnx"
     path.write_bytes(path.read_bytes()[:400])
     with pytest.raises(CheckpointError, match="damaged"):
         Sampler.from_run(truncated)
