@@ -339,7 +339,7 @@ class JobManager:
                 continue
 
     def _watch(self) -> None:
-        while not self._closed.wait(_POLL_SECONDS):
+        while not self._closed.wait(_POLL_SECONDS) and self.runs_dir.is_dir():
             try:
                 self._reap()
                 self._schedule()

@@ -271,23 +271,6 @@ def test_failed_run_shows_its_reason_and_traceback(app_env):
     assert any("Failed" in s for s in runs.dataframe[0].value["Status"])
 
 
-def test_page_runs_leave_keras_state_alone(app_env):
-    # Streamlit clears the Keras session after every script run unless the app stops it;
-    # that would pull the ground from under a model being built by the training thread.
-    from keras.src.backend.common import global_state
-
-    from ui.runtime import keeps_keras_state
-
-    at = new_app()
-    at.run()
-    assert keeps_keras_state()
-    global_state.set_global_attribute("dcgan_studio_probe", 42)
-    at.run()
-    at.switch_page("pages/train.py").run()
-    assert_ok(at)
-    assert global_state.get_global_attribute("dcgan_studio_probe") == 42
-
-
 def _finished_run(app_env, epochs: int = 2) -> str:
     from dcgan_core import bundled_dataset_path, preset_config
 
