@@ -1,26 +1,31 @@
-"""How fast the explorer answers, against its goals, measured side by side in one process.
+"""How fast the explorer answers and how light the web process is, side by side in one run.
 
-Makes a custom-preset run at 64x64x3 whose generator is saved through the engine's own
-path (``train_run`` for one step of one epoch on a small synthetic dataset in a temporary
-folder), then prints median milliseconds for:
+Makes a custom-preset run at 64x64x3 through the engine's own path (``train_run``, one
+step of one epoch on synthetic data, in a temporary folder; the worker's exports include
+the ONNX generator), then prints median milliseconds for:
 
-* one 64x64x3 image from the sampler (goal 20 ms, after warm-up);
-* a 16-image grid;
-* PCA directions from 5,000 samples (goal 2 s);
-* a rerun of the Explore page after a direction slider moves, with AppTest (goal 250 ms,
-  TensorFlow already loaded), as the page runs it and again with Streamlit's per-run
-  ``keras.backend.clear_session()`` put back (what ``ui.runtime.keep_keras_state`` removes).
+* one 64x64x3 image and a 16-image grid through the app's ONNX Runtime sampler, and the
+  same through TensorFlow (the saved Keras generator in a ``tf.function``, as the first
+  release sampled in the web process); goal: one image at most 2 ms;
+* a rerun of the Explore page after a direction slider moves (AppTest, in a fresh process
+  that holds only what the web server holds); goal at most 40 ms;
+* the resident memory of that web process with the explorer open, as it is and with
+  TensorFlow and Keras imported as well (what the web server carried before); goal: at
+  least 400 MB lighter.
 
-Usage: ``python bench/explore_latency.py [--repeats 15] [--width 1.0]``
+Usage: ``python bench/explore_latency.py [--repeats 30] [--width 1.0]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Callable
@@ -33,11 +38,36 @@ import numpy as np  # noqa: E402
 
 from dcgan_core import Sampler, create_run, latent_from_seed, model_cost, preset_config, train_run  # noqa: E402
 
-GOALS_MS = {"one image": 20.0, "PCA directions (5,000 samples)": 2000.0, "page rerun after a slider": 250.0,
-            "  same, Streamlit's Keras reset on": 250.0}
+_WEB_PROCESS = textwrap.dedent("""
+    import json, os, statistics, sys, time
+    sys.path.insert(0, ROOT)
+    if WITH_TF:
+        import tensorflow, keras  # what the web server held before workers
+    import numpy as np
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+    original = PagesManager.__init__
+    def init(self, *a, **k):
+        original(self, *a, **k)
+        PagesManager.uses_pages_directory = False
+    PagesManager.__init__ = init
+    at = AppTest.from_file(ROOT + "/app.py", default_timeout=300)
+    at.run()
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception, at.exception[0].value
+    values = iter(np.round(np.linspace(-4.9, 4.9, 4 * (REPEATS + 4)), 1))
+    times = []
+    for i in range(REPEATS + 2):
+        start = time.perf_counter()
+        at.slider(key="ex_dir_0").set_value(float(next(values))).run()
+        times.append((time.perf_counter() - start) * 1000)
+    rss = int([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]) * 1024
+    print(json.dumps({"rerun_ms": statistics.median(times[2:]), "rss": rss,
+                      "tensorflow": "tensorflow" in sys.modules}))
+""")
 
 
-def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 3) -> float:
     """Median wall time of ``fn`` in milliseconds after ``warmup`` calls."""
     for _ in range(warmup):
         fn()
@@ -63,76 +93,61 @@ def make_run(folder: Path, width: float) -> Path:
     return run_dir
 
 
-def page_rerun_ms(runs_dir: Path, repeats: int) -> tuple[float, float]:
-    """Median time of a page rerun after a direction slider changes (AppTest, warm).
+def tensorflow_sampler(run_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """The first release's way: the saved Keras generator behind one ``tf.function``."""
+    import tensorflow as tf
 
-    The page runs through the router (``app.py``), as on a server. Returns (as the app runs
-    it, with Streamlit's per-run Keras reset put back) so the effect of the app's
-    ``keep_keras_state`` is measured side by side.
-    """
-    import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import script_runner
-    from streamlit.testing.v1 import AppTest
+    from dcgan_core import load_generator
 
-    streamlit_default = script_runner._clean_problem_modules
-    original_init = PagesManager.__init__
+    generator, _ = load_generator(run_dir)
+    dim = int(generator.inputs[0].shape[-1])
+    forward = tf.function(lambda z: generator(z, training=False),
+                          input_signature=[tf.TensorSpec([None, dim], tf.float32)])
+    return lambda z: forward(tf.constant(z)).numpy()
 
-    def router_mode(self, *args, **kwargs):  # a server keeps st.navigation's mode after its first run
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
 
-    PagesManager.__init__ = router_mode
-
-    os.environ["DCGAN_RUNS_DIR"] = str(runs_dir)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    os.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    at.switch_page("pages/explore.py").run()
-    if at.exception:
-        raise SystemExit(f"the page failed: {at.exception[0].value}")
-    values = iter(np.round(np.linspace(-4.9, 4.9, 4 * (repeats + 2)), 1))
-    move = lambda: at.slider(key="ex_dir_0").set_value(float(next(values))).run()  # noqa: E731
-    ours = median_ms(move, repeats)
-    kept = script_runner._clean_problem_modules
-    script_runner._clean_problem_modules = streamlit_default
-    try:
-        with_reset = median_ms(move, repeats)
-    finally:
-        script_runner._clean_problem_modules = kept
-    return ours, with_reset
+def web_process(runs_dir: Path, repeats: int, with_tf: bool) -> dict:
+    """Page rerun time and resident memory of a fresh web process with the explorer open."""
+    env = dict(os.environ, DCGAN_RUNS_DIR=str(runs_dir), TF_CPP_MIN_LOG_LEVEL="3")
+    script = f"ROOT = {str(ROOT)!r}\nREPEATS = {repeats}\nWITH_TF = {with_tf}\n" + _WEB_PROCESS
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"the web process failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--width", type=float, default=1.0, help="custom preset width knob (1.0: published size)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = make_run(Path(tmp), args.width)
         sampler = Sampler.from_run(run_dir)
+        tf_sample = tensorflow_sampler(run_dir)
         params = model_cost(sampler.config).g_params
         one = latent_from_seed(1, sampler.latent_dim)[None, :]
         grid = sampler.sample_latents(16, seed=2)
-        results = {
-            "one image": median_ms(lambda: sampler.images(one), args.repeats),
-            "16-image grid": median_ms(lambda: sampler.images(grid), args.repeats),
-            "PCA directions (5,000 samples)": median_ms(lambda: sampler.discover_directions(10, n=5000, seed=0),
-                                                        max(3, args.repeats // 5), warmup=1),
-        }
-        ours, with_reset = page_rerun_ms(run_dir.parent, max(10, args.repeats))
-        results["page rerun after a slider"] = ours
-        results["  same, Streamlit's Keras reset on"] = with_reset
-    print(f"Explorer latency, custom 64x64x3 generator (width {args.width:g}, {params:,} parameters), "
-          f"{os.cpu_count()} CPU cores, median of warm runs")
-    print(f"{'measure':34s} {'median ms':>10s} {'goal ms':>9s} {'ratio':>7s}")
-    for name, value in results.items():
-        goal = GOALS_MS.get(name)
-        ratio = f"{value / goal:7.2f}" if goal else "      -"
-        print(f"{name:34s} {value:10.1f} {goal if goal else float('nan'):9.0f} {ratio}")
-    print("ratio = measured / goal; below 1.00 meets the goal.")
+        gap = float(np.max(np.abs(sampler.outputs(grid) - tf_sample(grid))))
+        rows = [
+            ("one image", median_ms(lambda: sampler.images(one), args.repeats),
+             median_ms(lambda: tf_sample(one), args.repeats), 2.0),
+            ("16-image grid", median_ms(lambda: sampler.images(grid), args.repeats),
+             median_ms(lambda: tf_sample(grid), args.repeats), None),
+        ]
+        light = web_process(run_dir.parent, args.repeats, with_tf=False)
+        heavy = web_process(run_dir.parent, args.repeats, with_tf=True)
+    print(f"Explorer, custom 64x64x3 generator (width {args.width:g}, {params:,} parameters), "
+          f"{os.cpu_count()} CPU cores, median of warm runs; ONNX vs TensorFlow max difference {gap:.1e}")
+    print(f"{'measure':32s} {'ONNX ms':>9s} {'TF ms':>9s} {'TF/ONNX':>8s} {'goal ms':>8s}")
+    for name, ours, theirs, goal in rows:
+        print(f"{name:32s} {ours:9.2f} {theirs:9.2f} {theirs / ours:8.1f} {goal if goal else float('nan'):8.1f}")
+    print(f"{'page rerun after a slider':32s} {light['rerun_ms']:9.1f} {heavy['rerun_ms']:9.1f} "
+          f"{heavy['rerun_ms'] / light['rerun_ms']:8.2f} {40.0:8.1f}   (right: TF also imported)")
+    saved = (heavy["rss"] - light["rss"]) / 2**20
+    print(f"web process resident memory: {light['rss'] / 2**20:,.0f} MB as it is (TensorFlow loaded: "
+          f"{light['tensorflow']}), {heavy['rss'] / 2**20:,.0f} MB with TensorFlow and Keras imported; "
+          f"{saved:,.0f} MB lighter (goal at least 400)")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -13,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import APP, _router_mode
+from apptest_support import APP, ROOT, _router_mode
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
 from dcgan_core import (Exploration, Sampler, latent_from_seed, latents_from_json, load_exploration,
@@ -255,7 +256,7 @@ def test_no_runs_and_a_run_without_checkpoints_say_so(tmp_path: Path, monkeypatc
 
 
 def test_a_damaged_generator_file_shows_an_error(runs: Path, media: Media, trained: Path) -> None:
-    (runs / trained.name / "generators" / "epoch_0002.npz").write_bytes(b"PK\x03\x04 broken")
+    (runs / trained.name / "generators" / "epoch_0002.onnx").write_bytes(b"PK\x03\x04 broken")
     at = _open()
     assert at.error and "damaged" in at.error[0].value
     _run(at.select_slider(key="ex_epoch").set_value(1))  # the other epoch still works
@@ -272,17 +273,22 @@ def test_an_epoch_that_no_longer_exists_falls_back_with_a_warning(runs: Path, me
 
 
 def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Path) -> None:
+    # as if a worker process were training it: another process holds the run's lock
     write_status(runs / trained.name, status="running")
-    # as if another live server process were training it (the app's job manager, which
-    # rescans runs/ on start-up, would mark a run of a dead or of its own idle process
-    # as interrupted)
-    status_path = runs / trained.name / "status.json"
-    status_path.write_text(json.dumps({**json.loads(status_path.read_text()), "pid": os.getppid()}))
-    at = _open()
-    assert at.toggle(key="ex_live").value is True
-    assert "Live weights as of epoch **2**" in _texts(at)
-    _run(at.toggle(key="ex_live").set_value(False))
-    assert at.select_slider(key="ex_epoch").value == 2
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core import RunLock; "
+                               f"assert RunLock({str(runs / trained.name)!r}).acquire(); print('held', flush=True); "
+                               "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = _open()
+        assert at.toggle(key="ex_live").value is True
+        assert "Live weights as of epoch **2**" in _texts(at)
+        _run(at.toggle(key="ex_live").set_value(False))
+        assert at.select_slider(key="ex_epoch").value == 2
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -302,11 +308,3 @@ def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path
     assert json.loads(media.download("latents.json"))["latent_dim"] == 16
 
 
-def test_reruns_keep_the_keras_session(runs: Path, media: Media, monkeypatch: pytest.MonkeyPatch) -> None:
-    import keras
-
-    resets: list[bool] = []
-    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: resets.append(True))
-    at = _open()
-    _run(at.slider(key="ex_dir_0").set_value(1.0))
-    assert resets == []  # Streamlit's per-run clear_session (kernel cache + full gc) is off
