@@ -72,6 +72,11 @@ _EXPORTS: dict[str, str] = {
     "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker",
     "export_sampler_onnx": "onnx_export", "first_hidden_layer": "onnx_export",
     "CostEstimate": "estimate", "estimate_cost": "estimate", "estimate_cost_in_worker": "estimate",
+    "MODEL_FORMATS": "exports", "PARITY_TOLERANCE": "exports", "ModelExport": "exports", "export_model": "exports",
+    "TensorBoardLog": "tensorboard_log", "TENSORBOARD_DIR": "tensorboard_log",
+    # sharing without TensorFlow: web demos and run bundles
+    "WEB_DEMO_FILES": "web_demo", "build_web_demo": "web_demo",
+    "BUNDLE_FORMAT": "bundles", "BundleLimits": "bundles", "export_bundle": "bundles", "import_bundle": "bundles",
     # explorer sampling through ONNX Runtime (no TensorFlow)
     "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent
