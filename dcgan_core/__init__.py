@@ -76,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     "TensorBoardLog": "tensorboard_log", "TENSORBOARD_DIR": "tensorboard_log",
     # sharing without TensorFlow: web demos and run bundles
     "WEB_DEMO_FILES": "web_demo", "build_web_demo": "web_demo",
+    "SHARE_CHOICES": "share", "share_run": "share",
     "BUNDLE_FORMAT": "bundles", "BundleLimits": "bundles", "export_bundle": "bundles", "import_bundle": "bundles",
     # explorer sampling through ONNX Runtime (no TensorFlow)
     "Sampler": "sampler", "MAX_FEATURES": "sampler",

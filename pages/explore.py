@@ -20,6 +20,7 @@ from dcgan_core import (DcganError, default_runs_dir, generator_epochs, latent_f
 from pages import _explore_panels as panels
 from pages import _explore_widgets as ui
 from ui.runtime import require_router
+from ui.share import share_panel
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
@@ -200,6 +201,8 @@ def main() -> None:
     context = panels.Context(run_dir, summary.run_id, epoch, smp, z, shown, vectors[:k], names[:k])
     {options[0]: panels.variations, options[1]: panels.interpolation, options[2]: panels.map_2d,
      options[3]: panels.save_export}.get(panel, lambda c: None)(context)
+    with st.expander("Share this model: web demo, model files, run bundle", icon=":material/ios_share:"):
+        share_panel(Path(run_dir).parent, summary.run_id, epoch, key="ex")
 
 
 main()

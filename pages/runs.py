@@ -13,6 +13,7 @@ from ui.charts import overlay_figure
 from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.confirm import delete_or_keep
+from ui.share import import_panel, share_panel
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
@@ -179,10 +180,14 @@ def _detail(runs) -> None:
                 st.caption(f"Dataset **{run.dataset_name or '–'}** · preset **{run.preset or '–'}** · "
                            f"trained for {duration(run.duration_seconds)}")
                 _downloads(run)
+                with st.expander("Share: web demo, model files, run bundle", icon=":material/ios_share:"):
+                    share_panel(runs_dir(), run.run_id, None, key=f"runs_{run.run_id}")
         _actions(run)
 
 
 st.title("🗃️ Runs")
+with st.expander("Import a run bundle from another machine", icon=":material/move_to_inbox:"):
+    import_panel(runs_dir())
 all_runs = list_runs(runs_dir())
 if not all_runs:
     st.info("No runs yet. Start one on the Train page, or with one click on Home.", icon="🗃️")

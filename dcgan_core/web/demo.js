@@ -7,7 +7,7 @@
   const meta = await (await fetch("demo.json")).json();
   const seeds = new Float32Array(await (await fetch("latents.bin")).arrayBuffer());
   const dim = meta.latent_dim, [H, W, C] = meta.image_shape;
-  ort.env.wasm.wasmPaths = "vendor/";
+  ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href;
   ort.env.wasm.numThreads = 1;  // no cross-origin isolation needed: any static server works
   const session = await ort.InferenceSession.create("model.onnx", { executionProviders: ["wasm"] });
   const inputName = session.inputNames[0], outputName = session.outputNames[0];
