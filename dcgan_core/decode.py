@@ -7,17 +7,25 @@ transparency, L, 1, CMYK, 16-bit and float), applies the EXIF orientation, lays
 transparency over the chosen background and resizes. Anything it cannot use raises
 :class:`ImageRejected` with a reason for a person; the pixel and frame caps are checked
 from the header, before any pixel is decoded.
+
+Memory stays bounded whatever the file: JPEGs are decoded already scaled down (``draft``);
+other large images are converted and reduced strip by strip, so no full-size copy in
+another mode or at 16, 32 or 64 bits per value is ever made; and every decode first
+reserves its estimated peak from a :class:`~dcgan_core.budget.MemoryBudget` shared by all
+decoding threads of the process, so several large images wait for each other.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import _convert
+from .budget import MemoryBudget, default_budget
 from .errors import ConfigError, DataError
 
 __all__ = [
@@ -42,6 +50,14 @@ RESAMPLE_FILTERS: dict[str, Image.Resampling] = {
 }
 SUPPORTED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # phone MPO files open as JPEG
 _MAX_SIZE = 1024
+_SMALL_BYTES = 16 * 2**20  # decoded 8-bit images up to this size are converted in one piece
+_STRIP_BYTES = 2 * 2**20  # larger ones are converted and reduced in strips of about this size
+_STRIP_COPIES = 8  # working copies of one strip (crop, mode conversions, float maths, reduce)
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Signatures of common files that are not images we read, to name them in the reason.
 _SIGNATURES = (
@@ -140,23 +156,37 @@ def _what_is(data: bytes) -> str:
     return "is not an image in a supported format (PNG, JPEG, GIF, BMP, WebP or TIFF)"
 
 
-def _open(data: bytes, options: PrepareOptions) -> Image.Image:
-    if not data:
-        raise ImageRejected(_what_is(data))
+def _stream(data: bytes | bytearray | memoryview | IO[bytes]) -> tuple[IO[bytes], bytes]:
+    """A seekable binary stream over ``data`` and its first 512 bytes (no copy of bytes)."""
+    stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
-        img = Image.open(io.BytesIO(data), formats=SUPPORTED_FORMATS)
+        head = stream.read(512)
+        stream.seek(0)
+    except (OSError, ValueError, EOFError) as err:
+        raise ImageRejected(f"could not be read ({err})") from None
+    return stream, bytes(head)
+
+
+def _open(data: bytes | IO[bytes], options: PrepareOptions) -> Image.Image:
+    stream, head = _stream(data)
+    if not head:
+        raise ImageRejected(_what_is(head))
+    try:
+        img = Image.open(stream, formats=SUPPORTED_FORMATS)
     except Image.DecompressionBombError:
         raise ImageRejected("claims so many pixels that it looks like a decompression bomb; skipped") from None
     except UnidentifiedImageError:
-        raise ImageRejected(_what_is(data)) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageRejected(_what_is(head)) from None
+    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, MemoryError) as err:
         raise ImageRejected(f"is damaged or truncated and cannot be opened ({err})") from None
     width, height = img.size
     if width * height > options.max_pixels:
+        img.close()
         raise ImageRejected(
             f"is {width}x{height} ({width * height:,} pixels), more than the limit of {options.max_pixels:,} pixels"
         )
     if min(width, height) < options.min_side:
+        img.close()
         raise ImageRejected(f"is only {width}x{height} pixels; images under {options.min_side} pixels on a side are skipped")
     return img
 
@@ -171,42 +201,58 @@ def _frames(img: Image.Image, options: PrepareOptions) -> int:
     return frames
 
 
-def _high_depth_to_8bit(img: Image.Image) -> Image.Image:
-    """16-bit and float grey images scaled (not clipped) to 8 bits."""
-    arr = np.asarray(img)
-    if img.mode == "F":
-        finite = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-        lo, hi = float(finite.min()), float(finite.max())
-        if lo >= 0.0 and hi <= 1.0:
-            scaled = finite * 255.0
-        elif lo >= 0.0 and hi <= 255.0:
-            scaled = finite
-        else:
-            scaled = (finite - lo) * (255.0 / max(hi - lo, 1e-12))
+@dataclass(frozen=True)
+class _Plan:
+    """How one image is converted, and the bytes it holds at its peak."""
+
+    strips: bool
+    region: tuple[int, int, int, int]
+    factors: tuple[int, int]
+    cost: int
+
+
+def _plan(img: Image.Image, options: PrepareOptions) -> _Plan:
+    """Decide from the header (after ``draft``) between a one-piece and a strip conversion."""
+    (w, h), size = img.size, options.size
+    decoded = w * h * _convert.pixel_bytes(img.mode)
+    if decoded <= _SMALL_BYTES and not _convert.is_high_depth(img.mode):
+        # load, up to four full-size working copies (alpha compositing), and the result
+        return _Plan(False, (0, 0, w, h), (1, 1), decoded * 5 + 2**20)
+    if options.fit == "crop":
+        side = min(w, h)
+        left, top = (w - side) // 2, (h - side) // 2
+        region = (left, top, left + side, top + side)
+        factors = (max(1, side // (2 * size)),) * 2
+    elif options.fit == "pad":
+        region, factors = (0, 0, w, h), (max(1, max(w, h) // (2 * size)),) * 2
     else:
-        wide = arr.astype(np.int64)
-        scaled = wide / 257.0 if wide.max() > 255 or img.mode.startswith("I;16") else wide.astype(np.float64)
-    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
+        region, factors = (0, 0, w, h), (max(1, w // (2 * size)), max(1, h // (2 * size)))
+    reduced = -(-(region[2] - region[0]) // factors[0]) * -(-(region[3] - region[1]) // factors[1]) * 4
+    return _Plan(True, region, factors, decoded + _STRIP_COPIES * _STRIP_BYTES + 3 * reduced + 2**20)
 
 
-def _to_target_mode(img: Image.Image, options: PrepareOptions) -> Image.Image:
-    mode = img.mode
-    if mode in ("I", "F") or mode.startswith("I;16"):
-        img = _high_depth_to_8bit(img)
-        mode = "L"
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in img.info) or (
-        mode in ("L", "RGB") and "transparency" in img.info
-    )
-    if has_alpha:
-        rgba = img.convert("RGBA")
-        base = Image.new("RGBA", rgba.size, (*options.background, 255))
-        img = Image.alpha_composite(base, rgba).convert("RGB")
-    elif mode not in ("RGB", "L"):
-        try:
-            img = img.convert("RGB")
-        except (ValueError, OSError) as err:
-            raise ImageRejected(f"uses the colour mode {mode}, which cannot be converted ({err})") from None
-    return img.convert("L" if options.channels == 1 else "RGB")
+def _orientation(img: Image.Image) -> int:
+    try:
+        return int(img.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block only loses the orientation, never the image
+        return 1
+
+
+def _converted(img: Image.Image, plan: _Plan, options: PrepareOptions) -> Image.Image:
+    """The loaded image as 8-bit L or RGB, oriented, at most about twice the target size."""
+    orientation = _orientation(img)
+    if not plan.strips:
+        if orientation in _ORIENTATIONS:
+            try:
+                ImageOps.exif_transpose(img, in_place=True)
+            except Exception:  # as above: the orientation is lost, the image is kept
+                pass
+        return _convert.to_target_mode(img, options.channels, options.background)
+    small = _convert.reduce_in_strips(img, plan.region, plan.factors, options.channels, options.background,
+                                      _STRIP_BYTES)
+    if orientation in _ORIENTATIONS:
+        small = small.transpose(_ORIENTATIONS[orientation])
+    return small
 
 
 def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
@@ -228,12 +274,16 @@ def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
     return canvas
 
 
-def decode_image(data: bytes, options: PrepareOptions) -> tuple[np.ndarray, ImageInfo]:
-    """Decode one file into the array the GAN will see.
+def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
+                 budget: MemoryBudget | None = None) -> tuple[np.ndarray, ImageInfo]:
+    """Decode one file into the array the GAN will see, within a memory budget.
 
     Args:
-        data: The file's bytes.
+        data: The file's bytes, or a seekable binary stream of them (read as needed).
         options: Target size, channels, fit and filter.
+        budget: Shared decoding budget; default :func:`~dcgan_core.budget.default_budget`.
+            The estimated peak of this decode is reserved from it before any pixel is
+            decoded (waiting while other decodes hold it).
 
     Returns:
         ``(pixels, info)``: uint8 (size, size, channels) and what the original was.
@@ -241,25 +291,33 @@ def decode_image(data: bytes, options: PrepareOptions) -> tuple[np.ndarray, Imag
     Raises:
         ImageRejected: with a reason when the file cannot be used.
     """
+    budget = budget or default_budget()
     img = _open(data, options)
     try:
         info = ImageInfo(img.size[0], img.size[1], img.mode, img.format or "?", _frames(img, options))
-        if img.format in ("JPEG", "MPO") and options.fit != "stretch":
+        if img.format in ("JPEG", "MPO"):
             img.draft("RGB" if options.channels == 3 else "L", (options.size, options.size))
-        try:
-            img.load()
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:
-            raise ImageRejected(f"is damaged or truncated ({err})") from None
-        try:
-            if img.getexif().get(0x0112, 1) != 1:
-                ImageOps.exif_transpose(img, in_place=True)
-        except Exception:  # a broken EXIF block only loses the orientation, never the image
-            pass
-        fitted = _fit(_to_target_mode(img, options), options)
+        plan = _plan(img, options)
+        if not budget.fits(plan.cost):
+            raise ImageRejected(
+                f"is {info.width}x{info.height} in mode {info.mode} and would need about {plan.cost / 2**20:,.0f} MiB "
+                f"of memory to convert, more than the {budget.total / 2**20:,.0f} MiB that decoding may use; skipped"
+            )
+        with budget.reserve(plan.cost):
+            try:
+                img.load()
+            except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:
+                raise ImageRejected(f"is damaged or truncated ({err})") from None
+            fitted = _fit(_converted(img, plan, options), options)
+            img.close()
     except ImageRejected:
         raise
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as err:
-        raise ImageRejected(f"could not be converted ({err})") from None
+    except _convert.ModeError as err:
+        raise ImageRejected(str(err)) from None
+    except MemoryError:
+        raise ImageRejected("could not be converted: the server ran out of memory") from None
+    except Exception as err:  # any other failure of a hostile file costs that file, never the caller
+        raise ImageRejected(f"could not be converted ({type(err).__name__}: {err})") from None
     finally:
         img.close()
     pixels = np.asarray(fitted, dtype=np.uint8)
@@ -284,8 +342,18 @@ def preview_image(source: Any, options: PrepareOptions) -> np.ndarray:
     name = getattr(source, "name", "the image")
     if getattr(source, "skip_reason", None):
         raise DataError(f"{name} {source.skip_reason}")
-    data = source if isinstance(source, (bytes, bytearray)) else source.read()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _preview(name, source, options)
     try:
-        return decode_image(bytes(data), options)[0]
+        stream = source.open()
+    except OSError as err:
+        raise DataError(f"{name} could not be read ({err.strerror or err})") from None
+    with stream:
+        return _preview(name, stream, options)
+
+
+def _preview(name: str, data: bytes | bytearray | memoryview | IO[bytes], options: PrepareOptions) -> np.ndarray:
+    try:
+        return decode_image(data, options)[0]
     except ImageRejected as err:
         raise DataError(f"{name} {err}") from None
