@@ -15,6 +15,12 @@ File layout (version 1)::
 
 A latent export (:func:`latents_to_json`) has ``"format": "dcgan-studio-latents"`` and the
 ``latent_dim`` and ``latents`` keys only.
+
+Reading is safe against hostile files: the size is checked before anything is parsed, the
+nesting depth and the number of JSON values are checked by a linear scan before
+``json.loads`` runs, integers longer than a few dozen digits and floats beyond the float
+range are refused while parsing, and every failure is an :class:`ExplorationError` with a
+sentence for a person.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,6 +54,15 @@ EXPLORATION_FORMAT = "dcgan-studio-exploration"
 LATENTS_FORMAT = "dcgan-studio-latents"
 _VERSION = 1
 _MAX_BYTES = 32 * 1024 * 1024
+_MAX_DEPTH = 8  # the format itself nests 4 deep
+_MAX_CONTAINERS = 100_000  # JSON objects and lists in one file
+_MAX_INT_DIGITS = 30
+_MAX_LATENT_DIM = 65_536
+_MAX_EPOCH = 10**9
+_MAX_NAME = 200
+# One token of a linear scan: a run without quotes or brackets, a whole string, a bracket,
+# or a quote that opens a string never closed (the scan stops there; json reports it).
+_TOKEN = re.compile(r'[^"\[\]{}]+|"(?:[^"\\]|\\.)*"|[\[\]{}]|"')
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,35 +185,84 @@ def _refuse_constant(name: str) -> None:
     raise ExplorationError(f"the file contains {name}; only finite numbers are allowed.")
 
 
+def _check_nesting(text: str, what: str) -> None:
+    """Refuse JSON nested deeper than the format needs, or holding absurdly many lists, in one linear pass."""
+    depth = containers = 0
+    for match in _TOKEN.finditer(text):
+        first = match.group()[0]
+        if first in "[{":
+            depth += 1
+            containers += 1
+            if depth > _MAX_DEPTH:
+                raise ExplorationError(f"this {what} file nests lists or objects more than {_MAX_DEPTH} levels deep; "
+                                       "it is not a file this app wrote.")
+            if containers > _MAX_CONTAINERS:
+                raise ExplorationError(f"this {what} file holds more than {_MAX_CONTAINERS:,} lists and objects; "
+                                       "it is too large to load.")
+        elif first in "]}":
+            depth -= 1
+        elif match.group() == '"':
+            return  # a string that never ends: json.loads names the place
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_INT_DIGITS:
+        raise ExplorationError(f"the file holds a whole number with {digits:,} digits; numbers that large are not allowed.")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ExplorationError(f"the file holds the number {text[:40]}{'…' if len(text) > 40 else ''}, "
+                               "which is too large to be a float.")
+    return value
+
+
 def _parse(data: bytes | str, what: str) -> dict[str, Any]:
+    size = len(data) if isinstance(data, (bytes, bytearray, str)) else -1
+    if size > _MAX_BYTES or size < 0:
+        if size < 0:
+            raise ExplorationError(f"a {what} file must be given as bytes or text, not {type(data).__name__}.")
+        raise ExplorationError(f"this {what} file is {size / 1_048_576:,.0f} MiB; the limit is {_MAX_BYTES // 1_048_576} MiB.")
     if isinstance(data, (bytes, bytearray)):
-        if len(data) > _MAX_BYTES:
-            raise ExplorationError(f"this {what} file is {len(data) // 1_048_576} MiB; the limit is {_MAX_BYTES // 1_048_576} MiB.")
         try:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise ExplorationError(f"this {what} file is not UTF-8 text (byte {err.start}).") from err
+    _check_nesting(data, what)
     try:
-        obj = json.loads(data, parse_constant=_refuse_constant)
+        obj = json.loads(data, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
     except json.JSONDecodeError as err:
         raise ExplorationError(f"this {what} file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.") from err
+    except RecursionError:
+        raise ExplorationError(f"this {what} file nests lists or objects too deeply.") from None
+    except (ValueError, OverflowError, MemoryError) as err:
+        raise ExplorationError(f"this {what} file cannot be read ({err}).") from None
     if not isinstance(obj, dict):
         raise ExplorationError(f"this {what} file must hold a JSON object, not a {type(obj).__name__}.")
     return obj
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _check_header(obj: dict[str, Any], fmt: str, what: str) -> None:
     if obj.get("format") != fmt:
-        raise ExplorationError(f"this is not a DCGAN Studio {what} file (format {obj.get('format')!r}, expected {fmt!r}).")
+        raise ExplorationError(f"this is not a DCGAN Studio {what} file (format {_short(obj.get('format'))}, expected {fmt!r}).")
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= _VERSION:
-        raise ExplorationError(f"this {what} file has version {version!r}; this app reads version {_VERSION}.")
+        raise ExplorationError(f"this {what} file has version {_short(version)}; this app reads version {_VERSION}.")
 
 
-def _whole(obj: dict[str, Any], key: str, low: int) -> int:
+def _whole(obj: dict[str, Any], key: str, low: int, high: int) -> int:
     value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ExplorationError(f"field {key!r} must be a whole number from {low}; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ExplorationError(f"field {key!r} must be a whole number from {low} to {high:,}; got {_short(value)}.")
     return value
 
 
@@ -209,6 +274,8 @@ def _read_vectors(obj: dict[str, Any], key: str, kind: str, latent_dim: int) -> 
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("values"), list):
             raise ExplorationError(f"{kind} {i + 1} must have a text 'name' and a list 'values'.")
+        if len(item["name"]) > _MAX_NAME:
+            raise ExplorationError(f"{kind} {i + 1} has a name of {len(item['name']):,} characters; the limit is {_MAX_NAME}.")
         values = item["values"]
         if len(values) != latent_dim:
             raise ExplorationError(f"{kind} {item['name']!r} has {len(values)} values, but latent_dim is {latent_dim}.")
@@ -237,19 +304,20 @@ def load_exploration(
     obj = _parse(data, "exploration")
     _check_header(obj, EXPLORATION_FORMAT, "exploration")
     run_id = obj.get("run_id")
-    if not isinstance(run_id, str) or not run_id.strip():
-        raise ExplorationError(f"field 'run_id' must be a non-empty text; got {run_id!r}.")
+    if not isinstance(run_id, str) or not run_id.strip() or len(run_id) > _MAX_NAME:
+        raise ExplorationError(f"field 'run_id' must be a non-empty text of at most {_MAX_NAME} characters; "
+                               f"got {_short(run_id)}.")
     if expected_run_id is not None and run_id != expected_run_id:
         raise ExplorationError(f"this exploration belongs to run {run_id!r}, not to the chosen run {expected_run_id!r}.")
-    latent_dim = _whole(obj, "latent_dim", 1)
+    latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
         raise ExplorationError(
             f"this exploration is for latents of size {latent_dim}, but the chosen generator takes {expected_latent_dim}."
         )
-    epoch = _whole(obj, "epoch", 0)
+    epoch = _whole(obj, "epoch", 0, _MAX_EPOCH)
     created = obj.get("created", "")
-    if not isinstance(created, str):
-        raise ExplorationError(f"field 'created' must be text; got {created!r}.")
+    if not isinstance(created, str) or len(created) > _MAX_NAME:
+        raise ExplorationError(f"field 'created' must be a short text; got {_short(created)}.")
     return Exploration(
         run_id=run_id, epoch=epoch, latent_dim=latent_dim, created=created,
         latents=_read_vectors(obj, "latents", "latent", latent_dim),
@@ -283,7 +351,7 @@ def latents_from_json(data: bytes | str, expected_latent_dim: int | None = None)
     """Read a latent export back; refuses another latent size when ``expected_latent_dim`` is given."""
     obj = _parse(data, "latents")
     _check_header(obj, LATENTS_FORMAT, "latents")
-    latent_dim = _whole(obj, "latent_dim", 1)
+    latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
         raise ExplorationError(f"these latents have size {latent_dim}, but the chosen generator takes {expected_latent_dim}.")
     return _read_vectors(obj, "latents", "latent", latent_dim)
