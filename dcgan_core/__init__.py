@@ -82,6 +82,9 @@ _EXPORTS: dict[str, str] = {
     # sources
     "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
     "sources_from_zip": "sources", "sources_from_uploads": "sources",
+    # budget
+    "DEFAULT_BUDGET_BYTES": "budget", "MemoryBudget": "budget", "BudgetExceeded": "budget",
+    "default_budget": "budget",
     # decode
     "FIT_MODES": "decode", "RESAMPLE_FILTERS": "decode", "SUPPORTED_FORMATS": "decode",
     "PrepareOptions": "decode", "ImageRejected": "decode", "ImageInfo": "decode",
