@@ -6,11 +6,20 @@ a :class:`MemoryBudget`. While the budget is spent, further reservations wait; a
 that alone needs more than the whole budget is refused with a reason instead of being
 tried. One budget per process (:func:`default_budget`) bounds every conversion and every
 preview the process runs at once, whichever request or thread they come from.
+
+A budget of reserved bytes only bounds the resident memory if freed buffers go back to
+the system. glibc's ``malloc`` keeps large freed blocks in per-thread arenas once its
+adaptive threshold has grown (measured here: 4 large images on 2 threads peaked at 365 MB
+with 221 MB reserved), so importing this module fixes that threshold at 1 MiB, on Linux
+with glibc only: every buffer of a megabyte or more is mapped on its own and unmapped when
+freed (measured: 250-270 MB for the same work). Smaller allocations are untouched.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -24,6 +33,22 @@ DEFAULT_BUDGET_BYTES = 224 * 2**20
 
 _default: MemoryBudget | None = None
 _default_lock = threading.Lock()
+_M_MMAP_THRESHOLD = -3  # mallopt parameter of glibc's malloc.h
+_MMAP_THRESHOLD = 2**20
+
+
+def _release_large_blocks_to_the_os() -> bool:
+    """Fix glibc's mmap threshold so that freed large buffers leave the process (True when set)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # not glibc (musl, another libc): nothing to fix
+        return False
+
+
+_release_large_blocks_to_the_os()
 
 
 class BudgetExceeded(DataError):
