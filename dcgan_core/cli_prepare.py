@@ -15,7 +15,7 @@ from typing import Any
 from .decode import FIT_MODES, RESAMPLE_FILTERS, PrepareOptions
 from .errors import DcganError
 from .prepare import prepare_dataset
-from .sources import sources_from_folder
+from .collect import sources_from_folder
 
 __all__ = ["add_prepare_command", "run_prepare"]
 
