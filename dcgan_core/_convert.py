@@ -1,6 +1,8 @@
 """Pillow images in any mode -> 8-bit grey or RGB, whole or strip by strip, without wide copies.
 
-A helper of :mod:`dcgan_core.decode`. High-depth images (16-bit ``I;16``, 32-bit ``I``,
+A helper of :mod:`dcgan_core.decode`. :func:`plan` decides from an image's header (after
+JPEG ``draft``) how it is converted and estimates the bytes it holds at its peak, which
+the decoder reserves from the memory budget; :func:`converted` carries the plan out. High-depth images (16-bit ``I;16``, 32-bit ``I``,
 float ``F``) are scaled to 8 bits, transparency is laid over a background colour, and
 other modes become RGB. :func:`reduce_in_strips` does the same for a large image one strip
 of rows at a time and block-averages each strip (``Image.reduce``) before pasting it into
@@ -11,14 +13,23 @@ copy in another mode, and no 64-bit array of the whole picture.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 __all__: list[str] = []
 
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+_SMALL_BYTES = 16 * 2**20  # decoded 8-bit images up to this size are converted in one piece
+_STRIP_BYTES = 2 * 2**20  # larger ones are converted and reduced in strips of about this size
+_STRIP_COPIES = 8  # working copies of one strip (crop, mode conversions, float maths, reduce)
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 Depth = Callable[[Image.Image], Image.Image]
 
 
@@ -147,3 +158,56 @@ def reduce_in_strips(img: Image.Image, region: tuple[int, int, int, int], factor
             strip = strip.reduce((fx, fy))
         out.paste(strip, (0, (y - top) // fy))
     return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one image is converted, and the bytes it holds at its peak."""
+
+    strips: bool
+    region: tuple[int, int, int, int]
+    factors: tuple[int, int]
+    cost: int
+
+
+def plan(img: Image.Image, size: int, fit: str) -> Plan:
+    """Decide from the header (after ``draft``) between a one-piece and a strip conversion."""
+    w, h = img.size
+    decoded = w * h * pixel_bytes(img.mode)
+    if decoded <= _SMALL_BYTES and not is_high_depth(img.mode):
+        # load, up to four full-size working copies (alpha compositing), and the result
+        return Plan(False, (0, 0, w, h), (1, 1), decoded * 5 + 2**20)
+    if fit == "crop":
+        side = min(w, h)
+        left, top = (w - side) // 2, (h - side) // 2
+        region = (left, top, left + side, top + side)
+        factors = (max(1, side // (2 * size)),) * 2
+    elif fit == "pad":
+        region, factors = (0, 0, w, h), (max(1, max(w, h) // (2 * size)),) * 2
+    else:
+        region, factors = (0, 0, w, h), (max(1, w // (2 * size)), max(1, h // (2 * size)))
+    reduced = -(-(region[2] - region[0]) // factors[0]) * -(-(region[3] - region[1]) // factors[1]) * 4
+    return Plan(True, region, factors, decoded + _STRIP_COPIES * _STRIP_BYTES + 3 * reduced + 2**20)
+
+
+def _orientation(img: Image.Image) -> int:
+    try:
+        return int(img.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block only loses the orientation, never the image
+        return 1
+
+
+def converted(img: Image.Image, plan: Plan, channels: int, background: tuple[int, int, int]) -> Image.Image:
+    """The loaded image as 8-bit L or RGB, oriented, at most about twice the target size."""
+    orientation = _orientation(img)
+    if not plan.strips:
+        if orientation in _ORIENTATIONS:
+            try:
+                ImageOps.exif_transpose(img, in_place=True)
+            except Exception:  # as above: the orientation is lost, the image is kept
+                pass
+        return to_target_mode(img, channels, background)
+    small = reduce_in_strips(img, plan.region, plan.factors, channels, background, _STRIP_BYTES)
+    if orientation in _ORIENTATIONS:
+        small = small.transpose(_ORIENTATIONS[orientation])
+    return small

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from . import _convert
 from .budget import MemoryBudget, default_budget
@@ -50,14 +50,6 @@ RESAMPLE_FILTERS: dict[str, Image.Resampling] = {
 }
 SUPPORTED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # phone MPO files open as JPEG
 _MAX_SIZE = 1024
-_SMALL_BYTES = 16 * 2**20  # decoded 8-bit images up to this size are converted in one piece
-_STRIP_BYTES = 2 * 2**20  # larger ones are converted and reduced in strips of about this size
-_STRIP_COPIES = 8  # working copies of one strip (crop, mode conversions, float maths, reduce)
-_ORIENTATIONS = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 # Signatures of common files that are not images we read, to name them in the reason.
 _SIGNATURES = (
@@ -201,60 +193,6 @@ def _frames(img: Image.Image, options: PrepareOptions) -> int:
     return frames
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How one image is converted, and the bytes it holds at its peak."""
-
-    strips: bool
-    region: tuple[int, int, int, int]
-    factors: tuple[int, int]
-    cost: int
-
-
-def _plan(img: Image.Image, options: PrepareOptions) -> _Plan:
-    """Decide from the header (after ``draft``) between a one-piece and a strip conversion."""
-    (w, h), size = img.size, options.size
-    decoded = w * h * _convert.pixel_bytes(img.mode)
-    if decoded <= _SMALL_BYTES and not _convert.is_high_depth(img.mode):
-        # load, up to four full-size working copies (alpha compositing), and the result
-        return _Plan(False, (0, 0, w, h), (1, 1), decoded * 5 + 2**20)
-    if options.fit == "crop":
-        side = min(w, h)
-        left, top = (w - side) // 2, (h - side) // 2
-        region = (left, top, left + side, top + side)
-        factors = (max(1, side // (2 * size)),) * 2
-    elif options.fit == "pad":
-        region, factors = (0, 0, w, h), (max(1, max(w, h) // (2 * size)),) * 2
-    else:
-        region, factors = (0, 0, w, h), (max(1, w // (2 * size)), max(1, h // (2 * size)))
-    reduced = -(-(region[2] - region[0]) // factors[0]) * -(-(region[3] - region[1]) // factors[1]) * 4
-    return _Plan(True, region, factors, decoded + _STRIP_COPIES * _STRIP_BYTES + 3 * reduced + 2**20)
-
-
-def _orientation(img: Image.Image) -> int:
-    try:
-        return int(img.getexif().get(0x0112, 1))
-    except Exception:  # a broken EXIF block only loses the orientation, never the image
-        return 1
-
-
-def _converted(img: Image.Image, plan: _Plan, options: PrepareOptions) -> Image.Image:
-    """The loaded image as 8-bit L or RGB, oriented, at most about twice the target size."""
-    orientation = _orientation(img)
-    if not plan.strips:
-        if orientation in _ORIENTATIONS:
-            try:
-                ImageOps.exif_transpose(img, in_place=True)
-            except Exception:  # as above: the orientation is lost, the image is kept
-                pass
-        return _convert.to_target_mode(img, options.channels, options.background)
-    small = _convert.reduce_in_strips(img, plan.region, plan.factors, options.channels, options.background,
-                                      _STRIP_BYTES)
-    if orientation in _ORIENTATIONS:
-        small = small.transpose(_ORIENTATIONS[orientation])
-    return small
-
-
 def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
     size, (w, h) = options.size, img.size
     resample = RESAMPLE_FILTERS[options.resample]
@@ -297,7 +235,7 @@ def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
         info = ImageInfo(img.size[0], img.size[1], img.mode, img.format or "?", _frames(img, options))
         if img.format in ("JPEG", "MPO"):
             img.draft("RGB" if options.channels == 3 else "L", (options.size, options.size))
-        plan = _plan(img, options)
+        plan = _convert.plan(img, options.size, options.fit)
         if not budget.fits(plan.cost):
             raise ImageRejected(
                 f"is {info.width}x{info.height} in mode {info.mode} and would need about {plan.cost / 2**20:,.0f} MiB "
@@ -308,7 +246,7 @@ def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
                 img.load()
             except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:
                 raise ImageRejected(f"is damaged or truncated ({err})") from None
-            fitted = _fit(_converted(img, plan, options), options)
+            fitted = _fit(_convert.converted(img, plan, options.channels, options.background), options)
             img.close()
     except ImageRejected:
         raise
