@@ -236,12 +236,13 @@ def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
         if img.format in ("JPEG", "MPO"):
             img.draft("RGB" if options.channels == 3 else "L", (options.size, options.size))
         plan = _convert.plan(img, options.size, options.fit)
-        if not budget.fits(plan.cost):
+        cost = plan.cost + _convert.decoder_overhead(img, info.width, info.height)
+        if not budget.fits(cost):
             raise ImageRejected(
-                f"is {info.width}x{info.height} in mode {info.mode} and would need about {plan.cost / 2**20:,.0f} MiB "
+                f"is {info.width}x{info.height} in mode {info.mode} and would need about {cost / 2**20:,.0f} MiB "
                 f"of memory to convert, more than the {budget.total / 2**20:,.0f} MiB that decoding may use; skipped"
             )
-        with budget.reserve(plan.cost):
+        with budget.reserve(cost):
             try:
                 img.load()
             except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:

@@ -154,3 +154,23 @@ def test_exif_orientation_is_applied_to_large_images_too():
     pixels = decode_image(encode(img, "PNG", exif=exif.tobytes()), PrepareOptions(size=16, fit="stretch"))[0]
     assert pixels[2, 8, 0] > 200 and pixels[2, 8, 2] < 60  # red on top
     assert pixels[13, 8, 2] > 200 and pixels[13, 8, 0] < 60
+
+
+def test_formats_whose_decoders_hold_more_than_the_image_are_budgeted_for_it(tmp_path):
+    # Progressive JPEG keeps every full-size DCT coefficient even when decoded scaled down;
+    # Pillow's WebP decoder holds the picture four times over. Both measured at ~290 and ~750 MiB.
+    solid = Image.new("RGB", (7000, 7000), (20, 120, 200))
+    progressive = encode(solid, "JPEG", progressive=True, quality=50, subsampling=0)  # 4:4:4: 294 MB
+    webp = encode(solid, "WEBP", quality=50, method=0)
+    for data in (progressive, webp):
+        with pytest.raises(ImageRejected, match="7000x7000 in mode RGB and would need about .* MiB"):
+            decode_image(data, PrepareOptions(size=32))
+    (tmp_path / "progressive.jpg").write_bytes(encode(solid.resize((3000, 3000)), "JPEG", progressive=True))
+    (tmp_path / "mid.webp").write_bytes(encode(solid.resize((2500, 2500)), "WEBP", quality=50, method=0))
+    found = run_measured(f"""
+result = prepare_dataset(sources_from_folder({str(tmp_path)!r}, lazy=True), PrepareOptions(size=32),
+                         cache_dir={str(tmp_path / "cache")!r}, workers=2)
+RESULT = {{"usable": result.report.usable}}
+""")
+    assert found["usable"] == 2
+    assert found["peak_mib"] - found["base_mib"] <= BUDGET_MIB + SLACK_MIB, found
