@@ -24,6 +24,32 @@ from .sources import _ZIP_ERRORS, ImageSource, SourceLimits, _ignored, _is_zip, 
 
 __all__ = ["sources_from_zip"]
 
+_MAX_NAME = 1024  # characters of one member's path
+_SHOWN_NAME = 200  # characters of a too-long name shown in its skip reason
+
+
+def _directory_problem(handle: IO[bytes], limits: SourceLimits) -> str | None:
+    """Refuse from the end record alone an archive whose directory is too big to parse.
+
+    ``zipfile`` reads the whole central directory into memory and makes an object per
+    entry; a directory of millions of entries, or of names tens of kilobytes long, is
+    refused before that happens.
+    """
+    try:
+        end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]  # stable since Python 2
+        handle.seek(0)
+    except (AttributeError, *_ZIP_ERRORS):
+        return None  # zipfile itself reports what is wrong
+    if not end:
+        return None
+    entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if entries > limits.max_members:
+        return f"holds {entries:,} files; the limit is {limits.max_members:,}."
+    if directory > limits.max_directory_bytes:
+        return (f"has a table of contents of {directory:,} bytes, more than the {limits.max_directory_bytes:,}-byte "
+                "limit; refused.")
+    return None
+
 
 def _member_problem(info: zipfile.ZipInfo, limits: SourceLimits) -> str | None:
     """Why one zip member must be skipped, or None."""
@@ -86,6 +112,9 @@ def _archive_sources(archive: zipfile.ZipFile, name: str, packed: int, limits: S
             continue
         shown = f"{name}/{member}"
         problem = problems[k]
+        if len(member) > _MAX_NAME:
+            shown = f"{name}/{member[:_SHOWN_NAME]}…"
+            problem = f"has a name of {len(member):,} characters, more than the limit of {_MAX_NAME:,}; skipped"
         if problem is None:
             try:
                 with archive.open(info) as handle:
@@ -114,6 +143,9 @@ def _zip_of(data: bytes | Path, name: str, limits: SourceLimits, tally: _Tally) 
             packed = os.fstat(handle.fileno()).st_size
         else:
             handle, packed = io.BytesIO(data), len(data)
+        problem = _directory_problem(handle, limits)
+        if problem:
+            raise _Refused(problem)
         archive = zipfile.ZipFile(handle)
     except _ZIP_ERRORS as err:
         raise _Refused(f"is not a readable zip archive ({err}).") from None

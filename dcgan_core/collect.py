@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Iterable, Iterator
 
 from .archives import _Refused, _zip_of
 from .errors import DataError
 from .sources import ImageSource, SourceLimits, _ignored, _is_zip, _open_regular, _special_kind, _Tally, display_name
 
 __all__ = ["sources_from_folder", "sources_from_uploads"]
+
+_MAX_DEPTH = 64  # folder levels below the one given
 
 
 def _from_named(name: str, data: bytes | Path, size: int, limits: SourceLimits, tally: _Tally,
@@ -75,15 +77,40 @@ def sources_from_uploads(files: Iterable[tuple[str, bytes]], limits: SourceLimit
     return sources
 
 
-def _walk_error(sources: list[ImageSource], root: Path) -> Callable[[OSError], None]:
-    def record(err: OSError) -> None:
-        where = Path(err.filename) if err.filename else root
+def _walk(root: Path, sources: list[ImageSource]) -> Iterator[tuple[Path, str]]:
+    """Every non-folder entry under ``root`` as (path, display name), in name order, without recursion.
+
+    Folders are entered only when they are real folders (never through a link), at most
+    ``_MAX_DEPTH`` levels deep; folders that cannot be listed, or lie deeper, are added
+    to ``sources`` as skipped with the reason.
+    """
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        shown_folder = display_name(folder.relative_to(root).as_posix()) if folder != root else "."
         try:
-            shown = display_name(where.relative_to(root).as_posix())
-        except ValueError:
-            shown = display_name(str(where))
-        sources.append(ImageSource(shown or ".", skip_reason=f"could not be listed ({err.strerror or err})"))
-    return record
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as err:
+            sources.append(ImageSource(shown_folder, skip_reason=f"could not be listed ({err.strerror or err})"))
+            continue
+        subfolders = []
+        for entry in entries:
+            if _ignored([entry.name]):
+                continue
+            full = Path(entry.path)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                yield full, display_name(full.relative_to(root).as_posix())
+            elif depth + 1 > _MAX_DEPTH:
+                sources.append(ImageSource(display_name(full.relative_to(root).as_posix()),
+                                           skip_reason=f"is a folder nested more than {_MAX_DEPTH} levels deep; not opened"))
+            else:
+                subfolders.append((full, depth + 1))
+        stack.extend(reversed(subfolders))
 
 
 def _folder_entry(full: Path, shown: str, real_root: Path, limits: SourceLimits, tally: _Tally,
@@ -102,7 +129,7 @@ def _folder_entry(full: Path, shown: str, real_root: Path, limits: SourceLimits,
         return [ImageSource(shown, skip_reason="is a link to outside the folder; not followed")]
     mode = resolved.stat().st_mode
     if stat.S_ISDIR(mode):
-        return []  # a link to a folder inside this one: its files are listed where they are
+        return [ImageSource(shown, skip_reason="is a link to a folder; links to folders are not followed")]
     if not stat.S_ISREG(mode):
         tally.count(1, shown)
         return [ImageSource(shown, skip_reason=f"is {_special_kind(mode)}, not a regular file; skipped")]
@@ -118,8 +145,9 @@ def sources_from_folder(path: str | os.PathLike[str], lazy: bool = False, limits
     """Collect every file under a local folder (recursively), or the members of a local zip.
 
     Display names are paths relative to the folder, so ``a/cat.png`` and ``b/cat.png``
-    stay apart. Symbolic links are not followed out of the folder; link loops, pipes,
-    sockets, devices and unreadable entries are listed as skipped with the reason. Zips in
+    stay apart. Symbolic links are not followed out of the folder, nor into folders; link
+    loops, pipes, sockets, devices, unreadable entries and folders nested more than 64
+    levels deep are listed as skipped with the reason. Zips in
     the folder are opened from disk and their members read lazily.
 
     Args:
@@ -154,17 +182,11 @@ def sources_from_folder(path: str | os.PathLike[str], lazy: bool = False, limits
         raise DataError(f"{root} is {_special_kind(mode)}, not a folder or a zip archive.")
     real_root = root.resolve()
     sources: list[ImageSource] = []
-    for folder, dirs, files in os.walk(root, onerror=_walk_error(sources, root)):
-        dirs[:] = sorted(d for d in dirs if not _ignored([d]))
-        for file_name in sorted(files):
-            if _ignored([file_name]):
-                continue
-            full = Path(folder) / file_name
-            shown = display_name(full.relative_to(root).as_posix())
-            try:
-                sources.extend(_folder_entry(full, shown, real_root, limits, tally, lazy))
-            except OSError as err:
-                sources.append(ImageSource(shown, skip_reason=f"could not be read ({err.strerror or err})"))
+    for full, shown in _walk(root, sources):
+        try:
+            sources.extend(_folder_entry(full, shown, real_root, limits, tally, lazy))
+        except OSError as err:
+            sources.append(ImageSource(shown, skip_reason=f"could not be read ({err.strerror or err})"))
     if not sources:
         raise DataError(f"The folder {root} is empty: no files to convert (hidden files are ignored).")
     sources.sort(key=lambda s: s.name)

@@ -35,7 +35,7 @@ from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from .errors import DataError
 from .health import HealthReport, build_report
 from .paths import default_cache_dir
-from .sources import ImageSource
+from .sources import ImageSource, SourceLimits
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
 
@@ -43,6 +43,7 @@ _FORMAT_VERSION = 1
 _FLUSH_EVERY = 256
 _STALE_SECONDS = 24 * 3600
 _HASH_CHUNK = 2**20
+_DEFAULT_LIMITS = SourceLimits()
 _READ_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError)  # zipfile raises all of these
 
 
@@ -75,12 +76,17 @@ class PreparedDataset:
 
 
 def _hash_source(source: ImageSource) -> tuple[str | None, str | None]:
-    """(sha256, None) or (None, reason); the file is read in chunks, never whole."""
+    """(sha256, None) or (None, reason); the file is read in chunks, never whole, and never past its cap."""
     digest = hashlib.sha256()
+    limit = max(source.size or 0, _DEFAULT_LIMITS.max_file_bytes)
+    seen = 0
     try:
         with source.open() as handle:
             while chunk := handle.read(_HASH_CHUNK):
                 digest.update(chunk)
+                seen += len(chunk)
+                if seen > limit:
+                    return None, f"grew past {limit:,} bytes while being read; skipped"
     except _READ_ERRORS as err:
         return None, f"could not be read ({getattr(err, 'strerror', None) or err})"
     return digest.hexdigest(), None

@@ -44,6 +44,8 @@ class SourceLimits:
             and of a whole zip, once either is bigger than ``ratio_floor_bytes``.
         ratio_floor_bytes: Members and archives smaller than this are never judged by their ratio.
         max_members: Most files one request may hold (folder files and zip members together).
+        max_directory_bytes: Largest table of contents (central directory) of one zip,
+            checked before it is read.
     """
 
     max_file_bytes: int = 64 * 2**20
@@ -52,6 +54,7 @@ class SourceLimits:
     max_ratio: float = 200.0
     ratio_floor_bytes: int = 2**20
     max_members: int = 50_000
+    max_directory_bytes: int = 16 * 2**20
 
 
 class _Tally:

@@ -228,3 +228,33 @@ def test_a_crash_between_the_two_files_leaves_nothing_listed_and_is_cleaned(tmp_
     again = prepare_dataset(sources_from_uploads(digit_pngs(3)), GREY, cache_dir=tmp_path, name="again")
     assert [d.name for d in list_datasets(tmp_path) if not d.bundled] == ["again"]
     assert json.loads(again.npy_path.with_suffix(".json").read_text())["count"] == 3
+
+
+def test_deep_folders_and_links_to_folders_are_listed_not_followed(tmp_path):
+    root = tmp_path / "deep"
+    root.mkdir()
+    (root / "top.png").write_bytes(PNG)
+    (root / "link_to_self").symlink_to(".")
+    folder = root
+    for _ in range(1_100):  # deeper than Python's recursion limit, under the OS path limit
+        folder = folder / "d"
+        os.mkdir(folder)
+    (folder / "bottom.png").write_bytes(PNG)
+    found = reasons(sources_from_folder(root, lazy=True))
+    assert found["top.png"] is None
+    assert "link to a folder" in found["link_to_self"]
+    (deepest,) = [name for name, why in found.items() if why and "nested more than 64 levels" in why]
+    assert deepest.count("/") == 64 and "bottom.png" not in "".join(found)
+
+
+def test_zip_directories_too_big_to_parse_and_absurd_names_are_refused():
+    archive = repeated_zip(20, payload=b"x" * 100)
+    with pytest.raises(DataError, match="holds 20 files; the limit is 10"):
+        sources_from_zip(archive, "many.zip", SourceLimits(max_members=10))
+    with pytest.raises(DataError, match="table of contents of 1,\\d{3} bytes, more than the 1,000-byte limit"):
+        sources_from_zip(archive, "many.zip", SourceLimits(max_directory_bytes=1000))
+    long_name = make_zip(None, [("n" * 5_000 + ".png", PNG), ("ok.png", PNG)])
+    found = reasons(sources_from_zip(long_name, "names.zip"))
+    assert found["names.zip/ok.png"] is None
+    (shown,) = [n for n in found if n != "names.zip/ok.png"]
+    assert len(shown) < 250 and "name of 5,004 characters" in found[shown]
