@@ -175,8 +175,8 @@ def plan(img: Image.Image, size: int, fit: str) -> Plan:
     w, h = img.size
     decoded = w * h * pixel_bytes(img.mode)
     if decoded <= _SMALL_BYTES and not is_high_depth(img.mode):
-        # load, up to four full-size working copies (alpha compositing), and the result
-        return Plan(False, (0, 0, w, h), (1, 1), decoded * 5 + 2**20)
+        # the decoded image, up to five working copies (alpha compositing keeps four alive), the result
+        return Plan(False, (0, 0, w, h), (1, 1), decoded * 6 + 2**20)
     if fit == "crop":
         side = min(w, h)
         left, top = (w - side) // 2, (h - side) // 2
