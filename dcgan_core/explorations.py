@@ -16,11 +16,10 @@ File layout (version 1)::
 A latent export (:func:`latents_to_json`) has ``"format": "dcgan-studio-latents"`` and the
 ``latent_dim`` and ``latents`` keys only.
 
-Reading is safe against hostile files: the size is checked before anything is parsed, the
-nesting depth and the number of JSON values are checked by a linear scan before
-``json.loads`` runs, integers longer than a few dozen digits and floats beyond the float
-range are refused while parsing, and every failure is an :class:`ExplorationError` with a
-sentence for a person.
+Reading is safe against hostile files (:mod:`dcgan_core._safe_json`: size, nesting depth,
+number of lists, digits of integers and range of floats are checked before or while
+parsing), fields are checked for type and range, long values are cut short in messages,
+and every failure is an :class:`ExplorationError` with a sentence for a person.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +35,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ._safe_json import parse_object
 from .errors import ExplorationError
 
 __all__ = [
@@ -55,14 +54,9 @@ LATENTS_FORMAT = "dcgan-studio-latents"
 _VERSION = 1
 _MAX_BYTES = 32 * 1024 * 1024
 _MAX_DEPTH = 8  # the format itself nests 4 deep
-_MAX_CONTAINERS = 100_000  # JSON objects and lists in one file
-_MAX_INT_DIGITS = 30
 _MAX_LATENT_DIM = 65_536
 _MAX_EPOCH = 10**9
 _MAX_NAME = 200
-# One token of a linear scan: a run without quotes or brackets, a whole string, a bracket,
-# or a quote that opens a string never closed (the scan stops there; json reports it).
-_TOKEN = re.compile(r'[^"\[\]{}]+|"(?:[^"\\]|\\.)*"|[\[\]{}]|"')
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,68 +175,8 @@ def save_exploration(exploration: Exploration, path: str | os.PathLike[str] | No
     return data
 
 
-def _refuse_constant(name: str) -> None:
-    raise ExplorationError(f"the file contains {name}; only finite numbers are allowed.")
-
-
-def _check_nesting(text: str, what: str) -> None:
-    """Refuse JSON nested deeper than the format needs, or holding absurdly many lists, in one linear pass."""
-    depth = containers = 0
-    for match in _TOKEN.finditer(text):
-        first = match.group()[0]
-        if first in "[{":
-            depth += 1
-            containers += 1
-            if depth > _MAX_DEPTH:
-                raise ExplorationError(f"this {what} file nests lists or objects more than {_MAX_DEPTH} levels deep; "
-                                       "it is not a file this app wrote.")
-            if containers > _MAX_CONTAINERS:
-                raise ExplorationError(f"this {what} file holds more than {_MAX_CONTAINERS:,} lists and objects; "
-                                       "it is too large to load.")
-        elif first in "]}":
-            depth -= 1
-        elif match.group() == '"':
-            return  # a string that never ends: json.loads names the place
-
-
-def _parse_int(text: str) -> int:
-    digits = len(text.lstrip("-"))
-    if digits > _MAX_INT_DIGITS:
-        raise ExplorationError(f"the file holds a whole number with {digits:,} digits; numbers that large are not allowed.")
-    return int(text)
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ExplorationError(f"the file holds the number {text[:40]}{'…' if len(text) > 40 else ''}, "
-                               "which is too large to be a float.")
-    return value
-
-
 def _parse(data: bytes | str, what: str) -> dict[str, Any]:
-    size = len(data) if isinstance(data, (bytes, bytearray, str)) else -1
-    if size > _MAX_BYTES or size < 0:
-        if size < 0:
-            raise ExplorationError(f"a {what} file must be given as bytes or text, not {type(data).__name__}.")
-        raise ExplorationError(f"this {what} file is {size / 1_048_576:,.0f} MiB; the limit is {_MAX_BYTES // 1_048_576} MiB.")
-    if isinstance(data, (bytes, bytearray)):
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ExplorationError(f"this {what} file is not UTF-8 text (byte {err.start}).") from err
-    _check_nesting(data, what)
-    try:
-        obj = json.loads(data, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
-    except json.JSONDecodeError as err:
-        raise ExplorationError(f"this {what} file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.") from err
-    except RecursionError:
-        raise ExplorationError(f"this {what} file nests lists or objects too deeply.") from None
-    except (ValueError, OverflowError, MemoryError) as err:
-        raise ExplorationError(f"this {what} file cannot be read ({err}).") from None
-    if not isinstance(obj, dict):
-        raise ExplorationError(f"this {what} file must hold a JSON object, not a {type(obj).__name__}.")
-    return obj
+    return parse_object(data, what, ExplorationError, max_bytes=_MAX_BYTES, max_depth=_MAX_DEPTH)
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import os
-import struct
-import time
 import uuid
 import zipfile
 import zlib
@@ -31,19 +28,18 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from . import _cache_files as _files
 from .budget import MemoryBudget, default_budget
 from .datasets import dataset_thumbnail, open_dataset, read_manifest, write_json_atomic
 from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from .errors import DataError
 from .health import HealthReport, build_report
-from .paths import default_cache_dir
 from .sources import ImageSource, SourceLimits
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
 
 _FORMAT_VERSION = 1
 _FLUSH_EVERY = 256
-_STALE_SECONDS = 24 * 3600
 _HASH_CHUNK = 2**20
 _DEFAULT_LIMITS = SourceLimits()
 # what reading a file or a zip member may raise
@@ -109,83 +105,6 @@ def _decode_task(source: ImageSource, options: PrepareOptions,
         return None, f"could not be converted ({type(err).__name__}: {err})"
 
 
-def _cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path:
-    """The cache folder, created when missing; DataError with the reason when it cannot be used."""
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise DataError(f"The cache folder {folder} cannot be used: it is a file, not a folder.") from None
-    except NotADirectoryError:
-        raise DataError(f"The cache folder {folder} cannot be created: part of its path is a file, not a folder.") from None
-    except (OSError, RuntimeError) as err:
-        raise DataError(f"The cache folder {folder} cannot be created ({getattr(err, 'strerror', None) or err}).") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DataError(f"The cache folder {folder} cannot be written to (permission denied).")
-    return folder
-
-
-def _disk_error(folder: Path, err: BaseException) -> DataError:
-    reason = getattr(err, "strerror", None) or str(err)
-    return DataError(f"The dataset could not be written to the cache folder {folder} ({reason}); nothing was saved.")
-
-
-def _reserve_disk(path: Path) -> None:
-    """Allocate the whole file now, so a full disk fails here and not as a crash while writing pages."""
-    fd = os.open(path, os.O_RDWR)
-    try:
-        if hasattr(os, "posix_fallocate"):
-            try:
-                os.posix_fallocate(fd, 0, os.fstat(fd).st_size)
-            except OSError as err:
-                if err.errno not in (95, 22):  # EOPNOTSUPP / EINVAL: the file system cannot say; write as before
-                    raise
-    finally:
-        os.close(fd)
-
-
-def _shrink_npy(path: Path, count: int) -> None:
-    """Rewrite a v1.0 ``.npy`` header to hold only the first ``count`` rows, and truncate."""
-    with open(path, "r+b") as handle:
-        version = np.lib.format.read_magic(handle)
-        if version != (1, 0):
-            raise DataError(f"Unexpected .npy header version {version} in {path}.")
-        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-        offset = handle.tell()
-        new_shape = (count, *shape[1:])
-        text = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (dtype.str, new_shape)
-        room = offset - 10
-        handle.seek(0)
-        handle.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", room) + (text.ljust(room - 1) + "\n").encode("latin1"))
-        handle.truncate(offset + int(np.prod(new_shape)) * dtype.itemsize)
-
-
-def _release_pages(array: np.memmap) -> None:
-    """Flush written rows to the file and drop them from this process's memory."""
-    array.flush()
-    mapping = getattr(array, "_mmap", None)
-    if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
-        try:
-            mapping.madvise(mmap.MADV_DONTNEED)
-        except (OSError, ValueError):
-            pass
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Delete temp files that a killed conversion left behind (older than a day)."""
-    limit = time.time() - _STALE_SECONDS
-    try:
-        temps = list(folder.glob(".*.npy.tmp"))
-    except OSError:
-        return
-    for temp in temps:
-        try:
-            if temp.stat().st_mtime < limit:
-                temp.unlink()
-        except OSError:
-            pass
-
-
 def _cache_key(options: PrepareOptions, hashes: list[str]) -> str:
     payload = json.dumps({"v": _FORMAT_VERSION, "options": options.to_dict(), "files": hashes}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -247,9 +166,9 @@ def prepare_dataset(
     sources = list(sources)
     if not sources:
         raise DataError("No files were given to convert.")
-    folder = _cache_folder(cache_dir)
+    folder = _files.cache_folder(cache_dir)
     budget = budget or default_budget()
-    _remove_stale_temps(folder)
+    _files.remove_stale_temps(folder)
     is_cancelled: Callable[[], bool] = (
         cancel.is_set if hasattr(cancel, "is_set") else cancel if callable(cancel) else (lambda: False)
     )
@@ -303,9 +222,9 @@ def prepare_dataset(
         if total:
             try:
                 array = np.lib.format.open_memmap(tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels))
-                _reserve_disk(tmp_path)
+                _files.reserve_disk(tmp_path)
             except (OSError, ValueError) as err:
-                raise _disk_error(folder, err) from None
+                raise _files.disk_error(folder, err) from None
             pending: deque[tuple[str, int, Future]] = deque()
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 feed = iter(order)
@@ -332,14 +251,14 @@ def prepare_dataset(
                                        "width": info.width, "height": info.height, "mode": info.mode,
                                        "format": info.format, "frames": info.frames})
                         if len(images) % _FLUSH_EVERY == 0:
-                            _release_pages(array)
+                            _files.release_pages(array)
                     done += 1
                     if progress:
                         progress(done, total)
             try:
                 array.flush()
             except OSError as err:
-                raise _disk_error(folder, err) from None
+                raise _files.disk_error(folder, err) from None
             del array
         if not images:
             names = {i: sources[i].name for i in range(len(sources))}
@@ -352,7 +271,7 @@ def prepare_dataset(
             raise err
         try:
             if len(images) < total:
-                _shrink_npy(tmp_path, len(images))
+                _files.shrink_npy(tmp_path, len(images))
             groups: dict[str, list[str]] = {}
             for src, sha in zip(sources, hashes):
                 if sha is not None:
@@ -375,7 +294,7 @@ def prepare_dataset(
             write_json_atomic(npy_path.with_suffix(".json"), manifest)
             os.replace(tmp_path, npy_path)
         except OSError as err:
-            raise _disk_error(folder, err) from None
+            raise _files.disk_error(folder, err) from None
     finally:
         try:
             tmp_path.unlink(missing_ok=True)
