@@ -95,8 +95,11 @@ _EXPORTS: dict[str, str] = {
     "MAX_UPSCALE": "explore_exports", "MAX_FRAMES": "explore_exports", "image_png": "explore_exports",
     "frames_gif": "explore_exports", "interpolation_gif": "explore_exports", "walk_gif": "explore_exports",
     # sources
-    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
-    "sources_from_zip": "sources", "sources_from_uploads": "sources",
+    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_zip": "archives",
+    "sources_from_folder": "collect", "sources_from_uploads": "collect",
+    # budget
+    "DEFAULT_BUDGET_BYTES": "budget", "MemoryBudget": "budget", "BudgetExceeded": "budget",
+    "default_budget": "budget",
     # decode
     "FIT_MODES": "decode", "RESAMPLE_FILTERS": "decode", "SUPPORTED_FORMATS": "decode",
     "PrepareOptions": "decode", "ImageRejected": "decode", "ImageInfo": "decode",

@@ -79,7 +79,8 @@ def _uploads_section() -> None:
             try:
                 shown += _preview(upload.name, hashlib.sha256(data).hexdigest(), data, options)
             except DcganError as err:
-                st.caption(f"⚠️ {upload.name}: {err}")
+                reason = str(err).removeprefix(upload.name).lstrip(" :")  # the reason names the file already
+                st.caption(f"⚠️ {upload.name}: {reason}")
             if len(shown) >= 8:
                 break
         if shown:

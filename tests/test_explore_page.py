@@ -308,3 +308,13 @@ def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path
     assert json.loads(media.download("latents.json"))["latent_dim"] == 16
 
 
+def test_hostile_exploration_files_are_refused_with_a_message(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    deep = b"[" * 100_000 + b"]" * 100_000
+    huge = (b'{"format": "dcgan-studio-exploration", "version": 1, "run_id": "x", "epoch": '
+            + b"9" * 5_000 + b', "latent_dim": 16, "latents": []}')
+    for name, data, reason in (("deep.json", deep, "more than 8 levels deep"),
+                               ("huge.json", huge, "whole number with 5,000 digits")):
+        _run(at.file_uploader(key="ex_upload").set_value([(name, data, "application/json")]))
+        assert f"{name} cannot be loaded" in _texts(at) and reason in _texts(at)
