@@ -156,7 +156,7 @@ def _percent(share: float) -> str:
 
 def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> tuple[int, np.ndarray]:
     dim, dist = smp.latent_dim, smp.latent_distribution
-    top = st.columns([2, 1, 1], vertical_alignment="bottom")
+    top = st.columns([1, 1, 1], vertical_alignment="bottom")
     top[0].number_input("Seed", 0, 2**31 - 1, step=1, key="ex_seed", on_change=_from_seed, args=(dim, dist))
     top[1].button("🎲 Randomize", on_click=_randomize, args=(dim, dist), width="stretch")
     top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=ui.zero_directions,
