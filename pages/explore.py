@@ -21,6 +21,7 @@ from pages import _explore_panels as panels
 from pages import _explore_widgets as ui
 from ui.fmt import status_label
 from ui.labels import preset_title
+from ui.names import distinct
 from ui.runtime import require_router
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
@@ -51,8 +52,8 @@ def _choose_run():
     by_id = {r.run_id: r for r in usable}
     if ss.get("ex_run") not in by_id:
         ss["ex_run"] = usable[0].run_id
-    label = {r.run_id: f"{r.display_name or r.run_id} · {preset_title(r.preset)} · {status_label(r.status)}, "
-                       f"epoch {r.epochs_done}" for r in usable}
+    label = distinct({r.run_id: f"{r.display_name or r.run_id} · {preset_title(r.preset)} · "
+                                f"{status_label(r.status)}, epoch {r.epochs_done}" for r in usable})
     return by_id[st.selectbox("Run", list(by_id), format_func=label.get, key="ex_run")]
 
 

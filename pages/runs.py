@@ -15,6 +15,7 @@ from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.confirm import delete_or_keep
 from ui.labels import preset_title
+from ui.names import distinct
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
@@ -87,8 +88,8 @@ def _compare(runs) -> None:
     st.subheader("📈 Compare")
     ids = [r.run_id for r in usable]
     by_id = {r.run_id: r for r in usable}
-    labels = {r.run_id: f"{_name(r)} ({r.dataset_name or '?'})" if r.display_name and r.dataset_name
-              and not r.display_name.startswith(r.dataset_name) else _name(r) for r in usable}
+    labels = distinct({r.run_id: f"{_name(r)} ({r.dataset_name or '?'})" if r.display_name and r.dataset_name
+                       and not r.display_name.startswith(r.dataset_name) else _name(r) for r in usable})
     cols = st.columns([3, 1, 1])
     chosen = cols[0].multiselect("Runs", ids, default=ids[:3], key="runs_compare", format_func=labels.get)
     metric = cols[1].selectbox("Curve", list(_METRICS), format_func=_METRICS.get, key="runs_metric")
@@ -188,7 +189,7 @@ def _actions(run) -> None:
 def _detail(runs) -> None:
     st.subheader("🔎 Inspect a run")
     ids = [r.run_id for r in runs]
-    labels = {r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {_name(r)}" for r in runs}
+    labels = distinct({r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {_name(r)}" for r in runs})
     picked = st.selectbox("Run", ids, format_func=labels.get, key="runs_pick")
     run = next(r for r in runs if r.run_id == picked)
     with st.container(border=True):

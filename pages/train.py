@@ -10,7 +10,7 @@ from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.live import live_view
-from ui.names import run_name
+from ui.names import distinct, run_name
 from ui.runtime import require_router
 from ui.state import manager
 
@@ -80,7 +80,7 @@ def _run_picker(current: str) -> str:
     if len(jobs) < 2:
         return current
     ids = [j.run_id for j in jobs]
-    labels = {j.run_id: f"{status_label(j.status)} · {run_name(j.run_id)}" for j in jobs}
+    labels = distinct({j.run_id: f"{status_label(j.status)} · {run_name(j.run_id)}" for j in jobs})
     # The chosen run (a new start, a Watch click, a pick) wins over the widget's memory of
     # the previous pick; a pick of the user's own goes through _picked.
     st.session_state["train_pick"] = current

@@ -162,7 +162,8 @@ def test_start_shows_the_new_run_and_finished_runs_are_not_called_training(app_e
 def test_errors_sit_next_to_their_field_in_plain_words_as_soon_as_they_happen(app_env):
     prepared = _small_dataset(app_env / "cache", n=40)
     at = open_page("pages/train.py")
-    at.selectbox(key="train_dataset_select").set_value(str(prepared.npy_path)).run()
+    at.selectbox(key="train_dataset_select").set_value(str(prepared.npy_path))
+    at.number_input(key="adv_batch_size").set_value(16).run()
     assert not at.main.error
     at.number_input(key="adv_batch_size").set_value(64).run()  # no click: the page checks at once
     assert_ok(at)
@@ -255,7 +256,7 @@ def test_runs_page_uses_friendly_names_renames_and_keeps_by_default(app_env):
     # comparing runs of two datasets warns, and the curves are labelled by name, not id
     assert any("different datasets" in w.value for w in at.main.warning)
     spec = str(at.get("plotly_chart")[0].proto.spec)
-    assert "MNIST digits · " in spec and run_id not in spec and "g_loss" not in spec
+    assert "MNIST digits" in spec and "few digits" in spec and run_id not in spec and "g_loss" not in spec
     # rename
     at.selectbox(key="runs_pick").set_value(run_id).run()
     at.text_input(key=f"runs_name_{run_id}").input("my first digits").run()

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dcgan_core import DcganError, read_run_config, run_display_name, run_path
 
-__all__ = ["run_name", "upload_name"]
+__all__ = ["run_name", "upload_name", "distinct"]
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -31,6 +31,14 @@ def run_name(run_id: str) -> str:
         return _name(str(path), os.stat(path).st_mtime)
     except (DcganError, OSError):
         return run_id
+
+
+def distinct(labels: dict[str, str]) -> dict[str, str]:
+    """``{run_id: label}`` with the end of the run id added where two labels would read the same."""
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {run_id: f"{label} (#{run_id[-4:]})" if seen[label] > 1 else label for run_id, label in labels.items()}
 
 
 def upload_name(file_names: Iterable[str], usable: int | None = None, today: dt.date | None = None) -> str:
