@@ -99,7 +99,7 @@ def _uploads_section() -> None:
         # nothing of what was chosen can be read: say why in the open, not inside the preview
         st.error("None of the chosen files can be read as a picture:\n\n" + "\n\n".join(problems), icon="🚫")
 
-    names = [u.name for u in uploads]
+    names = sorted(u.name for u in uploads)
     if st.session_state.get("data_name_for") != names:
         # a new choice of files: suggest its name (common folder, zip, or "N uploaded images · date")
         st.session_state["data_name_for"] = names

@@ -124,8 +124,8 @@ def _samples(snap) -> None:
         if snap.histograms:
             st.plotly_chart(histogram_figure(snap.histograms), key="live_hist", config=CHART_CONFIG)
         if has_values(snap.history or {}, "kl"):
-            st.plotly_chart(swd_figure(snap.history, key="kl", title="Distance from the real curve (lower is better)"),
-                            key="live_kl", config=CHART_CONFIG)
+            kl_title = "Distance from the real curve (KL divergence; lower is better)"
+            st.plotly_chart(swd_figure(snap.history, key="kl", title=kl_title), key="live_kl", config=CHART_CONFIG)
         return
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")
