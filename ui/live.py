@@ -70,8 +70,8 @@ def _header(snap) -> None:
     config = snap.config
     left, right = st.columns([3, 2])
     left.markdown(f"#### {status_label(snap.status)} · {run_name(snap.run_id)}")
-    right.caption(f"Preset **{preset_title(config.preset)}** · device **{snap.device or '…'}**",
-                  help=f"Run id (its folder name): {snap.run_id}")
+    right.caption(f"Preset **{preset_title(config.preset)}** · device **{snap.device or '…'}** · id `{snap.run_id}`",
+                  help="The run id is the name of the run's folder, and what the command line uses.")
     if snap.status == "queued":
         position = snap.queue_position
         st.info(f"Queued{f' (position {position})' if position else ''}: it starts as soon as the current run ends.",
