@@ -131,7 +131,7 @@ def interpolation(c: Context) -> None:
     play, get = st.columns([1, 2], vertical_alignment="center")
     play.image(gif, caption="Playing back and forth")
     get.download_button("⬇️ Download the GIF", gif, file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
-                        mime="image/gif", key="ex_dl_interp")
+                        mime="image/gif", key="ex_dl_interp", on_click="ignore")
 
 
 # ---- 2-D map ----------------------------------------------------------------------------
@@ -231,14 +231,16 @@ def save_export(c: Context) -> None:
                                           format_func=lambda f: f"{f}×"))
             # bytes made now (cached), not on click: see ui.export_png
             st.download_button("🖼️ Download PNG", ui.export_png(c.run_dir, c.epoch, shown, factor),
-                               file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png")
+                               file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png",
+                               on_click="ignore")
             walk_seed = int(ss.get("ex_seed", 0))
             st.download_button("🚶 Download a random walk (GIF)",
                                ui.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
-                               file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk")
+                               file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk",
+                               on_click="ignore")
         st.download_button("🔢 Download latents (JSON)", latents_to_json(shown),
                            file_name=f"{c.run_id}-e{c.epoch}-latents.json", mime="application/json",
-                           key="ex_dl_latents")
+                           key="ex_dl_latents", on_click="ignore")
     with right:
         st.markdown("**Save or load an exploration**")
         exploration = Exploration(c.run_id, c.epoch, smp.latent_dim,
@@ -246,7 +248,7 @@ def save_export(c: Context) -> None:
                                   directions=list(zip(c.names, c.vectors)))
         st.download_button("💾 Save exploration", save_exploration(exploration),
                            file_name=f"{c.run_id}-e{c.epoch}-exploration.json", mime="application/json",
-                           key="ex_dl_exploration")
+                           key="ex_dl_exploration", on_click="ignore")
         st.file_uploader("Load an exploration", type=["json"], key="ex_upload", on_change=_load,
                          args=(c.run_id, c.run_dir, c.epoch, smp.latent_dim))
         if ss.get("ex_saved_dirs"):

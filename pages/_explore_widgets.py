@@ -22,7 +22,8 @@ from dcgan_core import (Sampler, encode_png, generator_epochs, image_png, interp
 
 __all__ = [
     "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
-    "interpolation_gif_cached", "export_png", "walk_gif_cached", "display_png", "set_base", "adopt", "zero_directions", "reset_context",
+    "interpolation_gif_cached", "export_png", "walk_gif_cached", "display_png", "set_base", "adopt",
+    "zero_directions", "reset_context",
     "gaussian_figure", "newest_epoch",
 ]
 
@@ -105,6 +106,8 @@ def export_png(run_dir: Path, epoch: int, latents: np.ndarray, factor: int) -> b
 
     Downloads get their bytes up front, not from a callable: a deferred download is
     forgotten by Streamlit at the next rerun, so a click after one got "file not found".
+    The buttons do not rerun the page either (``on_click="ignore"``): a rerun racing the
+    browser's fetch of the file could drop it before it was read.
     """
     return _export_png(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32), int(factor))
 

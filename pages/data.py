@@ -139,9 +139,10 @@ def _report_section(prepared) -> None:
     cols[1].metric("Skipped", f"{len(report.skipped):,}")
     dropped = sum(len(group) - 1 for group in report.duplicates)
     cols[2].metric("Exact duplicates", f"{dropped:,}", help="Byte-identical files; one copy of each is kept.")
-    cols[3].markdown("Colours  \n**" + (", ".join(f"{MODE_WORDS.get(k, k)}: {v}" for k, v in sorted(report.modes.items()))
-                                                   or "–") + "**", help="How the original files store their colours (Pillow modes: "
-                   + ", ".join(f"{k} {v}" for k, v in sorted(report.modes.items())) + ").")
+    modes = sorted(report.modes.items())
+    cols[3].markdown("Colours  \n**" + (", ".join(f"{MODE_WORDS.get(k, k)}: {v}" for k, v in modes) or "–") + "**",
+                     help="How the original files store their colours (Pillow modes: "
+                          + ", ".join(f"{k} {v}" for k, v in modes) + ").")
     for warning in report.warnings:
         st.warning(warning, icon="⚠️")
     if report.size_stats:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -61,7 +62,9 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(timeout=LONG)
             grid = page.locator('[data-testid="stImage"] img').first
             grid.wait_for(timeout=LONG)
-            assert grid.evaluate("img => img.naturalWidth") > 100
+            page.wait_for_function(  # the grid is redrawn with each refresh: wait for one that has loaded
+                "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+                ".some(img => img.complete && img.naturalWidth > 100)", timeout=60_000)
             [run_dir] = list(runs.iterdir())
 
             page.get_by_role("button", name=re.compile("^.*Stop$")).click()
@@ -97,15 +100,17 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
 
 def _explore_downloads(page, tmp_path: Path) -> None:
     """Every download button of Explore's export panel gives a valid file on the first click."""
-    page.get_by_role("button", name=re.compile("Save & export")).click()
+    page.get_by_text("Save & export").first.click()
     buttons = page.locator('[data-testid="stDownloadButton"] button')
     buttons.first.wait_for(timeout=LONG)
     signatures = {".png": b"\x89PNG", ".gif": b"GIF8", ".json": b"{"}
     assert buttons.count() == 4
     for index in range(buttons.count()):
+        label = buttons.nth(index).inner_text()
         with page.expect_download(timeout=60_000) as info:
             buttons.nth(index).click()
         download = info.value
+        assert download.failure() is None, (label, download.failure())
         target = tmp_path / download.suggested_filename
         download.save_as(target)
         data = target.read_bytes()
@@ -122,6 +127,10 @@ def _train_shows_each_new_start(page, runs: Path) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Run shown").wait_for(timeout=LONG)
     third = _start_and_wait_for_a_new_run(page, runs, {p.name for p in runs.iterdir()})
     assert third != second
+    deadline = time.monotonic() + LONG / 1000
+    while json.loads((runs / third / "status.json").read_text()).get("status") != "finished":
+        assert time.monotonic() < deadline, "the third run did not finish"
+        time.sleep(0.5)
 
 
 def _runs_delete_keeps_by_default(page, runs: Path) -> None:
@@ -134,9 +143,11 @@ def _runs_delete_keeps_by_default(page, runs: Path) -> None:
     delete.nth(enabled[0]).click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for(timeout=LONG)
-    primary = dialog.locator('[data-testid="stBaseButton-primary"]')
-    assert primary.count() == 1 and "Keep it" in primary.inner_text()
-    primary.click()
+    keep = dialog.get_by_role("button", name=re.compile("Keep it"))
+    delete = dialog.get_by_role("button", name=re.compile("Delete"))
+    kinds = (keep.get_attribute("data-testid"), delete.get_attribute("data-testid"))
+    assert "primary" in kinds[0] and "primary" not in kinds[1], kinds
+    keep.click()
     dialog.wait_for(state="detached", timeout=60_000)
     assert len(list(runs.iterdir())) == count
 
