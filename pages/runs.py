@@ -115,7 +115,7 @@ def _timeline(run) -> None:
     data = path.read_bytes()
     st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}", width=420)
     st.download_button("Sample grid (PNG)", data, file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
-                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}")
+                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}", on_click="ignore")
 
 
 def _downloads(run) -> None:
@@ -129,7 +129,8 @@ def _downloads(run) -> None:
         if path.is_file():
             # a callable: the file is read when the button is clicked, not on every rerun
             col.download_button(label, path.read_bytes, file_name=f"{run.run_id}_{name}", mime=mime,
-                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="content")
+                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="content",
+                                on_click="ignore")  # no rerun: it would drop the file before the browser reads it
         else:
             col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="content",
                        help="Not written yet.")

@@ -122,7 +122,7 @@ def _resize_offer(info, preset) -> None:
 
 
 def _build_config(preset, info):
-    """The config of the current settings (ConfigError in plain words, naming the field's label)."""
+    """The config of the current settings (ConfigError naming the field; see ui.labels.humanize)."""
     values = {key: st.session_state[f"adv_{key}"] for key, *_ in _ADVANCED}
     if values["epochs"] < 1:
         raise ConfigError(f"epochs must be at least 1, got {values['epochs']}.")
@@ -137,13 +137,10 @@ def _build_config(preset, info):
     values["max_seconds"] = values["max_seconds"] or None
     for key, *_ in _TOGGLES:
         values[key] = st.session_state[f"adv_{key}"]
-    try:
-        if not preset.config.is_image_model:
-            return preset_config(preset.name, **values)
-        return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
-                             channels=int(info.shape[3]), **values)
-    except ConfigError as err:
-        raise ConfigError(str(err)) from None
+    if not preset.config.is_image_model:
+        return preset_config(preset.name, **values)
+    return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
+                         channels=int(info.shape[3]), **values)
 
 
 def _problem(preset, info) -> tuple[str | None, str] | None:
