@@ -124,10 +124,14 @@ def walk_gif_cached(run_dir: Path, epoch: int, start: np.ndarray, seed: int, fac
 
 
 def display_png(batch: np.ndarray, target: int = DISPLAY_PX, cols: int | None = None) -> bytes:
-    """PNG of one image or a grid, enlarged with crisp pixels to about ``target`` pixels."""
+    """PNG of one image or a grid, enlarged with crisp pixels to at least ``target`` pixels.
+
+    The enlargement rounds up, so a grid of 64x64 faces is drawn about as large as a grid
+    of 28x28 digits (never smaller than ``target``), and every pixel stays a crisp square.
+    """
     arr = np.asarray(batch)
     picture = arr[0] if arr.shape[0] == 1 else make_grid(arr, cols=cols)
-    factor = max(1, target // max(picture.shape[0], picture.shape[1]))
+    factor = max(1, -(-target // max(picture.shape[0], picture.shape[1])))
     return encode_png(upscale(picture, factor))
 
 

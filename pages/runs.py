@@ -113,7 +113,7 @@ def _timeline(run) -> None:
         "Timeline: samples after epoch", epochs, value=epochs[-1], key=f"runs_timeline_{run.run_id}")
     path = sample_grid_path(Path(run.path), epoch)
     data = path.read_bytes()
-    st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}", width=420)
+    st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}")
     st.download_button("Sample grid (PNG)", data, file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
                        mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}", on_click="ignore")
 

@@ -72,8 +72,12 @@ def display_grid(grid: np.ndarray, target: int = 420) -> np.ndarray:
 
 
 def show_grid(grid: np.ndarray, caption: str | None = None, target: int = 420) -> None:
-    """Draw a uint8 grid ``target`` pixels wide, whatever its image size (digits and faces alike)."""
-    st.image(display_grid(grid, target), caption=caption, width=target)
+    """Draw a uint8 grid at least ``target`` pixels wide (enlarged by a whole factor, rounded up).
+
+    Digits and faces alike come out between ``target`` and twice that (or their own size
+    when larger), with crisp pixels: no resampling by the server or the browser.
+    """
+    st.image(display_grid(grid, target), caption=caption)
 
 
 def resize_dataset(
