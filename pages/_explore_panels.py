@@ -83,8 +83,9 @@ def variations(c: Context) -> None:
         pictures = ui.images(c.run_dir, c.epoch, found)
     else:
         numbers = ui.values(c.run_dir, c.epoch, found)
+    area = st.columns([3, 2])[0] if c.sampler.is_image_model else st.container()  # cells of a readable size
     for row in range(3):
-        cols = st.columns(3)
+        cols = area.columns(3)
         for col, i in zip(cols, range(row * 3, row * 3 + 3)):
             label = "current" if i == 4 else f"variation {i + 1 if i < 4 else i}"
             if c.sampler.is_image_model:
