@@ -2,8 +2,8 @@
 
 Why here and not in ``dcgan_core/config.py``: the labels are the words of the pages
 ("Generator learning rate"), while the CLI's vocabulary is its flag names, which are the
-config field names themselves (``--g-lr``); an engine error saying ``g_lr`` is already in
-the CLI user's words. So the engine keeps naming fields, and the UI translates its
+config field names themselves (``--batch-size``, ``--max-seconds``); an engine error
+saying ``batch_size`` is already in the CLI user's words. So the engine keeps naming fields, and the UI translates its
 messages with :func:`humanize` at the edge. The bounds are those of the Train page's
 number boxes: the engine's own limits, tightened where a larger value is never sensible
 (no 10^9 epochs).
