@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
+    "run_display_name": "runs", "rename_run": "runs",
     # control and jobs (no TensorFlow)
     "TrainingControl": "control", "request_pause": "control", "request_resume": "control",
     "request_stop": "control", "clear_requests": "control", "pause_requested": "control",
