@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -278,59 +279,58 @@ def test_an_epoch_that_no_longer_exists_falls_back_with_a_warning(runs: Path, me
     assert at.image
 
 
-def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Path) -> None:
-    # as if a worker process were training it: another process holds the run's lock
-    write_status(runs / trained.name, status="running")
+@contextlib.contextmanager
+def _mark_running(run_dir: Path) -> Iterator[None]:
+    """As if a worker process were training the run: its status says running and another process holds its lock."""
+    write_status(run_dir, status="running")
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core import RunLock; "
-                               f"assert RunLock({str(runs / trained.name)!r}).acquire(); print('held', flush=True); "
+                               f"assert RunLock({str(run_dir)!r}).acquire(); print('held', flush=True); "
                                "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        at = _open()
-        assert at.toggle(key="ex_live").value is True
-        assert "Live weights as of epoch **2**" in _texts(at)
-        _run(at.toggle(key="ex_live").set_value(False))
-        assert at.select_slider(key="ex_epoch").value == 2
+        yield
     finally:
         holder.kill()
         holder.wait()
 
 
-def _mark_running(run_dir: Path) -> None:
-    """As if another live server process were training the run (see the test above)."""
-    write_status(run_dir, status="running")
-    status_path = run_dir / "status.json"
-    status_path.write_text(json.dumps({**json.loads(status_path.read_text()), "pid": os.getppid()}))
+def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Path) -> None:
+    with _mark_running(runs / trained.name):
+        at = _open()
+        assert at.toggle(key="ex_live").value is True
+        assert "Live weights as of epoch **2**" in _texts(at)
+        _run(at.toggle(key="ex_live").set_value(False))
+        assert at.select_slider(key="ex_epoch").value == 2
 
 
 def test_a_live_run_is_followed_to_each_new_epoch(runs: Path, media: Media, trained: Path, tmp_path: Path) -> None:
     run_dir = runs / trained.name
-    _mark_running(run_dir)
     newest = run_dir / "generators" / "epoch_0002.npz"
     held = tmp_path / "held.npz"
-    newest.rename(held)  # only epoch 1 is saved so far
-    at = _open()
-    assert at.toggle(key="ex_live").value is True
-    assert at.toggle(key="ex_live").label == "Follow the newest epoch"
-    assert "Live weights as of epoch **1**" in _texts(at)
-    held.rename(newest)  # the run saves epoch 2; the page's timer reruns it (run_every does not fire here)
-    _run(at)
-    assert "Live weights as of epoch **2**" in _texts(at)
+    with _mark_running(run_dir):
+        newest.rename(held)  # only epoch 1 is saved so far
+        at = _open()
+        assert at.toggle(key="ex_live").value is True
+        assert at.toggle(key="ex_live").label == "Follow the newest epoch"
+        assert "Live weights as of epoch **1**" in _texts(at)
+        held.rename(newest)  # the run saves epoch 2; the page's timer reruns it (run_every does not fire here)
+        _run(at)
+        assert "Live weights as of epoch **2**" in _texts(at)
 
 
 def test_a_live_run_without_a_saved_epoch_waits_for_it(runs: Path, media: Media, trained: Path,
                                                         tmp_path: Path) -> None:
     run_dir = runs / trained.name
-    _mark_running(run_dir)
     held = tmp_path / "generators"
-    (run_dir / "generators").rename(held)
-    at = _open()
-    assert "still training its first epoch" in _texts(at)
-    assert not at.image
-    held.rename(run_dir / "generators")
-    _run(at)
-    assert "Live weights as of epoch **2**" in _texts(at) and at.image
+    with _mark_running(run_dir):
+        (run_dir / "generators").rename(held)
+        at = _open()
+        assert "still training its first epoch" in _texts(at)
+        assert not at.image
+        held.rename(run_dir / "generators")
+        _run(at)
+        assert "Live weights as of epoch **2**" in _texts(at) and at.image
 
 
 def test_switching_runs_opens_the_other_run_at_its_newest_epoch(runs: Path, media: Media, trained: Path) -> None:
