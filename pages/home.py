@@ -14,7 +14,7 @@ from dcgan_core import (
 )
 from ui.datasets import datasets, show_grid, thumbnail
 from ui.fmt import status_label
-from ui.names import run_name
+from ui.names import dataset_title, run_name
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
@@ -25,7 +25,7 @@ def _train_on_digits() -> None:
     data = bundled_dataset_path()
     config = preset_config(RECOMMENDED_PRESET, data_path=str(data), image_size=28, channels=1)
     try:
-        bundled = [info.name for info in datasets() if info.bundled]
+        bundled = [dataset_title(info) for info in datasets() if info.bundled]
         run_id = manager().start(config, name=bundled[0] if bundled else "MNIST digits")
     except DcganError as err:
         st.error(str(err), icon="🚫")

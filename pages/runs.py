@@ -63,7 +63,7 @@ def _table(runs) -> None:
         "Created": st.column_config.TextColumn(width="medium"),
         "Quality score": st.column_config.TextColumn(help="Sliced Wasserstein distance (SWD) between generated "
                                                            "and real images at the last measurement; lower is better."),
-        "Run": st.column_config.TextColumn("Run id", help="The run's folder name.", width="medium"),
+        "Run": None,  # the id is kept for reference (the Inspect section shows it), not as a column
     }
     st.dataframe(table, hide_index=True, width="stretch", column_config=columns)
 

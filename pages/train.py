@@ -10,7 +10,7 @@ from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.live import live_view
-from ui.names import distinct, run_name
+from ui.names import dataset_title, distinct, run_name
 from ui.runtime import require_router
 from ui.state import manager
 
@@ -238,7 +238,7 @@ def _setup() -> None:
             st.error(str(err))
         return
     try:
-        run_id = manager().start(config, name=info.name if info is not None else preset.title)
+        run_id = manager().start(config, name=dataset_title(info) if info is not None else preset.title)
     except DcganError as err:
         st.error(humanize(str(err)), icon="🚫")
         return

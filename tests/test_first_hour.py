@@ -25,7 +25,7 @@ from apptest_support import (
 from dcgan_core import (ImageSource, PrepareOptions, bundled_dataset_path, list_runs, prepare_dataset, preset_config,
                         rename_run, run_display_name)
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
-from ui.names import upload_name
+from ui.names import dataset_title, distinct, upload_name
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -123,6 +123,17 @@ def test_uploaded_files_suggest_a_sensible_dataset_name():
     assert upload_name(["holiday.zip"], today=day) == "holiday"
     assert upload_name(["fake.jpg", "1f479.png", "cat.png"], today=day) == "3 uploaded images · Dec 4"
     assert upload_name(["fake.jpg", "digits/a.png"], today=day) == "2 uploaded images · Dec 4"
+
+
+def test_run_labels_stay_short_and_tell_runs_apart():
+    from types import SimpleNamespace
+
+    bundled = SimpleNamespace(name="MNIST digits (bundled sample, 5,000 images)", bundled=True)
+    own = SimpleNamespace(name="cats (64x64)", bundled=False)
+    assert dataset_title(bundled) == "MNIST digits" and dataset_title(own) == "cats (64x64)"
+    labels = distinct({"20261204-140500-custom-aa11": "digits · Dec 4 14:05",
+                       "20261204-140510-custom-bb22": "digits · Dec 4 14:05", "x-cc33": "faces · Dec 4 14:06"})
+    assert labels["20261204-140500-custom-aa11"].endswith("(#aa11)") and labels["x-cc33"] == "faces · Dec 4 14:06"
 
 
 # --- Train page ----------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Any, Iterable
 
 import streamlit as st
 
 from dcgan_core import DcganError, read_run_config, run_display_name, run_path
 
-__all__ = ["run_name", "upload_name", "distinct"]
+__all__ = ["run_name", "upload_name", "distinct", "dataset_title"]
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -31,6 +31,14 @@ def run_name(run_id: str) -> str:
         return _name(str(path), os.stat(path).st_mtime)
     except (DcganError, OSError):
         return run_id
+
+
+def dataset_title(info: Any) -> str:
+    """The short name a run takes from its dataset: "MNIST digits", not the bundled sample's long title."""
+    name = str(getattr(info, "name", "") or "").strip()
+    if getattr(info, "bundled", False) and " (" in name:
+        name = name.split(" (", 1)[0]
+    return name or "my images"
 
 
 def distinct(labels: dict[str, str]) -> dict[str, str]:
