@@ -34,6 +34,7 @@ FORMATS = {"keras": "g.keras", "savedmodel": "g_savedmodel", "onnx": "g.onnx", "
 
 
 def make_run(folder: Path, size: int, channels: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     data = folder / f"data{size}.npy"
     np.save(data, np.random.default_rng(0).integers(0, 256, (64, size, size, channels), dtype=np.uint8))
     config = preset_config("custom", data_path=str(data), image_size=size, channels=channels, epochs=1,
