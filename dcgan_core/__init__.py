@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "list_presets": "presets", "get_preset": "presets", "preset_config": "presets",
     # paths
     "project_root": "paths", "default_runs_dir": "paths", "default_cache_dir": "paths",
-    "bundled_dataset_path": "paths", "safe_child": "paths",
+    "bundled_dataset_path": "paths", "bundled_emoji_path": "paths", "safe_child": "paths",
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
@@ -91,7 +91,7 @@ _EXPORTS: dict[str, str] = {
     # prepare
     "PreparedDataset": "prepare", "ConversionCancelled": "prepare", "prepare_dataset": "prepare",
     # datasets
-    "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
+    "BUNDLED_DATASET_ID": "datasets", "BUNDLED_EMOJI_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
 }
