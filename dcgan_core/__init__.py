@@ -20,7 +20,7 @@ _EXPORTS: dict[str, str] = {
     # config
     "ARCHITECTURES": "config", "LOSSES": "config", "OPTIMIZERS": "config",
     "VALUE_RANGES": "config", "LATENT_DISTRIBUTIONS": "config", "JIT_MODES": "config",
-    "MIN_IMAGE_SIZE": "config", "MAX_IMAGE_SIZE": "config", "TrainConfig": "config",
+    "MIN_IMAGE_SIZE": "config", "AUGMENT_OP_NAMES": "config", "MAX_IMAGE_SIZE": "config", "TrainConfig": "config",
     "validate_config": "config", "config_from_dict": "config", "config_to_dict": "config",
     # presets
     "Preset": "presets", "PRESETS": "presets", "RECOMMENDED_PRESET": "presets",
@@ -51,7 +51,9 @@ _EXPORTS: dict[str, str] = {
     # engine (TensorFlow)
     "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",
     "ModelCost": "models", "model_cost": "models",
-    "GAN": "gan", "make_optimizer": "gan",
+    "GAN": "gan", "make_optimizer": "gan", "ADA_INTERVAL": "gan",
+    "AUGMENT_OPS": "augment", "parse_augment_ops": "augment", "augment_images": "augment",
+    "adjust_strength": "augment", "overfit_signal": "augment",
     "fixed_latents": "sampling", "recalibrate_batchnorm": "sampling", "generate": "sampling",
     "generate_uint8": "sampling",
     "open_training_array": "pipeline", "gaussian_samples": "pipeline", "steps_per_epoch": "pipeline",

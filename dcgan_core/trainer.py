@@ -93,7 +93,8 @@ class _EpochRecorder:
         self.paused_seen = self.control.paused_seconds
         seconds = max(1e-6, seconds - paused)
         last = epoch >= c.epochs
-        row: dict[str, float] = {k: logs.get(k, math.nan) for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake")}
+        row: dict[str, float] = {k: logs.get(k, math.nan)
+                                 for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt")}
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
         update: dict[str, Any] = {}
         wants_grid = epoch % c.sample_every == 0 or last
