@@ -65,6 +65,14 @@ _EXPORTS: dict[str, str] = {
     "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",
     "use_jit": "device",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
+    # small datasets: data-aware defaults, transfer, storage (no TensorFlow)
+    "MIN_DATASET_IMAGES": "autoconfig", "SMALL_SET": "autoconfig", "MEDIUM_SET": "autoconfig",
+    "TARGET_STEPS": "autoconfig", "MIN_STEPS_IN_BUDGET": "autoconfig", "AutoChoice": "autoconfig",
+    "auto_config": "autoconfig", "legacy_recommended_config": "autoconfig", "check_dataset_size": "autoconfig",
+    "TRANSFER_FIELDS": "transfer", "check_init_run": "transfer", "load_initial_weights": "transfer",
+    "freeze_discriminator_layers": "transfer",
+    "GRIDS_PER_SNAPSHOT": "storage", "thin_picks": "storage", "thin_run_snapshots": "storage",
+    "run_disk_usage": "storage", "free_disk_mb": "storage",
     "CostEstimate": "estimate", "estimate_cost": "estimate",
     "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent
