@@ -130,10 +130,12 @@ class JobManager:
         job = _Job(run_dir.name, run_dir, config)
         return self._enqueue(job)
 
-    def continue_run(self, run_id: str, extra_epochs: int) -> str:
+    def continue_run(self, run_id: str, extra_epochs: int, overrides: dict[str, Any] | None = None) -> str:
         """Train an interrupted, stopped, failed or finished run for ``extra_epochs`` more epochs.
 
         The run resumes from its newest checkpoint with its epoch count and history.
+        ``overrides`` changes settings for the rest of the run (e.g. the coach's remedy:
+        stronger augmentation or a lower discriminator learning rate).
 
         Raises:
             JobError: when the run is busy, has no checkpoint, or ``extra_epochs`` is not positive.
@@ -147,7 +149,7 @@ class JobManager:
         done_epochs = checkpoint_epochs(run_dir)
         if not done_epochs:
             raise JobError(f"{run_id} has no checkpoint to resume from; start a new run instead.")
-        config = config.with_changes(epochs=done_epochs[-1] + extra_epochs)
+        config = config.with_changes(**{**(overrides or {}), "epochs": done_epochs[-1] + extra_epochs})
         atomic_write_json(run_dir / "config.json", {**meta, "config": config_to_dict(config)})
         metrics = read_metrics(run_dir)
         keep = [i for i, e in enumerate(metrics["epoch"]) if e <= done_epochs[-1]]

@@ -93,7 +93,8 @@ class _EpochRecorder:
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
         self.real_sample = np.asarray(data[np.sort(rng.choice(len(data), count, replace=False))])
         self.last_done: dict[str, float] = {}
-        self.last_checkpoint: int | None = None
+        saved = checkpoint_epochs(run_dir)
+        self.last_checkpoint: int | None = saved[-1] if saved else None
         self.disk_message = ""
 
     @property
