@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "VALUE_RANGES": "config", "LATENT_DISTRIBUTIONS": "config", "JIT_MODES": "config",
     "MIN_IMAGE_SIZE": "config", "AUGMENT_OP_NAMES": "config", "MAX_IMAGE_SIZE": "config", "TrainConfig": "config",
     "validate_config": "config", "config_from_dict": "config", "config_to_dict": "config",
+    "parse_setting": "config",
     # presets
     "Preset": "presets", "PRESETS": "presets", "RECOMMENDED_PRESET": "presets",
     "list_presets": "presets", "get_preset": "presets", "preset_config": "presets",
@@ -37,7 +38,8 @@ _EXPORTS: dict[str, str] = {
     # smoothing
     "ema_smooth": "smoothing",
     # coach
-    "CoachMessage": "coach", "coach_messages": "coach",
+    "CoachMessage": "coach", "coach_messages": "coach", "remedy_for": "coach", "OVERFIT_SIGNAL": "coach",
+    "REMEDY_OPS": "coach",
     # runs (no TensorFlow)
     "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
     "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",

@@ -29,6 +29,7 @@ __all__ = [
     "validate_config",
     "config_from_dict",
     "config_to_dict",
+    "parse_setting",
 ]
 
 ARCHITECTURES = (
@@ -291,6 +292,43 @@ def _validate_augmentation(c: TrainConfig) -> None:
         _require(c.augment_p > 0 or c.augment_target > 0,
                  "augment_ops is set but the strength is 0 and fixed (augment_target 0): it would never "
                  "apply; give augment_p above 0 or an adaptive target such as 0.6.")
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """One ``KEY=VALUE`` setting (the CLI's ``--set``) as a field name and a typed value.
+
+    The value is read as the field's type: whole numbers, numbers, on/off words for
+    switches, text; ``none`` (or nothing) clears an optional field.
+
+    Raises:
+        ConfigError: naming the key when it is unknown or the value does not fit its type.
+    """
+    key, sep, raw = str(text).partition("=")
+    key, raw = key.strip(), raw.strip()
+    types = {f.name: str(f.type) for f in fields(TrainConfig)}
+    if not sep or not key:
+        raise ConfigError(f"A setting must look like KEY=VALUE, got {text!r}.")
+    if key not in types:
+        raise ConfigError(f"Unknown setting {key!r}; the settings are: {', '.join(sorted(types))}.")
+    kind = types[key]
+    if "None" in kind and raw.lower() in ("", "none"):
+        return key, None
+    try:
+        if kind.startswith("bool"):
+            if raw.lower() not in _TRUE + _FALSE:
+                raise ValueError
+            return key, raw.lower() in _TRUE
+        if kind.startswith("int"):
+            return key, int(raw)
+        if kind.startswith("float"):
+            return key, float(raw)
+    except ValueError:
+        word = "on/off (true/false)" if kind.startswith("bool") else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
+        raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
+    return key, raw
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:
