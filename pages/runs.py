@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dcgan_core import DcganError, decode_png, delete_run, list_runs, read_metrics, sample_epochs, sample_grid_path
+from dcgan_core import (DcganError, decode_png, delete_run, list_runs, read_metrics, run_disk_usage, sample_epochs,
+                        sample_grid_path)
 from ui.charts import overlay_figure
 from ui.datasets import display_grid
-from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.fmt import ACTIVE_STATUSES, duration, number, size, status_label
 from ui.confirm import delete_or_keep
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
@@ -20,13 +21,28 @@ require_router()  # see ui/runtime.py: the first load of a fresh server
 
 _METRICS = {"g_loss": "Generator loss", "d_loss": "Discriminator loss", "swd": "SWD (quality)",
             "d_acc_real": "D accuracy on real", "d_acc_fake": "D accuracy on fake",
-            "images_per_sec": "Images per second", "kl": "KL divergence (1-D toy)"}
+            "images_per_sec": "Images per second", "kl": "KL divergence (1-D toy)",
+            "augment_p": "Augmentation strength"}
 
 
 def _created(value) -> str:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M")
     return str(value or "")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _disk_use(path: str, stamp: float) -> int:
+    return run_disk_usage(Path(path))
+
+
+def _disk(run) -> str:
+    """The run folder's size on disk (re-measured when its status file changes)."""
+    status = Path(run.path) / "status.json"
+    try:
+        return size(_disk_use(str(run.path), status.stat().st_mtime if status.exists() else 0.0))
+    except OSError:
+        return "–"
 
 
 def _table(runs) -> None:
@@ -40,6 +56,7 @@ def _table(runs) -> None:
         "D loss": number(r.last_d_loss),
         "SWD": number(r.last_swd),
         "Duration": duration(r.duration_seconds),
+        "Disk": _disk(r),
         "Created": _created(r.created),
         "Problem": r.problem or "",
     } for r in runs]
