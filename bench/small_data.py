@@ -12,7 +12,11 @@ settings (``auto_config``) on (a) the bundled small colour set (face emoji, 64x6
   below ``NEAR_DUPLICATE`` (on 0-255), with the real set's count for reference;
 * the run's disk use.
 
-Usage: python bench/small_data.py [--seconds 600] [--sets emoji,digits]
+Usage: python bench/small_data.py [--seconds 600] [--sets emoji,digits] [--data PATH.npy ...]
+                                  [--variant "KEY=VALUE;KEY=VALUE" ...] [--skip-legacy]
+
+``--data`` adds any uint8 ``.npy`` image set (N, H, W, C) of your own; ``--variant`` adds a
+row of the new defaults with some settings changed (to try alternatives side by side).
 Grids of 64 samples are written next to the runs (the folder is printed).
 """
 
@@ -32,7 +36,7 @@ import numpy as np  # noqa: E402
 
 from dcgan_core import (  # noqa: E402
     auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8,
-    legacy_recommended_config, recalibrate_batchnorm, run_disk_usage, sliced_wasserstein_distance, train_run,
+    legacy_recommended_config, parse_setting, recalibrate_batchnorm, run_disk_usage, sliced_wasserstein_distance, train_run,
 )
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
@@ -56,8 +60,8 @@ def near_duplicates(images: np.ndarray, threshold: float = NEAR_DUPLICATE) -> in
     return count
 
 
-def _datasets(folder: Path, wanted: list[str]) -> list[tuple[str, Path, np.ndarray]]:
-    sets = []
+def _datasets(folder: Path, wanted: list[str], extra: list[str]) -> list[tuple[str, Path, np.ndarray]]:
+    sets = [(Path(p).stem, Path(p), np.load(p)) for p in extra]
     if "emoji" in wanted:
         sets.append(("face emoji 64x64x3", bundled_emoji_path(), np.load(bundled_emoji_path())))
     if "digits" in wanted:
@@ -92,29 +96,39 @@ def run_one(config, runs: Path, real: np.ndarray, tag: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=600.0, help="training budget of each run")
-    parser.add_argument("--sets", default="emoji,digits", help="comma-separated: emoji, digits")
+    parser.add_argument("--sets", default="emoji,digits", help="comma-separated: emoji, digits (or none)")
+    parser.add_argument("--data", action="append", default=[], help="another uint8 .npy image set (repeatable)")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="new defaults with changes, e.g. \"width=0.25;batch_size=64\" (repeatable)")
+    parser.add_argument("--skip-legacy", action="store_true", help="leave out the first release's settings")
     args = parser.parse_args()
+    variants = [dict(parse_setting(part) for part in text.split(";") if part) for text in args.variant]
     runs = Path(tempfile.mkdtemp(prefix="small-data-"))
     table = []
-    for name, path, real in _datasets(runs, args.sets.split(",")):
+    for name, path, real in _datasets(runs, args.sets.split(","), args.data):
         count, size, channels = real.shape[0], real.shape[1], real.shape[3]
         budget = dict(epochs=100_000, max_seconds=args.seconds)
         old = legacy_recommended_config(str(path), size, channels, **budget)
         new = auto_config(count, size, channels, data_path=str(path), **budget).config
         real_dups = near_duplicates(real[:N_PAIRS])
-        for label, config in (("first release", old), ("new defaults", new)):
-            tag = f"{path.stem}_{label.replace(' ', '_')}"
+        rows = [] if args.skip_legacy else [("first release", old)]
+        rows.append(("new defaults", new))
+        rows += [(",".join(f"{k}={v}" for k, v in changes.items()),
+                  auto_config(count, size, channels, data_path=str(path), **budget, **changes).config)
+                 for changes in variants]
+        for label, config in rows:
+            tag = f"{path.stem}_{''.join(c if c.isalnum() else '_' for c in label)}"
             table.append((name, label, real_dups, run_one(config, runs, real, tag)))
     print(f"\nSmall datasets, {args.seconds:.0f} s of training each (grids and runs in {runs});"
           f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples")
     print(f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
           f"{'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s}")
     for name, label, real_dups, r in table:
-        print(f"  {name:20s} {label:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
+        print(f"  {name:20s} {label[:14]:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
               f"{r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f}")
     for name in dict.fromkeys(row[0] for row in table):
         rows = {label: r for n, label, _, r in table if n == name}
-        if len(rows) == 2:
+        if "first release" in rows:
             print(f"  {name}: SWD new/old = {rows['new defaults']['swd'] / rows['first release']['swd']:.2f}")
 
 

@@ -168,13 +168,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return _follow(manager, run_id)
 
 
-def coach_lines(snap: Any, dataset_size: int | None, seen: set[str]) -> list[str]:
+def coach_lines(snap: Any, dataset_size: int | None, seen: set[str], run_dir: Path | None = None) -> list[str]:
     """The coach's new warnings for a job snapshot, as terminal lines (each rule once).
 
     Args:
         snap: A :class:`~dcgan_core.jobs.JobSnapshot`.
         dataset_size: Number of training images (``None`` for the 1-D toy).
         seen: Rules already printed; updated in place.
+        run_dir: The run's folder, for the remedy's command line (default: the run id).
     """
     lines = []
     for message in coach_messages(snap.history, dataset_size, snap.status, snap.config):
@@ -184,7 +185,8 @@ def coach_lines(snap: Any, dataset_size: int | None, seen: set[str]) -> list[str
         lines.append(f"coach: {message.title} {message.advice}")
         if message.remedy:
             sets = " ".join(f"--set {k}={v}" for k, v in message.remedy.items())
-            lines.append(f"coach: remedy: python -m dcgan_core train --resume {snap.run_id} --epochs N {sets}")
+            lines.append(f"coach: remedy: python -m dcgan_core train --resume {run_dir or snap.run_id} "
+                         f"--epochs N {sets}")
     return lines
 
 
@@ -210,7 +212,7 @@ def _follow(manager: Any, run_id: str) -> int:
             line = progress_line(snap.epoch, snap.epochs_total, snap.step, snap.steps_per_epoch, g, d,
                                  snap.images_per_sec, snap.eta_seconds)
             print("\r" + line, end="", file=sys.stderr, flush=True)
-            for warning in coach_lines(snap, size, seen):
+            for warning in coach_lines(snap, size, seen, manager.runs_dir / run_id):
                 print("\n" + warning, file=sys.stderr, flush=True)
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -218,7 +220,7 @@ def _follow(manager: Any, run_id: str) -> int:
         manager.wait(run_id)
     snap = manager.wait(run_id)
     print(file=sys.stderr)
-    for warning in coach_lines(snap, size, seen):
+    for warning in coach_lines(snap, size, seen, manager.runs_dir / run_id):
         print(warning, file=sys.stderr)
     print(f"{snap.status}: {snap.message}")
     if snap.status == "failed" and snap.traceback:
