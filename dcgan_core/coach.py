@@ -30,6 +30,7 @@ DIVERGENCE_FACTOR = 10.0
 SMALL_DATASET = 500  # images; the same threshold as the ingestion's health report
 OVERFIT_SIGNAL = 0.9  # r_t = E[sign(D(real))] this high: D is sure of every real image
 OVERFIT_EPOCHS = 3
+OVERFIT_MAX_DATASET = 5000  # with more images a confident judge is usually just a good one
 SATURATED_STRENGTH = 0.95
 REMEDY_OPS = "color,translation,cutout"
 _LEVELS = ("info", "warning", "error")
@@ -125,7 +126,9 @@ def _generator_collapse(history: Mapping[str, Sequence[float]]) -> CoachMessage 
     )
 
 
-def _discriminator_overfitting(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+def _discriminator_overfitting(history: Mapping[str, Sequence[float]], dataset_size: int | None) -> CoachMessage | None:
+    if dataset_size is None or dataset_size >= OVERFIT_MAX_DATASET:
+        return None
     signal = _series(history, "rt")
     epochs = _trailing_run([v >= OVERFIT_SIGNAL for v in signal if math.isfinite(v)])
     if epochs < OVERFIT_EPOCHS:
@@ -229,7 +232,7 @@ def coach_messages(
         _losses_broken(history, status),
         _discriminator_winning(history),
         _generator_collapse(history),
-        _discriminator_overfitting(history),
+        _discriminator_overfitting(history, dataset_size),
         _dataset_too_small(dataset_size),
     ]
     messages = [m for m in found if m is not None]
