@@ -89,7 +89,7 @@ def _show_auto(preset, info):
         st.session_state["train_auto_for"] = str(info.path)
         _preset_defaults(preset.name, choice.config)
     with st.container(border=True, key="train_auto"):
-        st.markdown(f"**Chosen for {info.name}** · change any of it under Advanced settings")
+        st.markdown(f"**Chosen for {info.name}** · every choice can still be changed below")
         st.markdown("\n".join(f"- {reason}" for reason in choice.reasons))
     return True
 
