@@ -69,11 +69,22 @@ def _preset_changed() -> None:
     _preset_defaults(st.session_state["train_preset"])
 
 
+def _measured_speed(info) -> float | None:
+    """Images/s at width 1 measured on this machine for this dataset (after "Fit to this machine")."""
+    return st.session_state.get("train_speed", {}).get(str(info.path))
+
+
 def _auto_choice(preset, info):
     """The settings chosen from the data for the recommended preset (None for the others)."""
     if preset.name != RECOMMENDED_PRESET or info is None:
         return None
-    return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path))
+    return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path),
+                       images_per_second=_measured_speed(info))
+
+
+def _fit_to_machine(path: str, speed: float) -> None:
+    """Button callback: remember the measured speed; the automatic settings are chosen again."""
+    st.session_state.setdefault("train_speed", {})[path] = speed
 
 
 def _show_auto(preset, info):
@@ -85,8 +96,9 @@ def _show_auto(preset, info):
         return False
     if choice is None:
         return True
-    if st.session_state.get("train_auto_for") != str(info.path):
-        st.session_state["train_auto_for"] = str(info.path)
+    applied_for = f"{info.path}|{_measured_speed(info)}"
+    if st.session_state.get("train_auto_for") != applied_for:
+        st.session_state["train_auto_for"] = applied_for
         _preset_defaults(preset.name, choice.config)
     with st.container(border=True, key="train_auto"):
         st.markdown(f"**Chosen for {info.name}** · every choice can still be changed below")
@@ -208,7 +220,7 @@ def _estimate(config, n_images: int):
     return dcgan_core.estimate_cost(config, n_images)
 
 
-def _show_estimate(config, n_images: int) -> None:
+def _show_estimate(config, n_images: int, info=None) -> None:
     cost = _estimate(config, n_images)
     cols = st.columns(4)
     cols[0].metric("Per epoch", duration(cost.seconds_per_epoch))
@@ -217,6 +229,12 @@ def _show_estimate(config, n_images: int) -> None:
     cols[3].metric("Parameters", f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
                    help=f"Generator {cost.g_params:,}, discriminator {cost.d_params:,}")
     st.caption(f"Measured on **{cost.device}**.")
+    if info is not None and config.preset == RECOMMENDED_PRESET and cost.images_per_sec > 0:
+        # a step costs about width squared: the speed this machine would have at width 1
+        speed = cost.images_per_sec * config.width**2
+        st.button("Fit the settings to this machine's speed", key="train_fit_speed", icon=":material/tune:",
+                  on_click=_fit_to_machine, args=(str(info.path), speed),
+                  help="Chooses the width (and the rest) again from the speed just measured.")
 
 
 def _setup() -> None:
@@ -274,7 +292,7 @@ def _setup() -> None:
     n_images = info.count if info is not None else 1000
     if estimate:
         try:
-            _show_estimate(config, n_images)
+            _show_estimate(config, n_images, info)
         except DcganError as err:
             st.error(str(err))
         return

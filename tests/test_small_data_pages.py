@@ -92,3 +92,17 @@ def test_live_view_shows_strength_and_the_coach_remedy_continues_the_run(app_env
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "Augmentation strength" in specs
     assert np.isfinite(snap.history["augment_p"][-1])
+
+
+def test_settings_can_be_fitted_to_the_measured_speed(app_env):
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_dataset_select").set_value(str(bundled_emoji_path())).run()
+    assert "speed not measured" in texts(at)
+    at.button(key="train_estimate").click().run()
+    assert_ok(at)
+    assert "Measured on **CPU" in texts(at) or "Measured on **GPU" in texts(at)
+    at.button(key="train_fit_speed").click().run()
+    assert_ok(at)
+    page = texts(at)
+    assert "speed not measured" not in page and "images/s at full width" in page
+    assert job_manager(app_env).jobs() == []
