@@ -20,14 +20,15 @@ _EXPORTS: dict[str, str] = {
     # config
     "ARCHITECTURES": "config", "LOSSES": "config", "OPTIMIZERS": "config",
     "VALUE_RANGES": "config", "LATENT_DISTRIBUTIONS": "config", "JIT_MODES": "config",
-    "MIN_IMAGE_SIZE": "config", "MAX_IMAGE_SIZE": "config", "TrainConfig": "config",
+    "MIN_IMAGE_SIZE": "config", "AUGMENT_OP_NAMES": "config", "MAX_IMAGE_SIZE": "config", "TrainConfig": "config",
     "validate_config": "config", "config_from_dict": "config", "config_to_dict": "config",
+    "parse_setting": "config",
     # presets
     "Preset": "presets", "PRESETS": "presets", "RECOMMENDED_PRESET": "presets",
     "list_presets": "presets", "get_preset": "presets", "preset_config": "presets",
     # paths
     "project_root": "paths", "default_runs_dir": "paths", "default_cache_dir": "paths",
-    "bundled_dataset_path": "paths", "safe_child": "paths",
+    "bundled_dataset_path": "paths", "bundled_emoji_path": "paths", "safe_child": "paths",
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
@@ -37,7 +38,8 @@ _EXPORTS: dict[str, str] = {
     # smoothing
     "ema_smooth": "smoothing",
     # coach
-    "CoachMessage": "coach", "coach_messages": "coach",
+    "CoachMessage": "coach", "coach_messages": "coach", "remedy_for": "coach", "OVERFIT_SIGNAL": "coach",
+    "REMEDY_OPS": "coach",
     # runs (no TensorFlow)
     "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
     "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
@@ -58,7 +60,9 @@ _EXPORTS: dict[str, str] = {
     # engine (TensorFlow)
     "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",
     "ModelCost": "models", "model_cost": "models",
-    "GAN": "gan", "make_optimizer": "gan",
+    "GAN": "gan", "make_optimizer": "gan", "ADA_INTERVAL": "gan",
+    "AUGMENT_OPS": "augment", "parse_augment_ops": "augment", "augment_images": "augment",
+    "adjust_strength": "augment", "overfit_signal": "augment",
     "fixed_latents": "sampling", "recalibrate_batchnorm": "sampling", "generate": "sampling",
     "generate_uint8": "sampling",
     "open_training_array": "pipeline", "gaussian_samples": "pipeline", "steps_per_epoch": "pipeline",
@@ -70,6 +74,14 @@ _EXPORTS: dict[str, str] = {
     "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",
     "use_jit": "device",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
+    # small datasets: data-aware defaults, transfer, storage (no TensorFlow)
+    "MIN_DATASET_IMAGES": "autoconfig", "SMALL_SET": "autoconfig", "MEDIUM_SET": "autoconfig",
+    "TARGET_STEPS": "autoconfig", "MIN_STEPS_IN_BUDGET": "autoconfig", "AutoChoice": "autoconfig",
+    "auto_config": "autoconfig", "legacy_recommended_config": "autoconfig", "check_dataset_size": "autoconfig",
+    "TRANSFER_FIELDS": "transfer", "check_init_run": "transfer", "load_initial_weights": "transfer",
+    "freeze_discriminator_layers": "transfer",
+    "GRIDS_PER_SNAPSHOT": "storage", "thin_picks": "storage", "thin_run_snapshots": "storage",
+    "run_disk_usage": "storage", "free_disk_mb": "storage",
     "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker",
     "export_sampler_onnx": "onnx_export", "first_hidden_layer": "onnx_export",
     "CostEstimate": "estimate", "estimate_cost": "estimate", "estimate_cost_in_worker": "estimate",
@@ -110,7 +122,7 @@ _EXPORTS: dict[str, str] = {
     # prepare
     "PreparedDataset": "prepare", "ConversionCancelled": "prepare", "prepare_dataset": "prepare",
     # datasets
-    "BUNDLED_DATASET_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
+    "BUNDLED_DATASET_ID": "datasets", "BUNDLED_EMOJI_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
 }

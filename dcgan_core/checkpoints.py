@@ -66,6 +66,7 @@ def save_checkpoint(run_dir: Path, epoch: int, gan: Any, state: dict[str, Any]) 
     arrays.update(_weights("do", [v.numpy() for v in gan.d_optimizer.variables]))
     arrays["ema_step"] = np.asarray(gan.ema_step.numpy())
     arrays["seed_state"] = np.asarray(keras.ops.convert_to_numpy(gan.seed_generator.state))
+    arrays["augment_p"] = np.asarray(gan.augment_p.numpy())
     atomic_write_bytes(folder / f"epoch_{epoch:04d}.npz", _npz_bytes(arrays))
     atomic_write_json(folder / f"epoch_{epoch:04d}.json", {**state, "epoch": epoch})
     atomic_write_bytes(Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz",
@@ -124,6 +125,8 @@ def restore_checkpoint(run_dir: Path, gan: Any, epoch: int | None = None) -> dic
                     variable.assign(value)
             gan.ema_step.assign(float(archive["ema_step"]))
             gan.seed_generator.state.assign(archive["seed_state"])
+            if "augment_p" in archive.files:  # the config's strength is a floor (a remedy may raise it)
+                gan.augment_p.assign(max(float(archive["augment_p"]), float(gan.config.augment_p)))
     except CheckpointError:
         raise
     except Exception as exc:  # a truncated archive raises zipfile, zlib and numpy errors alike

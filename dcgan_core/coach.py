@@ -3,18 +3,24 @@
 The coach reads a run's per-epoch history (the keys of the engine's metrics: ``g_loss``,
 ``d_loss``, ``d_acc_real``, ``d_acc_fake``, ``diversity``, ...; NaN where an epoch was not
 measured), the dataset size and the run status, and returns a list of messages. Each
-message names what is wrong in words a non-programmer understands and what to try.
-Pure Python: no numpy, TensorFlow or Streamlit.
+message names what is wrong in words a non-programmer understands and what to try; when
+the run's config is given, collapse and an overfitting discriminator also come with a
+one-click *remedy*: settings to continue the run with from its last checkpoint (stronger
+adaptive augmentation, or a lower discriminator learning rate once augmentation is
+already at full strength). Pure Python: no numpy, TensorFlow or Streamlit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-__all__ = ["CoachMessage", "coach_messages"]
+from .config import TrainConfig
+
+__all__ = ["CoachMessage", "coach_messages", "remedy_for", "OVERFIT_SIGNAL", "REMEDY_OPS"]
 
 D_WINNING_ACCURACY = 0.95
 D_WINNING_EPOCHS = 3
@@ -22,6 +28,11 @@ COLLAPSE_FRACTION = 0.4
 COLLAPSE_EPOCHS = 2
 DIVERGENCE_FACTOR = 10.0
 SMALL_DATASET = 500  # images; the same threshold as the ingestion's health report
+OVERFIT_SIGNAL = 0.9  # r_t = E[sign(D(real))] this high: D is sure of every real image
+OVERFIT_EPOCHS = 3
+OVERFIT_MAX_DATASET = 5000  # with more images a confident judge is usually just a good one
+SATURATED_STRENGTH = 0.95
+REMEDY_OPS = "color,translation,cutout"
 _LEVELS = ("info", "warning", "error")
 
 
@@ -34,13 +45,18 @@ class CoachMessage:
         title: One line saying what the numbers show.
         advice: What it means and what to try, in plain words.
         rule: Short identifier of the rule that fired (``"d_winning"``, ``"collapse"``,
-            ``"non_finite"``, ``"diverging"``, ``"small_dataset"``).
+            ``"overfitting"``, ``"non_finite"``, ``"diverging"``, ``"small_dataset"``).
+        remedy: Settings to continue the run with (``JobManager.continue_run``'s
+            ``overrides``), or ``None`` when there is no one-click fix.
+        remedy_label: The button's words for the remedy.
     """
 
     level: str
     title: str
     advice: str
     rule: str = ""
+    remedy: dict[str, Any] | None = None
+    remedy_label: str = ""
 
     def __post_init__(self) -> None:
         if self.level not in _LEVELS:
@@ -110,6 +126,46 @@ def _generator_collapse(history: Mapping[str, Sequence[float]]) -> CoachMessage 
     )
 
 
+def _discriminator_overfitting(history: Mapping[str, Sequence[float]], dataset_size: int | None) -> CoachMessage | None:
+    if dataset_size is None or dataset_size >= OVERFIT_MAX_DATASET:
+        return None
+    signal = _series(history, "rt")
+    epochs = _trailing_run([v >= OVERFIT_SIGNAL for v in signal if math.isfinite(v)])
+    if epochs < OVERFIT_EPOCHS:
+        return None
+    strength = [v for v in _series(history, "augment_p") if math.isfinite(v)]
+    at_full = bool(strength) and strength[-1] >= SATURATED_STRENGTH
+    return CoachMessage(
+        "warning",
+        f"The discriminator is memorising your images: it has been sure of every real image for {epochs} epochs"
+        + (", with augmentation already at full strength." if at_full else "."),
+        "A judge that knows the training images by heart only tells the generator 'not those', and "
+        "the samples collapse to a few pictures. Stronger augmentation (colour, shifts, cutout on every "
+        "image it sees) hides the exact pictures; when that is at full strength, a slower judge helps.",
+        "overfitting",
+    )
+
+
+def remedy_for(config: TrainConfig, history: Mapping[str, Sequence[float]]) -> tuple[dict[str, Any], str]:
+    """The one-click fix for collapse or an overfitting discriminator, and its button label.
+
+    Augmentation off: switch on adaptive DiffAugment-style augmentation at strength 0.5.
+    On but below full strength: raise the starting strength by 0.3 (it still adapts).
+    At full strength: halve the discriminator's learning rate.
+    """
+    strength = [v for v in _series(history, "augment_p") if math.isfinite(v)]
+    current = strength[-1] if strength else config.augment_p
+    if not config.augment_ops:
+        return ({"augment_ops": REMEDY_OPS, "augment_p": 0.5, "augment_target": 0.6},
+                "Continue with adaptive augmentation")
+    if current < SATURATED_STRENGTH:
+        stronger = round(min(1.0, max(current, config.augment_p) + 0.3), 2)
+        return ({"augment_p": stronger, "augment_target": config.augment_target or 0.6},
+                f"Continue with stronger augmentation ({stronger:g})")
+    lower = max(1e-6, config.d_lr / 2.0)
+    return {"d_lr": lower}, f"Continue with the judge's learning rate halved ({lower:.1e})"
+
+
 def _losses_broken(history: Mapping[str, Sequence[float]], status: str) -> CoachMessage | None:
     g_loss, d_loss = _series(history, "g_loss"), _series(history, "d_loss")
     bad = [name for name, values in (("generator", g_loss), ("discriminator", d_loss))
@@ -146,8 +202,9 @@ def _dataset_too_small(dataset_size: int | None) -> CoachMessage | None:
         "info" if dataset_size > 0 else "error",
         f"The dataset is small: {dataset_size} images (a GAN likes {SMALL_DATASET} or more).",
         "With few images the discriminator memorises them and the generator copies or "
-        "collapses. Expect blurry or repeated results. Try: add more images, turn on "
-        "augmentation (random flips and shifts), and train a smaller model for fewer epochs.",
+        "collapses. Expect blurry or repeated results. Try: add more images, keep the adaptive "
+        "augmentation on (the recommended settings do for small sets), or start from a run "
+        "trained on a bigger set of similar images.",
         "small_dataset",
     )
 
@@ -156,6 +213,7 @@ def coach_messages(
     history: Mapping[str, Sequence[float]],
     dataset_size: int | None,
     status: str,
+    config: TrainConfig | None = None,
 ) -> list[CoachMessage]:
     """Advice for one run, most serious first.
 
@@ -164,6 +222,8 @@ def coach_messages(
             ``d_acc_fake``, ``diversity``, ...); missing keys and NaN entries are allowed.
         dataset_size: Number of training images, or ``None`` when unknown (1-D toy).
         status: The run's status (``"running"``, ``"failed"``, ...), used in the wording.
+        config: The run's config; when given, collapse, overfitting and a winning
+            discriminator carry a remedy (see :func:`remedy_for`).
 
     Returns:
         Zero or more :class:`CoachMessage`, errors first, then warnings, then info.
@@ -172,7 +232,12 @@ def coach_messages(
         _losses_broken(history, status),
         _discriminator_winning(history),
         _generator_collapse(history),
+        _discriminator_overfitting(history, dataset_size),
         _dataset_too_small(dataset_size),
     ]
     messages = [m for m in found if m is not None]
+    if config is not None and config.is_image_model:
+        remedy, label = remedy_for(config, history)
+        messages = [dataclasses.replace(m, remedy=remedy, remedy_label=label)
+                    if m.rule in ("collapse", "overfitting", "d_winning") else m for m in messages]
     return sorted(messages, key=lambda m: -_LEVELS.index(m.level))

@@ -22,12 +22,14 @@ __all__ = [
     "VALUE_RANGES",
     "LATENT_DISTRIBUTIONS",
     "JIT_MODES",
+    "AUGMENT_OP_NAMES",
     "MIN_IMAGE_SIZE",
     "MAX_IMAGE_SIZE",
     "TrainConfig",
     "validate_config",
     "config_from_dict",
     "config_to_dict",
+    "parse_setting",
 ]
 
 ARCHITECTURES = (
@@ -44,6 +46,7 @@ OPTIMIZERS = ("adam", "rmsprop")
 VALUE_RANGES = ("signed", "unit")  # signed: [-1, 1] (tanh); unit: [0, 1] (sigmoid)
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
 JIT_MODES = ("auto", "on", "off")
+AUGMENT_OP_NAMES = ("color", "translation", "cutout")  # see dcgan_core.augment
 MIN_IMAGE_SIZE = 8
 MAX_IMAGE_SIZE = 256
 
@@ -86,13 +89,33 @@ class TrainConfig:
         batch_size: Images per step.
         epochs: Passes over the dataset.
         steps_per_epoch: Cap on steps per epoch (``None``: the whole dataset).
-        augment: Random flip and translation, applied alike to real and fake images.
+        augment: Random flip and translation, applied alike to real and fake images (the
+            first release's augmentation; not differentiable for the generator).
+        augment_ops: Differentiable augmentation (DiffAugment), comma-separated from
+            ``color``, ``translation``, ``cutout``; empty: off. Applied to every image D
+            sees, real and fake, with gradients reaching the generator.
+        augment_p: Starting strength: the probability that each transform hits an image.
+        augment_target: The overfitting signal r_t = E[sign(D(real))] the strength steers
+            towards (ADA's 0.6); 0 keeps the strength fixed at ``augment_p``.
+        augment_speed: Real images over which the adaptive strength can go from 0 to 1.
+        init_from_run: A run folder whose newest checkpoint gives the starting weights
+            (transfer learning); empty: random start.
+        freeze_d_layers: How many of the discriminator's first weight layers stay frozen
+            (FreezeD); 0: none.
         ema_decay: Decay of the averaged generator used for samples (0 disables it).
         recalibrate_bn: Re-estimate the sampling generator's BatchNorm statistics
             before every preview so that previews show what the model really makes.
         sample_every: Save the fixed-seed grid every N epochs.
         checkpoint_every: Save a resumable checkpoint every N epochs.
         swd_every: Measure the sliced Wasserstein distance every N epochs (0: never).
+        sample_every_seconds: When above 0, save the grid at the first epoch end at least
+            this many seconds of training after the previous one (replaces ``sample_every``).
+        checkpoint_every_seconds: The same for checkpoints (replaces ``checkpoint_every``).
+        swd_every_seconds: The same for the SWD measure (replaces ``swd_every``).
+        max_snapshots: Keep at most this many timeline snapshots (generator files), thinned
+            so that they stay denser early; 0 keeps every one.
+        min_free_disk_mb: Stop cleanly, keeping the last checkpoint, when the disk holding
+            the run has less free space than this.
         grid_size: Number of images in the fixed-seed sample grid.
         seed: Seed of every random draw of the run.
         mixed_precision: Train in float16 with float32 variables (GPU only).
@@ -125,11 +148,22 @@ class TrainConfig:
     epochs: int = 20
     steps_per_epoch: int | None = None
     augment: bool = False
+    augment_ops: str = ""
+    augment_p: float = 0.0
+    augment_target: float = 0.6
+    augment_speed: int = 20_000
+    init_from_run: str = ""
+    freeze_d_layers: int = 0
     ema_decay: float = 0.0
     recalibrate_bn: bool = True
     sample_every: int = 1
     checkpoint_every: int = 1
     swd_every: int = 5
+    sample_every_seconds: float = 0.0
+    checkpoint_every_seconds: float = 0.0
+    swd_every_seconds: float = 0.0
+    max_snapshots: int = 32
+    min_free_disk_mb: float = 200.0
     grid_size: int = 16
     seed: int = 0
     mixed_precision: bool = False
@@ -216,6 +250,14 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     _check_number("swd_every", c.swd_every, 0, 100_000, integer=True)
     _check_number("grid_size", c.grid_size, 1, 256, integer=True)
     _check_number("seed", c.seed, 0, 2**31 - 1, integer=True)
+    for name in ("sample_every_seconds", "checkpoint_every_seconds", "swd_every_seconds"):
+        _check_number(name, getattr(c, name), 0, 7 * 24 * 3600)
+    _check_number("max_snapshots", c.max_snapshots, 0, 100_000, integer=True)
+    _require(c.max_snapshots == 0 or c.max_snapshots >= 2, "max_snapshots must be 0 (keep all) or at least 2.")
+    _check_number("min_free_disk_mb", c.min_free_disk_mb, 0, 10_000_000)
+    _validate_augmentation(c)
+    _check_number("freeze_d_layers", c.freeze_d_layers, 0, 100, integer=True)
+    _require(isinstance(c.init_from_run, str), "init_from_run must be a run folder path (text).")
     if c.max_seconds is not None:
         _check_number("max_seconds", c.max_seconds, 1, 30 * 24 * 3600)
     fixed = FIXED_SHAPES.get(c.arch)
@@ -230,6 +272,63 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     else:
         _require(bool(c.data_path), "data_path is required for an image model.")
     return c
+
+
+def _validate_augmentation(c: TrainConfig) -> None:
+    _require(isinstance(c.augment_ops, str), f"augment_ops must be text such as 'color,translation,cutout', got {c.augment_ops!r}.")
+    names = [part.strip().lower() for part in c.augment_ops.split(",") if part.strip()]
+    unknown = [n for n in names if n not in AUGMENT_OP_NAMES]
+    _require(not unknown, f"augment_ops: unknown augmentation {', '.join(unknown)}; "
+                          f"choose from {', '.join(AUGMENT_OP_NAMES)}.")
+    _check_number("augment_p (augmentation strength, a probability)", c.augment_p, 0.0, 1.0)
+    _check_number("augment_target (the overfitting signal to hold; 0 = fixed strength)", c.augment_target, 0.0, 0.95)
+    _require(c.augment_target == 0 or c.augment_target >= 0.05,
+             f"augment_target {c.augment_target:g} would push the augmentation to full strength at once; "
+             "use 0 (fixed strength) or a value between 0.05 and 0.95 (0.6 is ADA's).")
+    _check_number("augment_speed (images for the strength to go from 0 to 1)", c.augment_speed, 100, 100_000_000,
+                  integer=True)
+    if names:
+        _require(c.arch != "gaussian_1d", "augment_ops makes no sense for the 1-D Gaussian toy.")
+        _require(c.augment_p > 0 or c.augment_target > 0,
+                 "augment_ops is set but the strength is 0 and fixed (augment_target 0): it would never "
+                 "apply; give augment_p above 0 or an adaptive target such as 0.6.")
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """One ``KEY=VALUE`` setting (the CLI's ``--set``) as a field name and a typed value.
+
+    The value is read as the field's type: whole numbers, numbers, on/off words for
+    switches, text; ``none`` (or nothing) clears an optional field.
+
+    Raises:
+        ConfigError: naming the key when it is unknown or the value does not fit its type.
+    """
+    key, sep, raw = str(text).partition("=")
+    key, raw = key.strip(), raw.strip()
+    types = {f.name: str(f.type) for f in fields(TrainConfig)}
+    if not sep or not key:
+        raise ConfigError(f"A setting must look like KEY=VALUE, got {text!r}.")
+    if key not in types:
+        raise ConfigError(f"Unknown setting {key!r}; the settings are: {', '.join(sorted(types))}.")
+    kind = types[key]
+    if "None" in kind and raw.lower() in ("", "none"):
+        return key, None
+    try:
+        if kind.startswith("bool"):
+            if raw.lower() not in _TRUE + _FALSE:
+                raise ValueError
+            return key, raw.lower() in _TRUE
+        if kind.startswith("int"):
+            return key, int(raw)
+        if kind.startswith("float"):
+            return key, float(raw)
+    except ValueError:
+        word = "on/off (true/false)" if kind.startswith("bool") else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
+        raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
+    return key, raw
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

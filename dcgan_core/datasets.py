@@ -5,7 +5,8 @@ and ``<id>.json`` (its manifest). The manifest is written first and the ``.npy``
 into place last, and a dataset is listed only when both are there, so the two become
 visible together. Either file left alone by a crash (for more than a few minutes, so a
 conversion in progress is never disturbed) is removed by the next listing. The bundled
-MNIST sample is always listed first and can never be deleted. Deletion only ever removes
+samples (MNIST digits, then the small colour set of face emoji) are always listed first and
+can never be deleted. Deletion only ever removes
 those two files inside the cache folder.
 """
 
@@ -25,10 +26,11 @@ import numpy as np
 
 from .errors import DataError, DcganError
 from .images import make_grid
-from .paths import bundled_dataset_path, default_cache_dir, safe_child
+from .paths import bundled_dataset_path, bundled_emoji_path, default_cache_dir, safe_child
 
 __all__ = [
     "BUNDLED_DATASET_ID",
+    "BUNDLED_EMOJI_ID",
     "DatasetInfo",
     "open_dataset",
     "dataset_thumbnail",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 BUNDLED_DATASET_ID = "mnist_5k"
+BUNDLED_EMOJI_ID = "emoji_faces"
 _ID_PATTERN = re.compile(r"^[0-9a-f]{20}$")
 _ORPHAN_SECONDS = 10 * 60
 
@@ -140,14 +143,13 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
 
 
-def _bundled_info() -> DatasetInfo | None:
-    path = bundled_dataset_path()
+def _bundled_info(dataset_id: str, path: Path, title: str) -> DatasetInfo | None:
     try:
         array = np.load(path, mmap_mode="r")
         stat = path.stat()
     except (OSError, ValueError):
         return None
-    return DatasetInfo(BUNDLED_DATASET_ID, f"MNIST digits (bundled sample, {array.shape[0]:,} images)", path,
+    return DatasetInfo(dataset_id, f"{title} (bundled sample, {array.shape[0]:,} images)", path,
                        tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True)
 
 
@@ -170,8 +172,15 @@ def _remove_orphans(folder: Path) -> None:
             pass
 
 
+def _bundled_infos() -> list[DatasetInfo]:
+    """The bundled samples that are present: the digits, then the face emoji."""
+    found = [_bundled_info(BUNDLED_DATASET_ID, bundled_dataset_path(), "MNIST digits"),
+             _bundled_info(BUNDLED_EMOJI_ID, bundled_emoji_path(), "Face emoji, colour")]
+    return [info for info in found if info is not None]
+
+
 def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[DatasetInfo]:
-    """Every dataset available: the bundled sample first, then the cache, newest first.
+    """Every dataset available: the bundled samples first, then the cache, newest first.
 
     Files that a crashed conversion left alone (an ``.npy`` without manifest or the
     reverse, older than ten minutes) are removed on the way.
@@ -201,8 +210,7 @@ def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[Datas
             found.append(DatasetInfo(npy.stem, str(manifest.get("name") or npy.stem), npy, shape,
                                      int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False))
     found.sort(key=lambda d: d.created, reverse=True)
-    bundled = _bundled_info()
-    return ([bundled] if bundled else []) + found
+    return _bundled_infos() + found
 
 
 def delete_dataset(dataset_id: str, cache_dir: str | os.PathLike[str] | None = None) -> None:
@@ -215,8 +223,8 @@ def delete_dataset(dataset_id: str, cache_dir: str | os.PathLike[str] | None = N
     Raises:
         DataError: for the bundled sample, an id that is not a cache id, or an unknown id.
     """
-    if dataset_id == BUNDLED_DATASET_ID:
-        raise DataError("The bundled MNIST sample cannot be deleted.")
+    if dataset_id in (BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID):
+        raise DataError("The bundled samples cannot be deleted.")
     if not isinstance(dataset_id, str) or not _ID_PATTERN.match(dataset_id):
         raise DataError(f"{dataset_id!r} is not the id of a cached dataset.")
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()

@@ -5,8 +5,10 @@ samples, and updates both networks from two gradient tapes (the TensorFlow tutor
 scheme, which the seeds' ``predict`` + two ``train_on_batch`` loop computes three calls at
 a time). Options cover every preset: BCE on logits or on probabilities, least squares,
 one- or two-sided label smoothing, the half-batch scheme, a joint real+fake D batch,
-extra D steps, augmentation applied alike to real and fake, and an averaged (EMA)
-generator for sampling.
+extra D steps, augmentation applied alike to real and fake (the first release's flip and
+shift, or differentiable DiffAugment-style transforms whose strength adapts, ADA-style, to
+the discriminator's overfitting signal; see :mod:`dcgan_core.augment`), and an averaged
+(EMA) generator for sampling.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from .augment import adjust_strength, augment_images, overfit_signal, parse_augment_ops
 from .config import TrainConfig
 
-__all__ = ["GAN", "make_optimizer"]
+__all__ = ["GAN", "make_optimizer", "ADA_INTERVAL"]
+
+ADA_INTERVAL = 4  # steps between two updates of the adaptive strength (ADA's choice)
 
 
 def make_optimizer(config: TrainConfig, learning_rate: float) -> keras.optimizers.Optimizer:
@@ -70,6 +75,14 @@ class GAN(keras.Model):
         self.fake_acc_tracker = keras.metrics.Mean(name="d_acc_fake")
         self.seed_generator = keras.random.SeedGenerator(config.seed)
         self.ema_step = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ema_step")
+        self.augment_ops = parse_augment_ops(config.augment_ops)
+        once = tf.VariableAggregation.ONLY_FIRST_REPLICA
+        self.augment_p = tf.Variable(float(config.augment_p), trainable=False, dtype=tf.float32,
+                                     name="augment_p", aggregation=once)
+        self._signal_sum = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ada_sum", aggregation=once)
+        self._signal_steps = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ada_steps", aggregation=once)
+        self.augment_p_tracker = keras.metrics.Mean(name="augment_p")
+        self.signal_tracker = keras.metrics.Mean(name="rt")
 
     def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
                 **kwargs) -> None:
@@ -85,7 +98,8 @@ class GAN(keras.Model):
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
-        return [self.g_loss_tracker, self.d_loss_tracker, self.real_acc_tracker, self.fake_acc_tracker]
+        return [self.g_loss_tracker, self.d_loss_tracker, self.real_acc_tracker, self.fake_acc_tracker,
+                self.augment_p_tracker, self.signal_tracker]
 
     def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Forward pass: latents -> generated samples; real samples -> discriminator scores.
@@ -122,10 +136,34 @@ class GAN(keras.Model):
         p = tf.clip_by_value(scores, 1e-7, 1.0 - 1e-7)
         return -(labels * tf.math.log(p) + (1.0 - labels) * tf.math.log(1.0 - p))
 
+    @property
+    def _threshold(self) -> float:
+        """The score between "real" and "fake" for this loss."""
+        c = self.config
+        if c.loss == "bce_logits":
+            return 0.0
+        return 0.5 if c.loss == "bce_sigmoid" else (c.real_label + c.fake_label) / 2.0
+
     def _says_real(self, scores: tf.Tensor) -> tf.Tensor:
         scores = tf.cast(tf.reshape(scores, [-1]), tf.float32)
-        threshold = 0.0 if self.config.loss == "bce_logits" else 0.5
-        return tf.cast(scores > threshold, tf.float32)
+        return tf.cast(scores > self._threshold, tf.float32)
+
+    def _adapt_strength(self, real_scores: tf.Tensor) -> tf.Tensor:
+        """Accumulate ADA's signal; every ADA_INTERVAL steps move the strength. Returns r_t."""
+        signal = overfit_signal(real_scores, self._threshold)
+        c = self.config
+        if not self.augment_ops or c.augment_target <= 0:
+            return signal
+        self._signal_sum.assign_add(signal)
+        self._signal_steps.assign_add(1.0)
+        due = tf.cast(self._signal_steps >= ADA_INTERVAL, tf.float32)  # branch-free: XLA friendly
+        images = self._signal_steps * tf.cast(tf.shape(real_scores)[0], tf.float32)
+        moved = adjust_strength(self.augment_p, self._signal_sum / tf.maximum(self._signal_steps, 1.0),
+                                c.augment_target, images, c.augment_speed)
+        self.augment_p.assign(due * moved + (1.0 - due) * self.augment_p)
+        self._signal_sum.assign((1.0 - due) * self._signal_sum)
+        self._signal_steps.assign((1.0 - due) * self._signal_steps)
+        return signal
 
     def _global_mean(self, per_sample: tf.Tensor) -> tf.Tensor:
         """Mean over the global batch: per-replica sums scaled by the replicas in sync."""
@@ -137,6 +175,11 @@ class GAN(keras.Model):
         if self.config.augment:
             seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
             real, fake = _augment(real, seeds), _augment(fake, seeds + 2)
+        if self.augment_ops:
+            seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
+            p, vr = self.augment_p, self.config.value_range
+            real = augment_images(real, p, self.augment_ops, seeds, vr)
+            fake = augment_images(fake, p, self.augment_ops, seeds + 100, vr)
         if self.config.d_concat:
             n_real = tf.shape(real)[0]
             scores = self.discriminator(tf.concat([real, fake], axis=0), training=True)
@@ -185,12 +228,17 @@ class GAN(keras.Model):
         self.d_loss_tracker.update_state(d_loss)
         self.real_acc_tracker.update_state(tf.reduce_mean(self._says_real(real_scores)))
         self.fake_acc_tracker.update_state(1.0 - tf.reduce_mean(self._says_real(fake_scores)))
+        self.signal_tracker.update_state(self._adapt_strength(real_scores))
+        self.augment_p_tracker.update_state(self.augment_p)
         return {m.name: m.result() for m in self.metrics}
 
     def _g_scores(self, fake: tf.Tensor, fake_scores: tf.Tensor) -> tf.Tensor:
         """D's scores on the generator's whole batch, reusing the D pass where it covered it."""
         if not self.config.half_batch:
             return fake_scores
+        if self.augment_ops:
+            seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
+            fake = augment_images(fake, self.augment_p, self.augment_ops, seeds, self.config.value_range)
         return self.discriminator(fake, training=True)
 
     def _update_ema(self) -> None:

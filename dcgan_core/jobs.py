@@ -145,11 +145,13 @@ class JobManager:
         self._schedule()
         return run_dir.name
 
-    def continue_run(self, run_id: str, extra_epochs: int) -> str:
+    def continue_run(self, run_id: str, extra_epochs: int, overrides: dict[str, Any] | None = None) -> str:
         """Train an interrupted, stopped, failed or finished run for ``extra_epochs`` more epochs.
 
         The run resumes from its newest checkpoint with its epoch count and history; a run
         that stopped before its first checkpoint starts again from the beginning.
+        ``overrides`` changes settings for the rest of the run (e.g. the coach's remedy:
+        stronger augmentation or a lower discriminator learning rate).
 
         Raises:
             JobError: when the run is busy (in any process) or ``extra_epochs`` is not positive.
@@ -164,7 +166,7 @@ class JobManager:
                 config, meta = read_run_config(run_dir)
                 done_epochs = checkpoint_epochs(run_dir)
                 done = done_epochs[-1] if done_epochs else 0
-                config = config.with_changes(epochs=done + extra_epochs)
+                config = config.with_changes(**{**(overrides or {}), "epochs": done + extra_epochs})
                 atomic_write_json(run_dir / "config.json", {**meta, "config": config_to_dict(config)})
                 write_status(run_dir, status="queued", epoch=done, epochs_total=config.epochs, traceback="",
                              message="Waiting to resume." if done else "Waiting to start again.",

@@ -16,6 +16,7 @@ __all__ = [
     "default_runs_dir",
     "default_cache_dir",
     "bundled_dataset_path",
+    "bundled_emoji_path",
     "safe_child",
 ]
 
@@ -38,6 +39,11 @@ def default_cache_dir() -> Path:
 def bundled_dataset_path() -> Path:
     """The bundled sample: 5,000 MNIST digits as uint8 (5000, 28, 28, 1)."""
     return project_root() / "data" / "samples" / "mnist_5k.npy"
+
+
+def bundled_emoji_path() -> Path:
+    """The bundled small colour set: 150 face emoji as uint8 (150, 64, 64, 3)."""
+    return project_root() / "data" / "samples" / "emoji_faces.npy"
 
 
 def safe_child(parent: Path, name: str) -> Path:

@@ -71,7 +71,7 @@ __all__ = [
 
 METRIC_KEYS = (
     "epoch", "g_loss", "d_loss", "d_acc_real", "d_acc_fake", "images_per_sec",
-    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds",
+    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds", "augment_p", "rt",
 )
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
 _OWNED_STATUSES = ("running", "paused")

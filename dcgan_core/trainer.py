@@ -4,10 +4,18 @@
 the CLI and the benchmarks. It builds the networks, restores the newest checkpoint when
 there is one (epoch counter, history, optimizers, RNG), runs Keras ``fit`` with the
 control and epoch callbacks, and leaves the run directory in a final state.
+
+What is written when follows a schedule that behaves the same for 100 images and 100,000:
+a config may give the grid, SWD and checkpoint intervals in seconds of training instead
+of epochs (an epoch of a small set is a few steps), timeline snapshots are thinned to a
+bounded number (see :mod:`dcgan_core.storage`), and a run whose disk runs low stops
+cleanly with its last good checkpoint. A new run can start from another run's weights
+(``init_from_run``) with the discriminator's first layers frozen (``freeze_d_layers``).
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import time
@@ -24,6 +32,7 @@ from .control import TrainingControl
 from .checkpoints import checkpoint_epochs, export_generator, restore_newest_intact, save_checkpoint
 from .config import TrainConfig
 from .device import configure_devices, device_description, distribution_strategy, use_jit
+from .autoconfig import check_dataset_size
 from .errors import ConfigError, DcganError
 from .gan import GAN, make_optimizer
 from .images import make_grid
@@ -36,6 +45,8 @@ from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator
                    save_sample_grid, truncate_metrics, write_metrics, write_status)
 from .tensorboard_log import TensorBoardLog
 from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
+from .storage import free_disk_mb, thin_run_snapshots
+from .transfer import freeze_discriminator_layers, load_initial_weights
 
 __all__ = ["TrainOutcome", "train_run", "build_gan", "SWD_SAMPLES"]
 
@@ -62,7 +73,9 @@ def build_gan(config: TrainConfig) -> GAN:
     strategy = distribution_strategy()
     with strategy.scope():
         sampler = build_generator(config, name="sampler") if config.ema_decay > 0 else None
-        gan = GAN(config, build_generator(config), build_discriminator(config), sampler)
+        discriminator = build_discriminator(config)
+        freeze_discriminator_layers(discriminator, config.freeze_d_layers)
+        gan = GAN(config, build_generator(config), discriminator, sampler)
         gan.compile(d_optimizer=make_optimizer(config, config.d_lr), g_optimizer=make_optimizer(config, config.g_lr),
                     jit_compile=use_jit(config.jit_compile))
         gan.build_optimizers()
@@ -84,6 +97,10 @@ class _EpochRecorder:
         rng = np.random.default_rng([config.seed, 4242])
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
         self.real_sample = np.asarray(data[np.sort(rng.choice(len(data), count, replace=False))])
+        self.last_done: dict[str, float] = {}
+        saved = checkpoint_epochs(run_dir)
+        self.last_checkpoint: int | None = saved[-1] if saved else None
+        self.disk_message = ""
 
     @property
     def preview(self) -> keras.Model:
@@ -92,17 +109,49 @@ class _EpochRecorder:
     def elapsed(self) -> float:
         return time.monotonic() - self.clock - self.control.paused_seconds
 
+    def _due(self, kind: str, epoch: int, last: bool) -> bool:
+        """Is a grid / SWD / checkpoint due at this epoch end (by seconds, else by epochs)?"""
+        c = self.config
+        every_epochs = {"sample": c.sample_every, "swd": c.swd_every, "checkpoint": c.checkpoint_every}[kind]
+        if kind == "swd" and every_epochs == 0:
+            return False
+        every_seconds = float(getattr(c, f"{kind}_every_seconds"))
+        if every_seconds <= 0:
+            return epoch % every_epochs == 0 or last
+        now = self.elapsed()
+        if last or now - self.last_done.get(kind, -math.inf) >= every_seconds:
+            self.last_done[kind] = now
+            return True
+        return False
+
+    def _disk_low(self) -> bool:
+        """True (and training asked to stop) when the run's disk is below the configured floor."""
+        free = free_disk_mb(self.run_dir)
+        if free >= self.config.min_free_disk_mb:
+            return False
+        kept = self.last_checkpoint
+        self.disk_message = (
+            f"Stopped: only {free:,.0f} MB left on the disk that holds the runs (the floor is "
+            f"{self.config.min_free_disk_mb:,.0f} MB). "
+            + (f"The last good checkpoint (epoch {kept}) is kept; " if kept else "No checkpoint was written; ")
+            + "free some space (the Runs page shows each run's size), then resume.")
+        self.gan.stop_training = True
+        return True
+
     def __call__(self, epoch: int, logs: dict[str, float], seconds: float) -> None:
         c = self.config
         paused = self.control.paused_seconds - self.paused_seen
         self.paused_seen = self.control.paused_seconds
         seconds = max(1e-6, seconds - paused)
         last = epoch >= c.epochs
-        row: dict[str, float] = {k: logs.get(k, math.nan) for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake")}
+        row: dict[str, float] = {k: logs.get(k, math.nan)
+                                 for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt")}
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
         update: dict[str, Any] = {}
-        wants_grid = epoch % c.sample_every == 0 or last
-        wants_swd = c.swd_every > 0 and (epoch % c.swd_every == 0 or last)
+        if self._disk_low():
+            return  # nothing written: the last good checkpoint stays the newest state
+        wants_grid = self._due("sample", epoch, last)
+        wants_swd = self._due("swd", epoch, last)
         if c.is_image_model and (wants_grid or wants_swd):
             if c.recalibrate_bn:
                 recalibrate_batchnorm(self.preview, c)
@@ -126,10 +175,8 @@ class _EpochRecorder:
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
         write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch
-        if epoch % c.checkpoint_every == 0 or last:
-            save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": row["elapsed_seconds"]})
-            export_generator(self.run_dir, self.preview)
-            export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
+        if self._due("checkpoint", epoch, last):
+            self.checkpoint(epoch)
             update["checkpoint_epoch"] = epoch
         eta = (c.epochs - epoch) * seconds
         write_status(self.run_dir, status="paused" if self.control.paused else "running", epoch=epoch,
@@ -138,6 +185,27 @@ class _EpochRecorder:
                      **({"checkpoint_epoch": epoch} if "checkpoint_epoch" in update else {}))
         self.publish({**update, "epoch": epoch, "step": 0, "row": row, "images_per_sec": row["images_per_sec"],
                       "eta_seconds": eta, "elapsed_seconds": row["elapsed_seconds"]})
+
+    def checkpoint(self, epoch: int) -> None:
+        """Save a resumable checkpoint and a timeline snapshot, then thin old snapshots."""
+        save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": self.elapsed()})
+        export_generator(self.run_dir, self.preview)
+        export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
+        self.last_checkpoint = epoch
+        thin_run_snapshots(self.run_dir, self.config.max_snapshots, protect=(epoch,))
+
+    def flush(self) -> int | None:
+        """After ``fit``: checkpoint the newest recorded epoch if the schedule had not (time schedules)."""
+        epochs = self.history.get("epoch", [])
+        if not epochs or self.disk_message:
+            return None
+        newest = int(epochs[-1])
+        if self.last_checkpoint is not None and self.last_checkpoint >= newest:
+            return None
+        if newest not in checkpoint_epochs(self.run_dir):
+            self.checkpoint(newest)
+            return newest
+        return None
 
 
 def _empty_history() -> dict[str, list[float]]:
@@ -188,6 +256,8 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     config, _ = read_run_config(run_dir)
     device = device_description()
     data = open_training_array(config)
+    if config.is_image_model:
+        check_dataset_size(len(data), Path(config.data_path).name)
     steps = steps_per_epoch(config, len(data))
     gan = build_gan(config)
     history, initial_epoch, elapsed_before = _empty_history(), 0, 0.0
@@ -196,6 +266,11 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
         initial_epoch = int(state["epoch"])
         history = {k: [math.nan if v is None else float(v) for v in state.get("history", {}).get(k, [])] for k in METRIC_KEYS}
         elapsed_before = float(state.get("elapsed_seconds", 0.0))
+        # settings changed on continue (a coach remedy) win over the saved optimizer state
+        gan.g_optimizer.learning_rate.assign(config.g_lr)
+        gan.d_optimizer.learning_rate.assign(config.d_lr)
+    elif config.init_from_run:
+        load_initial_weights(gan, config)  # weights only: fresh optimizers, epoch 0
     else:
         gan.reset_sampler()
     truncate_metrics(run_dir, initial_epoch)
@@ -212,9 +287,16 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
             steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
     done = int(history["epoch"][-1]) if history["epoch"] else initial_epoch
     if epoch_cb.error:
+        if "No space left" in epoch_cb.error or f"Errno {errno.ENOSPC}" in epoch_cb.error:
+            return _finish(run_dir, config, gan, done, "stopped", "Stopped: the disk is full. The last good checkpoint "
+                           f"(epoch {recorder.last_checkpoint or 'none'}) is kept; free some space, then resume.",
+                           "", publish)
         return _finish(run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish)
+    if recorder.disk_message:
+        return _finish(run_dir, config, gan, done, "stopped", recorder.disk_message, "", publish)
     if control_cb.nan_reason:
         return _finish(run_dir, config, gan, done, "failed", control_cb.nan_reason, "", publish)
+    recorder.flush()  # a time schedule may not have checkpointed the newest epoch yet
     if control.stop_requested:
         return _finish(run_dir, config, gan, done, "stopped", f"Stopped after epoch {done}.", "", publish)
     if control_cb.budget_reached:

@@ -7,7 +7,9 @@ import streamlit as st
 from dcgan_core import (
     RECOMMENDED_PRESET,
     DcganError,
+    auto_config,
     bundled_dataset_path,
+    bundled_emoji_path,
     get_preset,
     list_runs,
     preset_config,
@@ -27,6 +29,23 @@ def _train_on_digits() -> None:
     try:
         bundled = [dataset_title(info) for info in datasets() if info.bundled]
         run_id = manager().start(config, name=bundled[0] if bundled else "MNIST digits")
+    except DcganError as err:
+        st.error(str(err), icon="🚫")
+        return
+    st.session_state["train_run_id"] = run_id
+    st.switch_page("pages/train.py")
+
+
+def _train_on_emoji() -> None:
+    """The small-data journey: the bundled face emoji with settings chosen for a small colour set."""
+    infos = [info for info in datasets() if info.path == bundled_emoji_path()]
+    if not infos:
+        st.error("The bundled face emoji are missing from data/samples.", icon="🚫")
+        return
+    info = infos[0]
+    try:
+        choice = auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path))
+        run_id = manager().start(choice.config, name=info.name)
     except DcganError as err:
         st.error(str(err), icon="🚫")
         return
@@ -76,6 +95,10 @@ with right:
                 "on a laptop CPU digit-like shapes appear within a few minutes.")
     if st.button("Train on the sample digits", type="primary", icon=":material/play_arrow:", key="home_train_digits"):
         _train_on_digits()
+    st.markdown("Or try a **small colour set**: 150 face emoji at 64x64, the size of a folder you may "
+                "have yourself. The app picks settings for few images (adaptive augmentation).")
+    if st.button("Train on the face emoji", icon=":material/mood:", key="home_train_emoji"):
+        _train_on_emoji()
     if active is not None:
         st.caption("A run is already active: the new one will wait in the queue.")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dcgan_core import (DcganError, decode_png, delete_run, list_runs, read_metrics, rename_run, sample_epochs,
-                        sample_grid_path)
+from dcgan_core import (DcganError, decode_png, delete_run, list_runs, read_metrics, rename_run, run_disk_usage,
+                        sample_epochs, sample_grid_path)
 from ui.charts import CHART_CONFIG, METRIC_LABELS, overlay_figure
 from ui.datasets import display_grid
-from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.fmt import ACTIVE_STATUSES, duration, number, size, status_label
 from ui.confirm import delete_or_keep
 from ui.labels import preset_title
 from ui.names import distinct
@@ -38,6 +38,20 @@ def _name(run) -> str:
     return run.display_name or run.run_id
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _disk_use(path: str, stamp: float) -> int:
+    return run_disk_usage(Path(path))
+
+
+def _disk(run) -> str:
+    """The run folder's size on disk (re-measured when its status file changes)."""
+    status = Path(run.path) / "status.json"
+    try:
+        return size(_disk_use(str(run.path), status.stat().st_mtime if status.exists() else 0.0))
+    except OSError:
+        return "–"
+
+
 def _table(runs) -> None:
     rows = [{
         "Status": status_label("damaged" if r.damaged else r.status),
@@ -49,6 +63,7 @@ def _table(runs) -> None:
         "Discriminator loss": number(r.last_d_loss),
         "Quality score": number(r.last_swd),
         "Duration": duration(r.duration_seconds),
+        "Disk": _disk(r),
         "Created": _created(r.created),
         "Run": r.run_id,
         "Problem": r.problem or "",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 import dcgan_core
-from dcgan_core import ConfigError, DcganError, get_preset, list_presets, preset_config
+from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config, check_init_run, get_preset,
+                        list_presets, list_runs, preset_config)
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.live import live_view
 from ui.names import dataset_title, distinct, run_name
 from ui.runtime import require_router
-from ui.state import manager
+from ui.state import manager, runs_dir
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
@@ -32,23 +33,32 @@ _ADVANCED = [
     ("swd_every", "Measure quality every N epochs (0 = never)", "int",
      "The quality score (the sliced Wasserstein distance, SWD) compares generated and real images; "
      "lower is better. Measuring it costs a little time."),
+    ("augment_p", "Augmentation strength at the start (0-1)", "float",
+     "The chance that each transform (colour, shift, cutout) hits an image the judge sees."),
+    ("augment_target", "Adaptive target (0 = fixed strength)", "float",
+     "The strength rises while the judge is surer than this of the real images (0.6 is ADA's), and falls below."),
     ("real_label", "Target for real images (0.9 = label smoothing)", "float",
      "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9."),
     ("seed", "Random seed", "int", "The same seed and settings give the same run."),
     ("max_seconds", "Time budget in seconds (0 = none)", "float", "Stop cleanly after this much training time."),
 ]
-_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0, "real_label": 0.05}
+_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0, "real_label": 0.05, "augment_p": 0.05,
+          "augment_target": 0.05}
+_DIFFAUG = "color,translation,cutout"
 # On/off settings: (key, label, help).
 _TOGGLES = [
-    ("augment", "Augment (random flips and shifts)", "Helps small datasets; applied alike to real and generated images."),
+    ("augment_ops", "Adaptive augmentation (colour, shifts, cutout)",
+     "For small datasets: every image the judge sees, real or generated, is randomly recoloured, shifted and "
+     "partly hidden, so it cannot memorise your pictures; the generator still learns the clean images."),
+    ("augment", "Flips and shifts (first release)", "The older augmentation; applied alike to real and generated images."),
     ("recalibrate_bn", "Honest previews (re-measure BatchNorm)",
      "Re-measures the generator's BatchNorm statistics before each preview, so early grids show what "
      "the model can really draw. The seed recipes leave it off, as published."),
 ]
 
 
-def _preset_defaults(name: str) -> None:
-    config = get_preset(name).config
+def _preset_defaults(name: str, config=None) -> None:
+    config = config or get_preset(name).config
     for key, _label, kind, _help in _ADVANCED:
         value = getattr(config, key)
         if key in ("steps_per_epoch", "max_seconds") and value is None:
@@ -56,6 +66,69 @@ def _preset_defaults(name: str) -> None:
         st.session_state[f"adv_{key}"] = float(value) if kind == "float" else int(value)
     for key, *_ in _TOGGLES:
         st.session_state[f"adv_{key}"] = bool(getattr(config, key))
+
+
+def _preset_changed() -> None:
+    st.session_state.pop("train_auto_for", None)  # the recommended preset re-reads the data
+    _preset_defaults(st.session_state["train_preset"])
+
+
+def _measured_speed(info) -> float | None:
+    """Images/s at width 1 measured on this machine for this dataset (after "Fit to this machine")."""
+    return st.session_state.get("train_speed", {}).get(str(info.path))
+
+
+def _auto_choice(preset, info):
+    """The settings chosen from the data for the recommended preset (None for the others)."""
+    if preset.name != RECOMMENDED_PRESET or info is None:
+        return None
+    return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path),
+                       images_per_second=_measured_speed(info))
+
+
+def _fit_to_machine(path: str, speed: float) -> None:
+    """Button callback: remember the measured speed; the automatic settings are chosen again."""
+    st.session_state.setdefault("train_speed", {})[path] = speed
+
+
+def _show_auto(preset, info):
+    """Apply (once per dataset) and explain the settings chosen from the data; False when refused."""
+    try:
+        choice = _auto_choice(preset, info)
+    except DcganError as err:
+        st.error(str(err), icon="🚫")
+        return False
+    if choice is None:
+        return True
+    applied_for = f"{info.path}|{_measured_speed(info)}"
+    if st.session_state.get("train_auto_for") != applied_for:
+        st.session_state["train_auto_for"] = applied_for
+        _preset_defaults(preset.name, choice.config)
+    with st.container(border=True, key="train_auto"):
+        st.markdown(f"**Chosen for {info.name}** · every choice can still be changed below")
+        st.markdown("\n".join(f"- {reason}" for reason in choice.reasons))
+    return True
+
+
+def _init_options() -> dict[str, str]:
+    """Finished or stopped runs with a checkpoint, as transfer sources: path -> label."""
+    options = {"": "Nothing: start from scratch"}
+    for run in list_runs(runs_dir()):
+        if not run.damaged and run.epochs_done > 0 and run.status not in ("queued", "running", "paused"):
+            options[str(run.path)] = f"{run.run_id} · {run.dataset_name} · {run.epochs_done} epochs"
+    return options
+
+
+def _transfer_inputs() -> None:
+    options = _init_options()
+    if st.session_state.get("adv_init_from_run") not in options:
+        st.session_state["adv_init_from_run"] = ""
+    cols = st.columns([2, 1])
+    cols[0].selectbox("Start from the weights of", list(options), format_func=options.get, key="adv_init_from_run",
+                      help="Fine-tune a model trained on other images (same preset, size, channels and width).")
+    cols[1].number_input("Freeze the judge's first layers", min_value=0, max_value=8, step=1,
+                         key="adv_freeze_d_layers",
+                         help="Keeps the discriminator's first layers as the source run learned them (FreezeD).")
 
 
 def _chosen_run() -> str | None:
@@ -137,10 +210,21 @@ def _build_config(preset, info):
     values["max_seconds"] = values["max_seconds"] or None
     for key, *_ in _TOGGLES:
         values[key] = st.session_state[f"adv_{key}"]
+    values["augment_ops"] = _DIFFAUG if values["augment_ops"] else ""
     if not preset.config.is_image_model:
+        values.pop("augment_ops")
         return preset_config(preset.name, **values)
-    return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
-                         channels=int(info.shape[3]), **values)
+    values["init_from_run"] = st.session_state.get("adv_init_from_run", "") or ""
+    values["freeze_d_layers"] = int(st.session_state.get("adv_freeze_d_layers", 0) or 0)
+    choice = _auto_choice(preset, info)
+    if choice is not None:
+        config = choice.config.with_changes(**values)
+    else:
+        config = preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
+                               channels=int(info.shape[3]), **values)
+    if config.init_from_run:
+        check_init_run(config)
+    return config
 
 
 def _problem(preset, info) -> tuple[str | None, str] | None:
@@ -158,7 +242,7 @@ def _estimate(config, n_images: int):
     return dcgan_core.estimate_cost_in_worker(config, n_images)
 
 
-def _show_estimate(config, n_images: int) -> None:
+def _show_estimate(config, n_images: int, info=None) -> None:
     cost = _estimate(config, n_images)
     cols = st.columns(4)
     cols[0].metric("Per epoch", duration(cost.seconds_per_epoch))
@@ -167,6 +251,12 @@ def _show_estimate(config, n_images: int) -> None:
     cols[3].metric("Parameters", f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
                    help=f"Generator {cost.g_params:,}, discriminator {cost.d_params:,}")
     st.caption(f"Measured on **{cost.device}**.")
+    if info is not None and config.preset == RECOMMENDED_PRESET and cost.images_per_sec > 0:
+        # a step costs about width squared: the speed this machine would have at width 1
+        speed = cost.images_per_sec * config.width**2
+        st.button("Fit the settings to this machine's speed", key="train_fit_speed", icon=":material/tune:",
+                  on_click=_fit_to_machine, args=(str(info.path), speed),
+                  help="Chooses the width (and the rest) again from the speed just measured.")
 
 
 def _setup() -> None:
@@ -180,7 +270,7 @@ def _setup() -> None:
     left, right = st.columns(2)
     with right:
         name = st.selectbox("Preset", names, format_func=titles.get, key="train_preset",
-                            on_change=lambda: _preset_defaults(st.session_state["train_preset"]))
+                            on_change=_preset_changed)
         preset = get_preset(name)
         st.caption(f"**{preset.source}**  \n{preset.description}")
     with left:
@@ -193,6 +283,8 @@ def _setup() -> None:
             st.info("This preset makes its own data (numbers drawn from a bell curve).", icon="🔔")
     if info is not None and not preset.sized_to_data and int(info.shape[1]) != preset.config.image_size:
         _resize_offer(info, preset)
+        return
+    if not _show_auto(preset, info):
         return
     # No form: each setting is checked as it changes, and a problem shows under its field
     # (the whole setup is a fragment, so a change does not redraw the live view above).
@@ -211,6 +303,8 @@ def _setup() -> None:
                     slots[key] = st.empty()
             for key, label, help_text in _TOGGLES:
                 st.toggle(label, key=f"adv_{key}", help=help_text)
+        if info is not None:
+            _transfer_inputs()
         problem = _problem(preset, info)
         if problem is not None:
             field, message = problem
@@ -227,13 +321,13 @@ def _setup() -> None:
         return
     try:
         config = _build_config(preset, info)
-    except ConfigError as err:
+    except DcganError as err:
         st.error(humanize(str(err)), icon="🚫")
         return
     n_images = info.count if info is not None else 1000
     if estimate:
         try:
-            _show_estimate(config, n_images)
+            _show_estimate(config, n_images, info)
         except DcganError as err:
             st.error(str(err))
         return

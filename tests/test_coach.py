@@ -113,3 +113,12 @@ def test_messages_are_sorted_errors_first():
 def test_bad_level_is_refused():
     with pytest.raises(ValueError):
         CoachMessage("panic", "t", "a")
+
+
+def test_overfitting_judge_fires_on_small_sets_only():
+    h = {"rt": [0.5, 0.95, 0.97, 0.99], "augment_p": [0.0] * 4, "d_acc_real": [0.9] * 4, "d_acc_fake": [0.5] * 4}
+    assert "overfitting" in rules(coach_messages(h, 150, "running"))
+    assert "overfitting" not in rules(coach_messages(h, 60000, "running"))  # big sets: a confident judge is fine
+    assert "overfitting" not in rules(coach_messages({**h, "rt": [0.99, 0.99, 0.5, 0.99]}, 150, "running"))
+    full = coach_messages({**h, "augment_p": [1.0] * 4}, 150, "running")
+    assert "full strength" in [m for m in full if m.rule == "overfitting"][0].title

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dcgan_core import (
-    BUNDLED_DATASET_ID, ConversionCancelled, DataError, ImageSource, PrepareOptions, dataset_thumbnail,
+    BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID, ConversionCancelled, DataError, ImageSource, PrepareOptions, dataset_thumbnail,
     delete_dataset, list_datasets, open_dataset, prepare_dataset, sources_from_folder, sources_from_uploads,
 )
 from ingest_samples import digit_pngs, digits, encode, make_zip, photo
@@ -175,7 +175,7 @@ def test_default_cache_dir_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DCGAN_CACHE_DIR", str(tmp_path / "env-cache"))
     result = prepare_dataset([ImageSource(n, d) for n, d in digit_pngs(2)], GREY28)
     assert result.npy_path.parent == tmp_path / "env-cache"
-    assert [d.dataset_id for d in list_datasets()] == [BUNDLED_DATASET_ID, result.dataset_id]
+    assert [d.dataset_id for d in list_datasets()] == [BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID, result.dataset_id]
 
 
 def test_listing_and_deleting(tmp_path):
@@ -183,11 +183,14 @@ def test_listing_and_deleting(tmp_path):
     (tmp_path / "stray.npy").write_bytes(b"not ours")
     infos = list_datasets(tmp_path)
     assert infos[0].bundled and infos[0].dataset_id == BUNDLED_DATASET_ID and infos[0].shape == (5000, 28, 28, 1)
-    assert [(i.dataset_id, i.name, i.shape, i.count) for i in infos[1:]] == [
+    assert infos[1].bundled and infos[1].dataset_id == BUNDLED_EMOJI_ID and infos[1].shape == (150, 64, 64, 3)
+    assert [(i.dataset_id, i.name, i.shape, i.count) for i in infos[2:]] == [
         (first.dataset_id, "four digits", (4, 28, 28, 1), 4)]
-    assert infos[1].size_bytes == first.npy_path.stat().st_size and infos[1].created == first.manifest["created"]
+    assert infos[2].size_bytes == first.npy_path.stat().st_size and infos[2].created == first.manifest["created"]
     with pytest.raises(DataError, match="bundled"):
         delete_dataset(BUNDLED_DATASET_ID, tmp_path)
+    with pytest.raises(DataError, match="bundled"):
+        delete_dataset(BUNDLED_EMOJI_ID, tmp_path)
     for bad in ("../../etc/passwd", "stray", "", "0" * 19 + "/"):
         with pytest.raises(DataError):
             delete_dataset(bad, tmp_path)
@@ -195,7 +198,7 @@ def test_listing_and_deleting(tmp_path):
         delete_dataset("0" * 20, tmp_path)
     delete_dataset(first.dataset_id, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stray.npy"]
-    assert [i.dataset_id for i in list_datasets(tmp_path)] == [BUNDLED_DATASET_ID]
+    assert [i.dataset_id for i in list_datasets(tmp_path)] == [BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID]
 
 
 def test_open_dataset_checks_what_it_opens(tmp_path):

@@ -34,7 +34,7 @@ def test_preset_builds_costs_and_trains_one_step(name):
         batch = rng.standard_normal((config.batch_size, 1)).astype(np.float32)
     before = [w.copy() for w in g.get_weights()]
     logs = gan.train_on_batch(batch, return_dict=True)
-    assert set(logs) == {"g_loss", "d_loss", "d_acc_real", "d_acc_fake"}
+    assert set(logs) == {"g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt"}
     assert all(np.isfinite(v) for v in logs.values())
     assert any(not np.allclose(a, b) for a, b in zip(before, g.get_weights())), "generator did not learn"
 

@@ -42,7 +42,18 @@ FIELD_LABELS: dict[str, str] = {
     "d_steps": "Discriminator steps per generator step",
     "ema_decay": "Averaged generator decay",
     "grid_size": "Sample grid size",
-    "augment": "Augment",
+    "augment": "Flips and shifts",
+    "augment_ops": "Adaptive augmentation",
+    "augment_p": "Augmentation strength",
+    "augment_target": "Adaptive target",
+    "augment_speed": "Augmentation adjustment speed",
+    "init_from_run": "Start from the weights of",
+    "freeze_d_layers": "Frozen judge layers",
+    "sample_every_seconds": "Sample grid interval (seconds)",
+    "checkpoint_every_seconds": "Checkpoint interval (seconds)",
+    "swd_every_seconds": "Quality check interval (seconds)",
+    "max_snapshots": "Timeline snapshots kept",
+    "min_free_disk_mb": "Free disk floor",
     "data_path": "Dataset",
     "arch": "Architecture",
     "loss": "Loss",
@@ -66,6 +77,8 @@ BOUNDS: dict[str, tuple[int, int] | tuple[float, float]] = {
     "real_label": (0.5, 1.0),
     "seed": (0, 2**31 - 1),
     "max_seconds": (0.0, 30 * 24 * 3600.0),
+    "augment_p": (0.0, 1.0),
+    "augment_target": (0.0, 1.0),
 }
 
 # Names with an underscore are replaced anywhere; one-word names ("epochs", "width") only

@@ -117,6 +117,21 @@ def _charts(snap) -> None:
     st.plotly_chart(accuracy_figure(history), key="live_acc", config=CHART_CONFIG)
     if has_values(history, "swd"):
         st.plotly_chart(swd_figure(history), key="live_swd", config=CHART_CONFIG)
+    if snap.config.augment_ops and has_values(history, "augment_p"):
+        _augmentation(snap)
+
+
+def _augmentation(snap) -> None:
+    """The adaptive augmentation's strength per epoch, and the judge's signal that steers it."""
+    history = snap.history or {}
+    strength, signal = _last(history.get("augment_p", [])), _last(history.get("rt", []))
+    st.plotly_chart(swd_figure(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"),
+                    key="live_augment", config=CHART_CONFIG)
+    target = snap.config.augment_target
+    steer = (f"it steers towards the judge being sure of {target:.0%} of the real images"
+             if target > 0 else "fixed strength")
+    st.caption(f"Augmentation strength **{number(strength, 2)}** now; the judge's certainty on real images "
+               f"is {number(signal, 2)} ({steer}).")
 
 
 def _samples(snap) -> None:
@@ -133,10 +148,26 @@ def _samples(snap) -> None:
     show_grid(snap.latest_grid, caption=f"Fixed-seed samples after epoch {snap.latest_grid_epoch}")
 
 
+def _apply_remedy(snap, remedy: dict) -> None:
+    """Stop the run if it trains, then continue it from its last checkpoint with the remedy."""
+    jobs = manager()
+    extra = max(10, snap.epochs_total - snap.epoch, snap.epoch // 2)
+    try:
+        if snap.status in ACTIVE_STATUSES:
+            jobs.stop(snap.run_id)
+            jobs.wait(snap.run_id, timeout=120)
+        jobs.continue_run(snap.run_id, int(extra), overrides=remedy)
+    except DcganError as err:
+        st.error(str(err))
+        return
+    st.session_state["train_run_id"] = snap.run_id
+    st.rerun()
+
+
 def _coach(snap) -> None:
     history = snap.history or {}
     size = image_count(snap.config.data_path) if snap.config.is_image_model else None
-    messages = coach_messages(history, size, snap.status)
+    messages = coach_messages(history, size, snap.status, snap.config)
     st.markdown("##### 🧑‍🏫 Coach")
     if not messages:
         if has_values(history, "g_loss"):
@@ -145,6 +176,12 @@ def _coach(snap) -> None:
             st.caption("Advice appears here once the first epochs are in.")
     for message in messages:
         _COACH_BOX[message.level](f"**{message.title}**\n\n{message.advice}")
+        if message.remedy and snap.status != "queued":
+            settings = ", ".join(f"{k} = {v}" for k, v in message.remedy.items())
+            if st.button(message.remedy_label, key=f"coach_fix_{message.rule}", icon=":material/healing:",
+                         help=f"Continues this run from its last checkpoint with {settings}."
+                              + (" The run stops first." if snap.status in ACTIVE_STATUSES else "")):
+                _apply_remedy(snap, message.remedy)
 
 
 def _body(run_id: str, started_active: bool) -> None:
