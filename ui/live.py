@@ -1,19 +1,23 @@
 """The live view of one run: controls, progress, curves, the fixed-seed grid and the coach.
 
-The view is a fragment that re-runs itself every couple of seconds while its run is
-queued, running or paused, and not at all otherwise. It only reads the job manager's
-immutable snapshots; the training thread never touches Streamlit.
+Two fragments refresh themselves while the run is queued, running or paused, and not at
+all otherwise: the status block (step counter, speed, controls) every couple of seconds,
+and the epoch block (curves, grid, coach), which only changes when an epoch ends, less
+often. The figures and the enlarged grid of an epoch are built once and reused by every
+viewer and every refresh, so a room full of open tabs costs the training little. The
+view only reads the job manager's snapshots of the run folder.
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import streamlit as st
 
-from dcgan_core import DcganError, coach_messages
+from dcgan_core import DcganError, coach_messages, encode_png
 from ui.charts import CHART_CONFIG, accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
-from ui.datasets import image_count, show_grid
+from ui.datasets import display_grid, image_count
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.labels import preset_title
 from ui.names import run_name
@@ -22,6 +26,9 @@ from ui.state import manager
 __all__ = ["live_view", "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 2.0
+EPOCH_REFRESH_SECONDS = 6.0
+_FIGURES: OrderedDict = OrderedDict()  # per run and epoch: its figures and its grid, shared by every viewer
+_FIGURES_KEPT = 16
 _COACH_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -113,10 +120,8 @@ def _charts(snap) -> None:
         return
     smoothing = st.slider("Curve smoothing", 0.0, 0.95, 0.0, 0.05, key="live_smoothing",
                           help="Averages out the noise of the curves; 0 shows the raw values.")
-    st.plotly_chart(loss_figure(history, smoothing), key="live_loss", config=CHART_CONFIG)
-    st.plotly_chart(accuracy_figure(history), key="live_acc", config=CHART_CONFIG)
-    if has_values(history, "swd"):
-        st.plotly_chart(swd_figure(history), key="live_swd", config=CHART_CONFIG)
+    for key, figure in _figures(snap.run_id, history, smoothing):
+        st.plotly_chart(figure, key=key, config=CHART_CONFIG)
     if snap.config.augment_ops and has_values(history, "augment_p"):
         _augmentation(snap)
 
@@ -134,6 +139,21 @@ def _augmentation(snap) -> None:
                f"is {number(signal, 2)} ({steer}).")
 
 
+def _figures(run_id: str, history: dict, smoothing: float) -> list:
+    """The curves of one epoch's history, built once for every viewer and refresh."""
+    version = (run_id, tuple(len(v) for v in history.values()), smoothing)
+    if version in _FIGURES:
+        _FIGURES.move_to_end(version)
+        return _FIGURES[version]
+    figures = [("live_loss", loss_figure(history, smoothing)), ("live_acc", accuracy_figure(history))]
+    if has_values(history, "swd"):
+        figures.append(("live_swd", swd_figure(history)))
+    _FIGURES[version] = figures
+    while len(_FIGURES) > _FIGURES_KEPT:
+        _FIGURES.popitem(last=False)
+    return figures
+
+
 def _samples(snap) -> None:
     if not snap.config.is_image_model:
         if snap.histograms:
@@ -145,7 +165,18 @@ def _samples(snap) -> None:
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")
         return
-    show_grid(snap.latest_grid, caption=f"Fixed-seed samples after epoch {snap.latest_grid_epoch}")
+    st.image(_grid_png(snap.run_id, snap.latest_grid_epoch, snap.latest_grid),
+             caption=f"Fixed-seed samples after epoch {snap.latest_grid_epoch}")
+
+
+def _grid_png(run_id: str, epoch: int | None, grid) -> bytes:
+    """The enlarged grid of one saved epoch as PNG bytes, encoded once for every viewer and refresh."""
+    key = ("grid", run_id, epoch)
+    if key not in _FIGURES:
+        _FIGURES[key] = encode_png(display_grid(grid))
+        while len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
+    return _FIGURES[key]
 
 
 def _apply_remedy(snap, remedy: dict) -> None:
@@ -184,17 +215,23 @@ def _coach(snap) -> None:
                 _apply_remedy(snap, message.remedy)
 
 
-def _body(run_id: str, started_active: bool) -> None:
+def _status_block(run_id: str, started_active: bool) -> None:
     snap = manager().snapshot(run_id)
     if snap is None:
         st.warning(f"Run {run_id} is no longer known to the job manager; see the Runs page.")
         return
     if started_active and snap.status not in ACTIVE_STATUSES:
-        st.rerun()  # the run just ended: redraw the page once without the timer
+        st.rerun()  # the run just ended: redraw the page once without the timers
     with st.container(border=True):
         _header(snap)
         _controls(snap)
         _numbers(snap)
+
+
+def _epoch_block(run_id: str) -> None:
+    snap = manager().snapshot(run_id)
+    if snap is None:
+        return
     left, right = st.columns([3, 2], gap="large")
     with left:
         _charts(snap)
@@ -207,4 +244,5 @@ def live_view(run_id: str) -> None:
     """Draw the live view of ``run_id``; it refreshes itself while the run is active."""
     snap = manager().snapshot(run_id)
     active = snap is not None and snap.status in ACTIVE_STATUSES
-    st.fragment(_body, run_every=REFRESH_SECONDS if active else None)(run_id, active)
+    st.fragment(_status_block, run_every=REFRESH_SECONDS if active else None)(run_id, active)
+    st.fragment(_epoch_block, run_every=EPOCH_REFRESH_SECONDS if active else None)(run_id)
