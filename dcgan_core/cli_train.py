@@ -19,7 +19,7 @@ from .errors import DcganError
 from .paths import bundled_dataset_path, default_runs_dir
 from .presets import RECOMMENDED_PRESET, list_presets, preset_config
 
-__all__ = ["add_train_commands", "progress_line"]
+__all__ = ["add_train_commands", "progress_line", "config_from_args"]
 
 
 def _positive_int(text: str) -> int:
@@ -58,6 +58,8 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue this run")
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--background", action="store_true", help="print the run folder and return; it trains on")
+    train.add_argument("--run-id", default=None, metavar="NAME",
+                       help="the run's name; required on every worker of a multi-worker run (TF_CONFIG)")
     train.set_defaults(handler=_cmd_train)
 
     sample = subparsers.add_parser("sample", help="write a grid of samples from a run")
@@ -94,7 +96,42 @@ def progress_line(epoch: int, epochs: int, step: int, steps: int, g_loss: float,
             f"G {g_loss:.3f} D {d_loss:.3f} {ips_text} img/s ETA {eta_text}")
 
 
+def config_from_args(args: argparse.Namespace) -> tuple[Any, Path]:
+    """The TrainConfig that ``train``'s arguments ask for, and its dataset path.
+
+    Raises:
+        DcganError: when the preset or a setting is refused.
+        ValueError: when ``--data`` is not an existing .npy file of images.
+    """
+    data = Path(args.data) if args.data else bundled_dataset_path()
+    overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size),
+                                    ("width", args.width), ("max_seconds", args.max_seconds),
+                                    ("seed", args.seed)) if v is not None}
+    import numpy as np
+    shape = np.load(data, mmap_mode="r").shape if data.suffix == ".npy" and data.is_file() else None
+    if shape is None:
+        raise ValueError(f"--data must be an existing .npy file, got {data}")
+    if len(shape) != 4:
+        raise ValueError(f"{data.name} must hold images (N, H, W, C); its shape is {shape}")
+    config = preset_config(args.preset, data_path=str(data.resolve()), image_size=shape[1], channels=shape[3],
+                           **overrides)
+    return config, data
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .errors import ConfigError
+    from .multiworker import cluster_from_env
+
+    try:
+        cluster = cluster_from_env()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if cluster is not None:
+        from .cli_cluster import train_in_cluster
+
+        return train_in_cluster(args, cluster)
+    if args.run_id:
+        return _fail("--run-id names a multi-worker run; TF_CONFIG does not name several workers here")
     from .jobs import JobManager  # keeps 'presets' fast
 
     try:
@@ -103,18 +140,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             manager = JobManager(run_dir.resolve().parent)
             run_id = manager.continue_run(run_dir.name, args.epochs or 1)
         else:
-            data = Path(args.data) if args.data else bundled_dataset_path()
-            overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size),
-                                            ("width", args.width), ("max_seconds", args.max_seconds),
-                                            ("seed", args.seed)) if v is not None}
-            import numpy as np
-            shape = np.load(data, mmap_mode="r").shape if data.suffix == ".npy" and data.is_file() else None
-            if shape is None:
-                return _fail(f"--data must be an existing .npy file, got {data}")
-            if len(shape) != 4:
-                return _fail(f"{data.name} must hold images (N, H, W, C); its shape is {shape}")
-            config = preset_config(args.preset, data_path=str(data.resolve()), image_size=shape[1],
-                                   channels=shape[3], **overrides)
+            config, data = config_from_args(args)
             manager = JobManager(Path(args.runs_dir) if args.runs_dir else default_runs_dir())
             run_id = manager.start(config, name=data.stem)
     except (DcganError, OSError, ValueError) as exc:
