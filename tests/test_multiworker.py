@@ -140,6 +140,15 @@ def test_two_workers_train_one_run_that_only_the_chief_writes(tmp_path):
     assert summary.status == "finished" and summary.epochs_done == 2  # listed like any other run
     assert JobManager(tmp_path / "runs0").snapshot("cluster-run").status == "finished"
 
+    # resume: the chief extends its run, every worker starts from the chief's checkpoint
+    procs = _start(tmp_path, data, "--resume", str(run_dir), epochs=1)
+    codes = [p.wait(timeout=400) for p in procs]
+    assert codes == [0, 0], _log(tmp_path, 0)[-3000:] + _log(tmp_path, 1)[-3000:]
+    assert read_status(run_dir)["status"] == "finished" and read_metrics(run_dir)["epoch"] == [1.0, 2.0, 3.0]
+    resumed = [(tmp_path / f"digest.task{i}").read_text() for i in range(2)]
+    assert resumed[0] == resumed[1] != digests[0]
+    assert not (tmp_path / "runs1").exists()
+
 
 @pytest.mark.slow
 def test_pause_and_stop_reach_every_worker_at_the_same_step(tmp_path):
