@@ -176,6 +176,9 @@ class _ClusterRun:
         from .runs import checkpoint_epochs
         from .trainer import build_gan
 
+        if len(data) < self.config.batch_size:
+            raise DataError(f"The dataset has {len(data)} rows, fewer than the global batch of "
+                            f"{self.config.batch_size}; use a smaller --batch-size.")
         with self.strategy.scope():
             self.gan = build_gan(self.config)
         self.history: dict[str, list[float]] = {}
