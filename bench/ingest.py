@@ -9,12 +9,19 @@ peak resident set, minus what it held before converting) is never shared between
 - ``ours``: :func:`dcgan_core.prepare_dataset` with its default thread pool.
 - ``procs``: the same decoding in a process pool, for comparison with threads.
 - ``cache-hit``: ``prepare_dataset`` again on the same folder (a fresh process).
+- ``before``: with ``--compare REF``, ``prepare_dataset`` of the package as it was at git
+  ``REF`` (exported to a temporary folder), on the same images, for speed before/after.
+- ``hostile``: one request of adversarial inputs (two 7000x7000 16-bit PNGs, two 7000x7000
+  RGBA PNGs, two zips of 1,900 members of 1 MiB of zeros; about 5 MB on disk), converted
+  in a fresh process whose whole peak resident memory is printed against the 400 MB
+  process limit and the decoding budget (README, "Memory").
 
 Prints images per second, peak memory (VmHWM after resetting it once imports are done) and the ratios against the plain loop. Goals: at
 least 2x the plain loop's images per second; peak memory lower than the plain loop's by
-at least the size of the output array; a cache hit in under a second.
+at least the size of the output array; a cache hit in under a second; ``ours`` at least as
+fast as ``before``; the hostile request under 400 MB for the whole process.
 
-Usage: ``python bench/ingest.py [--count 3000] [--keep DIR]``
+Usage: ``python bench/ingest.py [--count 3000] [--keep DIR] [--compare REF] [--no-hostile]``
 """
 
 from __future__ import annotations
@@ -100,9 +107,11 @@ def _decode_path(path: str) -> np.ndarray:
 
 def child(approach: str, folder: Path, work: Path) -> None:
     """Run one approach in this process and print its figures as JSON."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("DCGAN_BENCH_PACKAGE_ROOT") or str(ROOT))
     from dcgan_core import PrepareOptions, prepare_dataset, sources_from_folder
 
+    if approach == "hostile":
+        return hostile_child(folder, work)
     base = _reset_peak()  # peak memory counts from here: imports are not part of the conversion
     cpu_start = _cpu_seconds()
     start = time.perf_counter()
@@ -126,7 +135,7 @@ def child(approach: str, folder: Path, work: Path) -> None:
         out.flush()
         count = len(paths)
     else:
-        workers = 1 if approach == "ours-1" else None
+        workers = 1 if approach == "ours-1" else None  # "ours", "before" and "cache-hit": the default pool
         result = prepare_dataset(sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3),
                                  cache_dir=work / "cache", workers=workers)
         count = result.report.usable
@@ -135,16 +144,70 @@ def child(approach: str, folder: Path, work: Path) -> None:
     print(json.dumps({"seconds": seconds, "cpu": _cpu_seconds() - cpu_start, "count": count, "base_mib": base, "peak_mib": _status_mib("VmHWM")}))
 
 
-def measure(approach: str, folder: Path, work: Path) -> dict[str, float]:
+def hostile_child(folder: Path, work: Path) -> None:
+    """Convert the hostile folder; print the whole process's peak memory (imports included)."""
+    from dcgan_core import DEFAULT_BUDGET_BYTES, PrepareOptions, default_budget, prepare_dataset, sources_from_folder
+
+    start = time.perf_counter()
+    result = prepare_dataset(sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3),
+                             cache_dir=work / "cache")
+    print(json.dumps({"seconds": time.perf_counter() - start, "count": result.report.usable,
+                      "skipped": len(result.report.skipped), "peak_mib": _status_mib("VmHWM"),
+                      "budget_mib": default_budget().total / 2**20, "reserved_mib": default_budget().peak / 2**20,
+                      "default_budget_mib": DEFAULT_BUDGET_BYTES / 2**20}))
+
+
+def make_hostile(folder: Path) -> int:
+    """Write the hostile request's files into ``folder``; returns their total bytes."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from hostile_samples import big_png, repeated_zip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in (0, 1):
+        (folder / f"grey16_{seed}.png").write_bytes(big_png(7000, 7000, "I;16", seed))
+        (folder / f"rgba_{seed}.png").write_bytes(big_png(7000, 7000, "RGBA", seed))
+        (folder / f"zeros_{seed}.zip").write_bytes(repeated_zip(1900, prefix=f"z{seed}_"))
+    return sum(p.stat().st_size for p in folder.iterdir())
+
+
+def export_package(ref: str, into: Path) -> Path:
+    """``dcgan_core`` as it was at git ``ref``, written under ``into`` (for the ``before`` row)."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "dcgan_core"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def measure(approach: str, folder: Path, work: Path, package_root: Path | None = None) -> dict[str, float]:
+    env = {**os.environ, "DCGAN_BENCH_PACKAGE_ROOT": str(package_root or ROOT)}
     done = subprocess.run([sys.executable, __file__, "--child", approach, str(folder), str(work)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def hostile_row(temp: Path) -> None:
+    """Print the hostile request's peak memory against the process limit and the budget."""
+    folder = temp / "hostile"
+    total = make_hostile(folder)
+    row = measure("hostile", folder, temp / "hostile-work")
+    limit = 400.0
+    print(f"\nhostile request ({total / 2**20:.1f} MiB on disk: 2x 7000x7000 16-bit PNG, 2x 7000x7000 RGBA PNG, "
+          f"2 zips of 1,900 x 1 MiB zeros)")
+    print(f"{'approach':<10} {'usable':>7} {'skipped':>8} {'seconds':>8} {'peak MiB':>9} {'limit':>6}"
+          f" {'budget':>7} {'reserved':>9}")
+    print(f"{'hostile':<10} {row['count']:>7} {row['skipped']:>8} {row['seconds']:>8.2f} {row['peak_mib']:>9.1f}"
+          f" {limit:>6.0f} {row['budget_mib']:>7.0f} {row['reserved_mib']:>9.1f}")
+    print(f"hostile: whole process peaked at {row['peak_mib']:.0f} MiB (goal <= {limit:.0f}): "
+          f"{'met' if row['peak_mib'] <= limit else 'NOT met'}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=3000, help="images to generate (default 3000)")
     parser.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated images in this folder")
+    parser.add_argument("--compare", default=None, metavar="REF",
+                        help="also time the package as it was at this git ref (row 'before')")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the hostile-input row")
     parser.add_argument("--child", nargs=3, metavar=("APPROACH", "FOLDER", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -165,10 +228,14 @@ def main() -> None:
         print(f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.2f} before the runs; "
               f"output array {args.count}x{SIZE}x{SIZE}x3 = {output_mib:.1f} MiB\n")
         rows = {}
-        for approach in ("plain", "ours-1", "ours", "procs", "cache-hit"):
+        approaches = ["plain", "ours-1", "ours", "procs", "cache-hit"]
+        before_root = export_package(args.compare, temp / "before-package") if args.compare else None
+        if before_root:
+            approaches.insert(2, "before")
+        for approach in approaches:
             work = temp / ("ours" if approach == "cache-hit" else approach)  # the hit reuses the cache of "ours"
             work.mkdir(exist_ok=True)
-            rows[approach] = measure(approach, folder, work)
+            rows[approach] = measure(approach, folder, work, before_root if approach == "before" else None)
             if approach != "ours":
                 shutil.rmtree(work, ignore_errors=True)
         plain = rows["plain"]
@@ -192,6 +259,12 @@ def main() -> None:
         print(f"cache hit: {hit:.2f} s (goal < 1 s): {'met' if hit < 1 else 'NOT met'}")
         threads, procs = ours["count"] / ours["seconds"], rows["procs"]["count"] / rows["procs"]["seconds"]
         print(f"threads vs processes: {threads:.0f} vs {procs:.0f} img/s")
+        if "before" in rows:
+            before = rows["before"]["count"] / rows["before"]["seconds"]
+            print(f"speed vs {args.compare}: {threads:.0f} vs {before:.0f} img/s ({threads / before:.2f}x; goal >= 1x, "
+                  "within the noise of one run)")
+        if not args.no_hostile:
+            hostile_row(temp)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 

@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
+    "run_display_name": "runs", "rename_run": "runs",
     # control and jobs (no TensorFlow)
     "TrainingControl": "control", "request_pause": "control", "request_resume": "control",
     "request_stop": "control", "clear_requests": "control", "pause_requested": "control",
@@ -77,6 +78,12 @@ _EXPORTS: dict[str, str] = {
     "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker",
     "export_sampler_onnx": "onnx_export", "first_hidden_layer": "onnx_export",
     "CostEstimate": "estimate", "estimate_cost": "estimate", "estimate_cost_in_worker": "estimate",
+    "MODEL_FORMATS": "exports", "PARITY_TOLERANCE": "exports", "ModelExport": "exports", "export_model": "exports",
+    "TensorBoardLog": "tensorboard_log", "TENSORBOARD_DIR": "tensorboard_log",
+    # sharing without TensorFlow: web demos and run bundles
+    "WEB_DEMO_FILES": "web_demo", "build_web_demo": "web_demo",
+    "SHARE_CHOICES": "share", "share_run": "share",
+    "BUNDLE_FORMAT": "bundles", "BundleLimits": "bundles", "export_bundle": "bundles", "import_bundle": "bundles",
     # explorer sampling through ONNX Runtime (no TensorFlow)
     "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent
@@ -94,8 +101,11 @@ _EXPORTS: dict[str, str] = {
     "MAX_UPSCALE": "explore_exports", "MAX_FRAMES": "explore_exports", "image_png": "explore_exports",
     "frames_gif": "explore_exports", "interpolation_gif": "explore_exports", "walk_gif": "explore_exports",
     # sources
-    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_folder": "sources",
-    "sources_from_zip": "sources", "sources_from_uploads": "sources",
+    "ImageSource": "sources", "SourceLimits": "sources", "sources_from_zip": "archives",
+    "sources_from_folder": "collect", "sources_from_uploads": "collect",
+    # budget
+    "DEFAULT_BUDGET_BYTES": "budget", "MemoryBudget": "budget", "BudgetExceeded": "budget",
+    "default_budget": "budget",
     # decode
     "FIT_MODES": "decode", "RESAMPLE_FILTERS": "decode", "SUPPORTED_FORMATS": "decode",
     "PrepareOptions": "decode", "ImageRejected": "decode", "ImageInfo": "decode",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m dcgan_core {presets,prepare,train,sample,runs,status,pause,resume,stop} ...``.
+"""Command line: ``python -m dcgan_core {presets,prepare,train,sample,runs,status,pause,resume,stop,export,import} ...``.
 
 Bad arguments get one line on stderr and exit status 2.
 """
@@ -12,6 +12,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from .cli_runs import add_run_commands  # noqa: E402
+from .cli_share import add_share_commands  # noqa: E402
 from .cli_train import add_train_commands  # noqa: E402
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_train_commands(subparsers)
     add_run_commands(subparsers)
+    add_share_commands(subparsers)
     try:
         from .cli_prepare import add_prepare_command
     except ImportError:  # pragma: no cover - ingestion not installed

@@ -1,7 +1,8 @@
 """``python -m dcgan_core prepare SOURCE``: convert a folder or a zip into a cached dataset.
 
 Prints the ``.npy`` path and the health report's summary. Exit status 0 on success, 2 with
-one clear line on stderr when the arguments are wrong or nothing usable was found.
+one clear line on stderr (never a traceback) when the arguments are wrong, nothing usable
+was found, or the source or the cache folder cannot be read or written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from .decode import FIT_MODES, RESAMPLE_FILTERS, PrepareOptions
 from .errors import DcganError
 from .prepare import prepare_dataset
-from .sources import sources_from_folder
+from .collect import sources_from_folder
 
 __all__ = ["add_prepare_command", "run_prepare"]
 
@@ -53,13 +54,26 @@ def run_prepare(args: argparse.Namespace) -> int:
         result = prepare_dataset(sources, options, cache_dir=args.cache_dir,
                                  name=args.name or source.name or str(source))
     except DcganError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        return _fail("interrupted; nothing was saved.", 130)
+    except MemoryError:
+        return _fail("the machine ran out of memory while converting; nothing was saved.")
+    except (OSError, RuntimeError, ValueError) as err:  # never a traceback: one line, like every other failure
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        where = getattr(err, "filename", None)
+        return _fail(f"{where}: {reason}" if where else f"{reason} ({type(err).__name__})")
     print(result.npy_path)
     cached = " (from the cache, nothing decoded)" if result.from_cache else ""
     print(f"Dataset {result.dataset_id}: {tuple(result.shape)} uint8{cached}")
     print(result.report.summary())
     return 0
+
+
+def _fail(message: str, status: int = 2) -> int:
+    """Print one line on stderr and return the exit status."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

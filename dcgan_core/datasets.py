@@ -1,8 +1,12 @@
 """The dataset cache: open, list, preview and delete converted datasets.
 
 A converted dataset is two files in the cache folder: ``<id>.npy`` (uint8 (N, H, W, C))
-and ``<id>.json`` (its manifest). The bundled MNIST sample is always listed first and can
-never be deleted. Deletion only ever removes those two files inside the cache folder.
+and ``<id>.json`` (its manifest). The manifest is written first and the ``.npy`` renamed
+into place last, and a dataset is listed only when both are there, so the two become
+visible together. Either file left alone by a crash (for more than a few minutes, so a
+conversion in progress is never disturbed) is removed by the next listing. The bundled
+MNIST sample is always listed first and can never be deleted. Deletion only ever removes
+those two files inside the cache folder.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +39,7 @@ __all__ = [
 
 BUNDLED_DATASET_ID = "mnist_5k"
 _ID_PATTERN = re.compile(r"^[0-9a-f]{20}$")
+_ORPHAN_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def read_manifest(npy_path: str | os.PathLike[str]) -> dict[str, Any] | None:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -145,8 +151,30 @@ def _bundled_info() -> DatasetInfo | None:
                        tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True)
 
 
+def _remove_orphans(folder: Path) -> None:
+    """Delete a cache ``.npy`` without its manifest, or a manifest without its ``.npy``, once stale."""
+    limit = time.time() - _ORPHAN_SECONDS
+    try:
+        entries = [p for p in folder.iterdir() if p.suffix in (".npy", ".json") and _ID_PATTERN.match(p.stem)]
+    except OSError:
+        return
+    present = {p.name for p in entries}
+    for path in entries:
+        partner = path.stem + (".json" if path.suffix == ".npy" else ".npy")
+        if partner in present:
+            continue
+        try:
+            if path.lstat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
+
+
 def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[DatasetInfo]:
     """Every dataset available: the bundled sample first, then the cache, newest first.
+
+    Files that a crashed conversion left alone (an ``.npy`` without manifest or the
+    reverse, older than ten minutes) are removed on the way.
 
     Args:
         cache_dir: The cache folder; default :func:`~dcgan_core.paths.default_cache_dir`.
@@ -154,7 +182,12 @@ def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[Datas
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     found: list[DatasetInfo] = []
     if folder.is_dir():
-        for npy in folder.glob("*.npy"):
+        _remove_orphans(folder)
+        try:
+            candidates = list(folder.glob("*.npy"))
+        except OSError:
+            candidates = []
+        for npy in candidates:
             if not _ID_PATTERN.match(npy.stem):
                 continue
             manifest = read_manifest(npy)
@@ -162,9 +195,9 @@ def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[Datas
                 continue
             try:
                 size = npy.stat().st_size
-            except OSError:
+                shape = tuple(int(s) for s in manifest.get("shape", ()))
+            except (OSError, TypeError, ValueError):
                 continue
-            shape = tuple(int(s) for s in manifest.get("shape", ()))
             found.append(DatasetInfo(npy.stem, str(manifest.get("name") or npy.stem), npy, shape,
                                      int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False))
     found.sort(key=lambda d: d.created, reverse=True)

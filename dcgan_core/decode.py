@@ -7,17 +7,25 @@ transparency, L, 1, CMYK, 16-bit and float), applies the EXIF orientation, lays
 transparency over the chosen background and resizes. Anything it cannot use raises
 :class:`ImageRejected` with a reason for a person; the pixel and frame caps are checked
 from the header, before any pixel is decoded.
+
+Memory stays bounded whatever the file: JPEGs are decoded already scaled down (``draft``);
+other large images are converted and reduced strip by strip, so no full-size copy in
+another mode or at 16, 32 or 64 bits per value is ever made; and every decode first
+reserves its estimated peak from a :class:`~dcgan_core.budget.MemoryBudget` shared by all
+decoding threads of the process, so several large images wait for each other.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
+from . import _convert
+from .budget import MemoryBudget, default_budget
 from .errors import ConfigError, DataError
 
 __all__ = [
@@ -140,23 +148,37 @@ def _what_is(data: bytes) -> str:
     return "is not an image in a supported format (PNG, JPEG, GIF, BMP, WebP or TIFF)"
 
 
-def _open(data: bytes, options: PrepareOptions) -> Image.Image:
-    if not data:
-        raise ImageRejected(_what_is(data))
+def _stream(data: bytes | bytearray | memoryview | IO[bytes]) -> tuple[IO[bytes], bytes]:
+    """A seekable binary stream over ``data`` and its first 512 bytes (no copy of bytes)."""
+    stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
-        img = Image.open(io.BytesIO(data), formats=SUPPORTED_FORMATS)
+        head = stream.read(512)
+        stream.seek(0)
+    except Exception as err:  # a damaged zip member raises its own kinds (BadZipFile, zlib.error)
+        raise ImageRejected(f"could not be read ({err})") from None
+    return stream, bytes(head)
+
+
+def _open(data: bytes | IO[bytes], options: PrepareOptions) -> Image.Image:
+    stream, head = _stream(data)
+    if not head:
+        raise ImageRejected(_what_is(head))
+    try:
+        img = Image.open(stream, formats=SUPPORTED_FORMATS)
     except Image.DecompressionBombError:
         raise ImageRejected("claims so many pixels that it looks like a decompression bomb; skipped") from None
     except UnidentifiedImageError:
-        raise ImageRejected(_what_is(data)) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageRejected(_what_is(head)) from None
+    except Exception as err:  # whatever a damaged file or a damaged zip member raises
         raise ImageRejected(f"is damaged or truncated and cannot be opened ({err})") from None
     width, height = img.size
     if width * height > options.max_pixels:
+        img.close()
         raise ImageRejected(
             f"is {width}x{height} ({width * height:,} pixels), more than the limit of {options.max_pixels:,} pixels"
         )
     if min(width, height) < options.min_side:
+        img.close()
         raise ImageRejected(f"is only {width}x{height} pixels; images under {options.min_side} pixels on a side are skipped")
     return img
 
@@ -169,44 +191,6 @@ def _frames(img: Image.Image, options: PrepareOptions) -> int:
         raise ImageRejected(f"is an animation with {frames:,} frames, more than the limit of {options.max_frames:,}")
     img.seek(0)
     return frames
-
-
-def _high_depth_to_8bit(img: Image.Image) -> Image.Image:
-    """16-bit and float grey images scaled (not clipped) to 8 bits."""
-    arr = np.asarray(img)
-    if img.mode == "F":
-        finite = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-        lo, hi = float(finite.min()), float(finite.max())
-        if lo >= 0.0 and hi <= 1.0:
-            scaled = finite * 255.0
-        elif lo >= 0.0 and hi <= 255.0:
-            scaled = finite
-        else:
-            scaled = (finite - lo) * (255.0 / max(hi - lo, 1e-12))
-    else:
-        wide = arr.astype(np.int64)
-        scaled = wide / 257.0 if wide.max() > 255 or img.mode.startswith("I;16") else wide.astype(np.float64)
-    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
-
-
-def _to_target_mode(img: Image.Image, options: PrepareOptions) -> Image.Image:
-    mode = img.mode
-    if mode in ("I", "F") or mode.startswith("I;16"):
-        img = _high_depth_to_8bit(img)
-        mode = "L"
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in img.info) or (
-        mode in ("L", "RGB") and "transparency" in img.info
-    )
-    if has_alpha:
-        rgba = img.convert("RGBA")
-        base = Image.new("RGBA", rgba.size, (*options.background, 255))
-        img = Image.alpha_composite(base, rgba).convert("RGB")
-    elif mode not in ("RGB", "L"):
-        try:
-            img = img.convert("RGB")
-        except (ValueError, OSError) as err:
-            raise ImageRejected(f"uses the colour mode {mode}, which cannot be converted ({err})") from None
-    return img.convert("L" if options.channels == 1 else "RGB")
 
 
 def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
@@ -228,12 +212,16 @@ def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
     return canvas
 
 
-def decode_image(data: bytes, options: PrepareOptions) -> tuple[np.ndarray, ImageInfo]:
-    """Decode one file into the array the GAN will see.
+def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
+                 budget: MemoryBudget | None = None) -> tuple[np.ndarray, ImageInfo]:
+    """Decode one file into the array the GAN will see, within a memory budget.
 
     Args:
-        data: The file's bytes.
+        data: The file's bytes, or a seekable binary stream of them (read as needed).
         options: Target size, channels, fit and filter.
+        budget: Shared decoding budget; default :func:`~dcgan_core.budget.default_budget`.
+            The estimated peak of this decode is reserved from it before any pixel is
+            decoded (waiting while other decodes hold it).
 
     Returns:
         ``(pixels, info)``: uint8 (size, size, channels) and what the original was.
@@ -241,25 +229,34 @@ def decode_image(data: bytes, options: PrepareOptions) -> tuple[np.ndarray, Imag
     Raises:
         ImageRejected: with a reason when the file cannot be used.
     """
+    budget = budget or default_budget()
     img = _open(data, options)
     try:
         info = ImageInfo(img.size[0], img.size[1], img.mode, img.format or "?", _frames(img, options))
-        if img.format in ("JPEG", "MPO") and options.fit != "stretch":
+        if img.format in ("JPEG", "MPO"):
             img.draft("RGB" if options.channels == 3 else "L", (options.size, options.size))
-        try:
-            img.load()
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as err:
-            raise ImageRejected(f"is damaged or truncated ({err})") from None
-        try:
-            if img.getexif().get(0x0112, 1) != 1:
-                ImageOps.exif_transpose(img, in_place=True)
-        except Exception:  # a broken EXIF block only loses the orientation, never the image
-            pass
-        fitted = _fit(_to_target_mode(img, options), options)
+        plan = _convert.plan(img, options.size, options.fit)
+        cost = plan.cost + _convert.decoder_overhead(img, info.width, info.height)
+        if not budget.fits(cost):
+            raise ImageRejected(
+                f"is {info.width}x{info.height} in mode {info.mode} and would need about {cost / 2**20:,.0f} MiB "
+                f"of memory to convert, more than the {budget.total / 2**20:,.0f} MiB that decoding may use; skipped"
+            )
+        with budget.reserve(cost):
+            try:
+                img.load()
+            except Exception as err:  # as above
+                raise ImageRejected(f"is damaged or truncated ({err})") from None
+            fitted = _fit(_convert.converted(img, plan, options.channels, options.background), options)
+            img.close()
     except ImageRejected:
         raise
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as err:
-        raise ImageRejected(f"could not be converted ({err})") from None
+    except _convert.ModeError as err:
+        raise ImageRejected(str(err)) from None
+    except MemoryError:
+        raise ImageRejected("could not be converted: the server ran out of memory") from None
+    except Exception as err:  # any other failure of a hostile file costs that file, never the caller
+        raise ImageRejected(f"could not be converted ({type(err).__name__}: {err})") from None
     finally:
         img.close()
     pixels = np.asarray(fitted, dtype=np.uint8)
@@ -284,8 +281,18 @@ def preview_image(source: Any, options: PrepareOptions) -> np.ndarray:
     name = getattr(source, "name", "the image")
     if getattr(source, "skip_reason", None):
         raise DataError(f"{name} {source.skip_reason}")
-    data = source if isinstance(source, (bytes, bytearray)) else source.read()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _preview(name, source, options)
     try:
-        return decode_image(bytes(data), options)[0]
+        stream = source.open()
+    except OSError as err:
+        raise DataError(f"{name} could not be read ({err.strerror or err})") from None
+    with stream:
+        return _preview(name, stream, options)
+
+
+def _preview(name: str, data: bytes | bytearray | memoryview | IO[bytes], options: PrepareOptions) -> np.ndarray:
+    try:
+        return decode_image(data, options)[0]
     except ImageRejected as err:
         raise DataError(f"{name} {err}") from None

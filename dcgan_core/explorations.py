@@ -15,6 +15,11 @@ File layout (version 1)::
 
 A latent export (:func:`latents_to_json`) has ``"format": "dcgan-studio-latents"`` and the
 ``latent_dim`` and ``latents`` keys only.
+
+Reading is safe against hostile files (:mod:`dcgan_core._safe_json`: size, nesting depth,
+number of lists, digits of integers and range of floats are checked before or while
+parsing), fields are checked for type and range, long values are cut short in messages,
+and every failure is an :class:`ExplorationError` with a sentence for a person.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ._safe_json import parse_object
 from .errors import ExplorationError
 
 __all__ = [
@@ -47,6 +53,10 @@ EXPLORATION_FORMAT = "dcgan-studio-exploration"
 LATENTS_FORMAT = "dcgan-studio-latents"
 _VERSION = 1
 _MAX_BYTES = 32 * 1024 * 1024
+_MAX_DEPTH = 8  # the format itself nests 4 deep
+_MAX_LATENT_DIM = 65_536
+_MAX_EPOCH = 10**9
+_MAX_NAME = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,39 +175,28 @@ def save_exploration(exploration: Exploration, path: str | os.PathLike[str] | No
     return data
 
 
-def _refuse_constant(name: str) -> None:
-    raise ExplorationError(f"the file contains {name}; only finite numbers are allowed.")
-
-
 def _parse(data: bytes | str, what: str) -> dict[str, Any]:
-    if isinstance(data, (bytes, bytearray)):
-        if len(data) > _MAX_BYTES:
-            raise ExplorationError(f"this {what} file is {len(data) // 1_048_576} MiB; the limit is {_MAX_BYTES // 1_048_576} MiB.")
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ExplorationError(f"this {what} file is not UTF-8 text (byte {err.start}).") from err
-    try:
-        obj = json.loads(data, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as err:
-        raise ExplorationError(f"this {what} file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.") from err
-    if not isinstance(obj, dict):
-        raise ExplorationError(f"this {what} file must hold a JSON object, not a {type(obj).__name__}.")
-    return obj
+    return parse_object(data, what, ExplorationError, max_bytes=_MAX_BYTES, max_depth=_MAX_DEPTH)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _check_header(obj: dict[str, Any], fmt: str, what: str) -> None:
     if obj.get("format") != fmt:
-        raise ExplorationError(f"this is not a DCGAN Studio {what} file (format {obj.get('format')!r}, expected {fmt!r}).")
+        raise ExplorationError(f"this is not a DCGAN Studio {what} file (format {_short(obj.get('format'))}, expected {fmt!r}).")
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= _VERSION:
-        raise ExplorationError(f"this {what} file has version {version!r}; this app reads version {_VERSION}.")
+        raise ExplorationError(f"this {what} file has version {_short(version)}; this app reads version {_VERSION}.")
 
 
-def _whole(obj: dict[str, Any], key: str, low: int) -> int:
+def _whole(obj: dict[str, Any], key: str, low: int, high: int) -> int:
     value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ExplorationError(f"field {key!r} must be a whole number from {low}; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ExplorationError(f"field {key!r} must be a whole number from {low} to {high:,}; got {_short(value)}.")
     return value
 
 
@@ -209,6 +208,8 @@ def _read_vectors(obj: dict[str, Any], key: str, kind: str, latent_dim: int) -> 
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("values"), list):
             raise ExplorationError(f"{kind} {i + 1} must have a text 'name' and a list 'values'.")
+        if len(item["name"]) > _MAX_NAME:
+            raise ExplorationError(f"{kind} {i + 1} has a name of {len(item['name']):,} characters; the limit is {_MAX_NAME}.")
         values = item["values"]
         if len(values) != latent_dim:
             raise ExplorationError(f"{kind} {item['name']!r} has {len(values)} values, but latent_dim is {latent_dim}.")
@@ -237,19 +238,20 @@ def load_exploration(
     obj = _parse(data, "exploration")
     _check_header(obj, EXPLORATION_FORMAT, "exploration")
     run_id = obj.get("run_id")
-    if not isinstance(run_id, str) or not run_id.strip():
-        raise ExplorationError(f"field 'run_id' must be a non-empty text; got {run_id!r}.")
+    if not isinstance(run_id, str) or not run_id.strip() or len(run_id) > _MAX_NAME:
+        raise ExplorationError(f"field 'run_id' must be a non-empty text of at most {_MAX_NAME} characters; "
+                               f"got {_short(run_id)}.")
     if expected_run_id is not None and run_id != expected_run_id:
         raise ExplorationError(f"this exploration belongs to run {run_id!r}, not to the chosen run {expected_run_id!r}.")
-    latent_dim = _whole(obj, "latent_dim", 1)
+    latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
         raise ExplorationError(
             f"this exploration is for latents of size {latent_dim}, but the chosen generator takes {expected_latent_dim}."
         )
-    epoch = _whole(obj, "epoch", 0)
+    epoch = _whole(obj, "epoch", 0, _MAX_EPOCH)
     created = obj.get("created", "")
-    if not isinstance(created, str):
-        raise ExplorationError(f"field 'created' must be text; got {created!r}.")
+    if not isinstance(created, str) or len(created) > _MAX_NAME:
+        raise ExplorationError(f"field 'created' must be a short text; got {_short(created)}.")
     return Exploration(
         run_id=run_id, epoch=epoch, latent_dim=latent_dim, created=created,
         latents=_read_vectors(obj, "latents", "latent", latent_dim),
@@ -283,7 +285,7 @@ def latents_from_json(data: bytes | str, expected_latent_dim: int | None = None)
     """Read a latent export back; refuses another latent size when ``expected_latent_dim`` is given."""
     obj = _parse(data, "latents")
     _check_header(obj, LATENTS_FORMAT, "latents")
-    latent_dim = _whole(obj, "latent_dim", 1)
+    latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
         raise ExplorationError(f"these latents have size {latent_dim}, but the chosen generator takes {expected_latent_dim}.")
     return _read_vectors(obj, "latents", "latent", latent_dim)

@@ -211,10 +211,18 @@ class JobManager:
             return None
 
     def active(self) -> JobSnapshot | None:
-        """The running or paused run, if any (the first one when several slots are busy)."""
-        for snap in self.jobs():
-            if snap.status in ("running", "paused"):
-                return snap
+        """The running or paused run, if any (the newest one when several slots are busy).
+
+        Reads only the status of each run, then the whole state of the active one: the
+        sidebar of every page asks this on every refresh.
+        """
+        for folder in sorted(self._folders(), key=lambda p: p.name, reverse=True):
+            try:
+                busy = read_live_status(folder)["status"] in ("running", "paused")
+            except RunError:
+                continue
+            if busy:
+                return self.snapshot(folder.name)
         return None
 
     def jobs(self) -> list[JobSnapshot]:

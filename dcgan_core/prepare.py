@@ -3,21 +3,22 @@
 The cache key is a hash of the options and the sorted content hashes of the files, so the
 same images sent again (in any order, under any names) with the same options come back
 from the cache without decoding. A conversion decodes in a small thread pool (Pillow
-releases the GIL while decoding and resizing), writes each image straight into a
-memory-mapped ``.npy`` under a temporary name in the cache folder, and renames it into
-place only when everything succeeded: a failure or a cancel leaves nothing under the
-final name.
+releases the GIL while decoding and resizing) whose decodes share one memory budget,
+writes each image straight into a memory-mapped ``.npy`` under a temporary name in the
+cache folder (its disk space reserved up front, so a full disk is an error, not a crash),
+writes the manifest, and only then renames the ``.npy`` into place: the rename makes the
+dataset visible with its manifest, and a failure or a cancel leaves nothing under the
+final name. Files are hashed and decoded as streams, never all held in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import os
-import struct
-import time
 import uuid
+import zipfile
+import zlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,18 +28,22 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from . import _cache_files as _files
+from .budget import MemoryBudget, default_budget
 from .datasets import dataset_thumbnail, open_dataset, read_manifest, write_json_atomic
 from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from .errors import DataError
 from .health import HealthReport, build_report
-from .paths import default_cache_dir
-from .sources import ImageSource
+from .sources import ImageSource, SourceLimits
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
 
 _FORMAT_VERSION = 1
 _FLUSH_EVERY = 256
-_STALE_SECONDS = 24 * 3600
+_HASH_CHUNK = 2**20
+_DEFAULT_LIMITS = SourceLimits()
+# what reading a file or a zip member may raise
+_READ_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
 
 
 class ConversionCancelled(DataError):
@@ -70,59 +75,34 @@ class PreparedDataset:
 
 
 def _hash_source(source: ImageSource) -> tuple[str | None, str | None]:
-    """(sha256, None) or (None, reason)."""
+    """(sha256, None) or (None, reason); the file is read in chunks, never whole, and never past its cap."""
+    digest = hashlib.sha256()
+    limit = max(source.size or 0, _DEFAULT_LIMITS.max_file_bytes)
+    seen = 0
     try:
-        return hashlib.sha256(source.read()).hexdigest(), None
-    except OSError as err:
-        return None, f"could not be read ({err.strerror or err})"
+        with source.open() as handle:
+            while chunk := handle.read(_HASH_CHUNK):
+                digest.update(chunk)
+                seen += len(chunk)
+                if seen > limit:
+                    return None, f"grew past {limit:,} bytes while being read; skipped"
+    except _READ_ERRORS as err:
+        return None, f"could not be read ({getattr(err, 'strerror', None) or err})"
+    return digest.hexdigest(), None
 
 
-def _decode_task(source: ImageSource, options: PrepareOptions) -> tuple[np.ndarray | None, ImageInfo | str]:
+def _decode_task(source: ImageSource, options: PrepareOptions,
+                 budget: MemoryBudget) -> tuple[np.ndarray | None, ImageInfo | str]:
     try:
-        pixels, info = decode_image(source.read(), options)
+        with source.open() as stream:
+            pixels, info = decode_image(stream, options, budget)
         return pixels, info
     except ImageRejected as err:
         return None, str(err)
+    except _READ_ERRORS as err:
+        return None, f"could not be read ({getattr(err, 'strerror', None) or err})"
     except Exception as err:  # a hostile file must cost one skip, never the whole conversion
         return None, f"could not be converted ({type(err).__name__}: {err})"
-
-
-def _shrink_npy(path: Path, count: int) -> None:
-    """Rewrite a v1.0 ``.npy`` header to hold only the first ``count`` rows, and truncate."""
-    with open(path, "r+b") as handle:
-        version = np.lib.format.read_magic(handle)
-        if version != (1, 0):
-            raise DataError(f"Unexpected .npy header version {version} in {path}.")
-        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-        offset = handle.tell()
-        new_shape = (count, *shape[1:])
-        text = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (dtype.str, new_shape)
-        room = offset - 10
-        handle.seek(0)
-        handle.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", room) + (text.ljust(room - 1) + "\n").encode("latin1"))
-        handle.truncate(offset + int(np.prod(new_shape)) * dtype.itemsize)
-
-
-def _release_pages(array: np.memmap) -> None:
-    """Flush written rows to the file and drop them from this process's memory."""
-    array.flush()
-    mapping = getattr(array, "_mmap", None)
-    if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
-        try:
-            mapping.madvise(mmap.MADV_DONTNEED)
-        except (OSError, ValueError):
-            pass
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Delete temp files that a killed conversion left behind (older than a day)."""
-    limit = time.time() - _STALE_SECONDS
-    for temp in folder.glob(".*.npy.tmp"):
-        try:
-            if temp.stat().st_mtime < limit:
-                temp.unlink()
-        except OSError:
-            pass
 
 
 def _cache_key(options: PrepareOptions, hashes: list[str]) -> str:
@@ -159,6 +139,7 @@ def prepare_dataset(
     progress: Callable[[int, int], None] | None = None,
     cancel: Any = None,
     workers: int | None = None,
+    budget: MemoryBudget | None = None,
 ) -> PreparedDataset:
     """Convert images to a cached uint8 ``.npy`` with a manifest and a health report.
 
@@ -170,21 +151,24 @@ def prepare_dataset(
         progress: Called as ``progress(done, total)`` from the calling thread.
         cancel: A ``threading.Event`` or a callable returning True to stop.
         workers: Decoding threads (default: CPU count, at most 8).
+        budget: Memory budget shared by the decoding threads; default the process's
+            :func:`~dcgan_core.budget.default_budget`, shared with every other conversion.
 
     Returns:
         The :class:`PreparedDataset`.
 
     Raises:
         ConversionCancelled: when cancelled (nothing is saved).
-        DataError: when no file was usable; ``err.report`` then holds the report.
+        DataError: when no file was usable (``err.report`` then holds the report), or the
+            cache folder cannot be created or written (a file in the way, a full disk).
     """
     options = options or PrepareOptions()
     sources = list(sources)
     if not sources:
         raise DataError("No files were given to convert.")
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(folder)
+    folder = _files.cache_folder(cache_dir)
+    budget = budget or default_budget()
+    _files.remove_stale_temps(folder)
     is_cancelled: Callable[[], bool] = (
         cancel.is_set if hasattr(cancel, "is_set") else cancel if callable(cancel) else (lambda: False)
     )
@@ -221,7 +205,10 @@ def prepare_dataset(
         if cached_count == manifest.get("count"):
             if name and name != manifest.get("name"):
                 manifest["name"] = name
-                write_json_atomic(npy_path.with_suffix(".json"), manifest)
+                try:
+                    write_json_atomic(npy_path.with_suffix(".json"), manifest)
+                except OSError:
+                    pass  # the new name is lost; the converted data is still there
             report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path))
             if progress:
                 progress(len(order), len(order))
@@ -233,7 +220,11 @@ def prepare_dataset(
     tmp_path = folder / f".{dataset_id}.{uuid.uuid4().hex}.npy.tmp"
     try:
         if total:
-            array = np.lib.format.open_memmap(tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels))
+            try:
+                array = np.lib.format.open_memmap(tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels))
+                _files.reserve_disk(tmp_path)
+            except (OSError, ValueError) as err:
+                raise _files.disk_error(folder, err) from None
             pending: deque[tuple[str, int, Future]] = deque()
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 feed = iter(order)
@@ -243,7 +234,7 @@ def prepare_dataset(
                         item = next(feed, None)
                         if item is None or is_cancelled():
                             break
-                        pending.append((item[0], item[1], pool.submit(_decode_task, sources[item[1]], options)))
+                        pending.append((item[0], item[1], pool.submit(_decode_task, sources[item[1]], options, budget)))
                     if is_cancelled():
                         for _, _, fut in pending:
                             fut.cancel()
@@ -260,11 +251,14 @@ def prepare_dataset(
                                        "width": info.width, "height": info.height, "mode": info.mode,
                                        "format": info.format, "frames": info.frames})
                         if len(images) % _FLUSH_EVERY == 0:
-                            _release_pages(array)
+                            _files.release_pages(array)
                     done += 1
                     if progress:
                         progress(done, total)
-            array.flush()
+            try:
+                array.flush()
+            except OSError as err:
+                raise _files.disk_error(folder, err) from None
             del array
         if not images:
             names = {i: sources[i].name for i in range(len(sources))}
@@ -275,26 +269,35 @@ def prepare_dataset(
             )
             err.report = build_report([], skipped, [], options, None, len(sources))  # type: ignore[attr-defined]
             raise err
-        if len(images) < total:
-            _shrink_npy(tmp_path, len(images))
-        os.replace(tmp_path, npy_path)
+        try:
+            if len(images) < total:
+                _files.shrink_npy(tmp_path, len(images))
+            groups: dict[str, list[str]] = {}
+            for src, sha in zip(sources, hashes):
+                if sha is not None:
+                    groups.setdefault(sha, []).append(src.name)
+            manifest = {
+                "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
+                "name": name or _default_name(sources),
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "options": options.to_dict(), "shape": [len(images), size, size, channels], "count": len(images),
+                "images": images,
+                "skipped": [{"name": sources[i].name, "sha256": None, "reason": r} for i, r in sorted(early.items())]
+                + rejected,
+                "duplicates": [names for names in groups.values() if len(names) > 1],
+            }
+            report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(tmp_path))
+            manifest["report"] = report.to_dict()
+            # The manifest goes first: a dataset is listed only once its .npy is there too, so the
+            # rename below makes both visible together (a crash in between leaves a manifest
+            # alone, which the next listing removes).
+            write_json_atomic(npy_path.with_suffix(".json"), manifest)
+            os.replace(tmp_path, npy_path)
+        except OSError as err:
+            raise _files.disk_error(folder, err) from None
     finally:
-        tmp_path.unlink(missing_ok=True)
-
-    groups: dict[str, list[str]] = {}
-    for src, sha in zip(sources, hashes):
-        if sha is not None:
-            groups.setdefault(sha, []).append(src.name)
-    manifest = {
-        "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
-        "name": name or _default_name(sources),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "options": options.to_dict(), "shape": [len(images), size, size, channels], "count": len(images),
-        "images": images,
-        "skipped": [{"name": sources[i].name, "sha256": None, "reason": r} for i, r in sorted(early.items())] + rejected,
-        "duplicates": [names for names in groups.values() if len(names) > 1],
-    }
-    report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path))
-    manifest["report"] = report.to_dict()
-    write_json_atomic(npy_path.with_suffix(".json"), manifest)
+        try:
+            tmp_path.unlink(missing_ok=True)
+        except OSError:
+            pass  # removed later by _remove_stale_temps
     return PreparedDataset(dataset_id, npy_path, manifest, report, False)

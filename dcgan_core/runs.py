@@ -65,6 +65,8 @@ __all__ = [
     "generator_onnx_path",
     "list_runs",
     "delete_run",
+    "run_display_name",
+    "rename_run",
 ]
 
 METRIC_KEYS = (
@@ -324,6 +326,7 @@ class RunSummary:
     damaged: bool = False
     problem: str = ""
     owner_pid: int | None = None
+    display_name: str = ""
 
 
 def _last_finite(values: list[float]) -> float:
@@ -344,6 +347,7 @@ def _summarize(folder: Path) -> RunSummary:
             last_swd=_last_finite(metrics["swd"]),
             duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
             created=str(meta.get("created", "")), owner_pid=lock_owner(folder),
+            display_name=run_display_name(meta),
         )
     except RunError as exc:
         problem = str(exc)
@@ -360,6 +364,44 @@ def list_runs(runs_dir: Path | None = None) -> list[RunSummary]:
         return []
     folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     return [_summarize(p) for p in sorted(folders, key=lambda p: p.name, reverse=True)]
+
+
+def run_display_name(meta: Mapping[str, Any]) -> str:
+    """A run's name in plain words: the name it was given, else "<dataset> · Dec 4 14:05".
+
+    Args:
+        meta: The config.json fields other than the config (see :func:`read_run_config`).
+    """
+    given = str(meta.get("display_name") or "").strip()
+    if given:
+        return given
+    dataset = str(meta.get("dataset_name") or "").strip() or "run"
+    try:
+        created = datetime.fromisoformat(str(meta.get("created"))).astimezone()
+    except (TypeError, ValueError):
+        return dataset
+    return f"{dataset} · {created.strftime('%b')} {created.day} {created.strftime('%H:%M')}"
+
+
+def rename_run(run_id: str, name: str, runs_dir: Path | None = None) -> str:
+    """Give a run a display name (kept in config.json; the folder and run id stay as they are).
+
+    An empty ``name`` goes back to the automatic "<dataset> · <time>" name.
+
+    Returns:
+        The run's display name after the change.
+
+    Raises:
+        RunError: when the run does not exist, its config.json is damaged or the name is too long.
+    """
+    name = " ".join(str(name).split())
+    if len(name) > 80:
+        raise RunError("A run name can be at most 80 characters long.")
+    path = run_path(run_id, runs_dir) / "config.json"
+    data = _read_json(path)
+    data["display_name"] = name
+    atomic_write_json(path, data)
+    return run_display_name(data)
 
 
 def delete_run(run_id: str, runs_dir: Path | None = None, manager: Any = None) -> None:

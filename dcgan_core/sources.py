@@ -1,12 +1,12 @@
-"""Where images come from: a folder, uploaded files, or zip archives, read safely.
+"""What an image source is: a display name plus a safe, lazy way to read the file's bytes.
 
-Every source becomes a list of :class:`ImageSource` values: a display name plus the file's
-bytes. A display name is only ever shown to a person; nothing here (or anywhere in the
-engine) uses it as a path on disk, so ``../`` or absolute names in an archive cannot make
-the app write anywhere. Archives are read in memory with caps on their total uncompressed
-size and on each member's compression ratio. Files that cannot be used are kept as sources
-with a ``skip_reason``, so the health report can say why; hidden files, ``__MACOSX/``
-entries and desktop clutter are ignored silently.
+Every collector (:mod:`dcgan_core.collect` for folders and uploads, :mod:`dcgan_core.archives`
+for zips) turns what it finds into :class:`ImageSource` values. A display name is only ever
+shown to a person; nothing in the engine uses it as a path on disk, so ``../`` or absolute
+names in an archive cannot make the app write anywhere. Bytes are read only when a source
+is hashed or decoded: a local file is opened only if it is a regular file (a pipe or a
+device never blocks the reader), a zip member is streamed from its archive. The caps of
+:class:`SourceLimits` hold for one whole request (one upload, one folder, one CLI call).
 """
 
 from __future__ import annotations
@@ -15,68 +15,134 @@ import io
 import os
 import stat
 import zipfile
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Iterable
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable
 
 from .errors import DataError
 
-__all__ = [
-    "ImageSource",
-    "SourceLimits",
-    "sources_from_folder",
-    "sources_from_zip",
-    "sources_from_uploads",
-]
+__all__ = ["ImageSource", "SourceLimits"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member, or the end record of an empty zip
 _CLUTTER = {"thumbs.db", "desktop.ini", "icon\r"}
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, RuntimeError,
+               NotImplementedError, ValueError, MemoryError)
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
 
 
 @dataclass(frozen=True)
 class SourceLimits:
-    """Caps that keep one upload from exhausting the server.
+    """Caps that keep one request (an upload, a folder) from exhausting the server.
 
     Attributes:
         max_file_bytes: Largest single file accepted (bytes); larger ones are skipped.
         max_archive_bytes: Largest total uncompressed size of one zip; larger is refused.
-        max_ratio: Largest compression ratio of one zip member (uncompressed / compressed)
-            once it is bigger than ``ratio_floor_bytes``; such members are skipped.
-        ratio_floor_bytes: Members smaller than this are never judged by their ratio.
-        max_members: Most entries one zip may hold.
+        max_request_bytes: Largest total uncompressed size of all the zips of one request;
+            the archive that would pass it is refused, with every one after it.
+        max_ratio: Largest compression ratio (uncompressed / compressed) of one zip member,
+            and of a whole zip, once either is bigger than ``ratio_floor_bytes``.
+        ratio_floor_bytes: Members and archives smaller than this are never judged by their ratio.
+        max_members: Most files one request may hold (folder files and zip members together).
+        max_directory_bytes: Largest table of contents (central directory) of one zip,
+            checked before it is read.
     """
 
     max_file_bytes: int = 64 * 2**20
     max_archive_bytes: int = 2 * 2**30
+    max_request_bytes: int = 2 * 2**30
     max_ratio: float = 200.0
     ratio_floor_bytes: int = 2**20
-    max_members: int = 200_000
+    max_members: int = 50_000
+    max_directory_bytes: int = 16 * 2**20
+
+
+class _Tally:
+    """What one request has taken so far: files listed and uncompressed bytes promised by zips."""
+
+    def __init__(self, limits: SourceLimits) -> None:
+        self.limits = limits
+        self.files = 0
+        self.archive_bytes = 0
+        self.archive_packed = 0
+
+    def count(self, n: int, where: str) -> None:
+        self.files += n
+        if self.files > self.limits.max_members:
+            raise DataError(f"{where} brings the number of files past the limit of {self.limits.max_members:,} "
+                            "per upload or folder; split it into smaller sets.")
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    """Open a file for reading only if it is a regular file (never blocks on a pipe or device)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"is {_special_kind(mode)}, not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _special_kind(mode: int) -> str:
+    return next((label for test, label in _SPECIAL if test(mode)), "a special file")
 
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One candidate image: a display name and its bytes.
+    """One candidate image: a display name and a way to read its bytes.
 
     Attributes:
         name: What the person calls the file (relative path in a folder or archive).
             Shown only; never used as a path.
-        data: The file's bytes (empty when ``path`` is set or ``skip_reason`` is).
+        data: The file's bytes, when they are already in memory (an upload).
         path: A local file to read the bytes from when needed (set only by
             :func:`sources_from_folder` with ``lazy=True``; never from an upload).
         skip_reason: Why this entry cannot be used, when that was known while collecting it.
+        size: The file's size in bytes when known without reading it (a zip member's
+            declared size), else None.
+        opener: Opens a stream of the bytes (a zip member, read lazily); not compared.
     """
 
     name: str
     data: bytes = b""
     path: Path | None = None
     skip_reason: str | None = None
+    size: int | None = None
+    opener: Callable[[], IO[bytes]] | None = field(default=None, compare=False, repr=False)
+
+    def open(self) -> IO[bytes]:
+        """A binary stream of the file's bytes (close it after use).
+
+        Raises:
+            OSError: when the file cannot be read, or is not a regular file.
+        """
+        if self.opener is not None:
+            try:
+                return self.opener()
+            except _ZIP_ERRORS as err:
+                raise OSError(f"could not be unpacked: {err}") from None
+        if self.path is not None and not self.data:
+            return _open_regular(self.path)
+        return io.BytesIO(self.data)
 
     def read(self) -> bytes:
-        """The file's bytes (read from ``path`` for lazy folder sources)."""
-        if self.path is not None and not self.data:
-            with open(self.path, "rb") as handle:
+        """The file's bytes (read from ``path`` or the archive for lazy sources).
+
+        Raises:
+            OSError: when the file cannot be read, or is not a regular file.
+        """
+        if self.opener is None and (self.path is None or self.data):
+            return self.data
+        with self.open() as handle:
+            try:
                 return handle.read()
-        return self.data
+            except _ZIP_ERRORS as err:
+                raise OSError(f"could not be unpacked: {err}") from None
 
 
 def display_name(raw: str | bytes) -> str:
@@ -95,170 +161,3 @@ def _is_zip(name: str, data: bytes) -> bool:
     return data[:4] in _ZIP_MAGIC or name.lower().endswith(".zip")
 
 
-def _member_problem(info: zipfile.ZipInfo, limits: SourceLimits) -> str | None:
-    """Why one zip member must be skipped, or None."""
-    name = info.filename
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link inside the archive; links are never followed"
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in pure.parts:
-        return "has an unsafe path inside the archive (absolute or with '..'); skipped"
-    if info.flag_bits & 0x1:
-        return "is encrypted; password-protected archives are not supported"
-    if info.file_size > limits.max_file_bytes:
-        return f"is {info.file_size:,} bytes, more than the {limits.max_file_bytes:,}-byte limit per file"
-    if info.file_size > limits.ratio_floor_bytes:
-        ratio = info.file_size / max(1, info.compress_size)
-        if ratio > limits.max_ratio:
-            return f"compresses {ratio:,.0f}:1, which looks like a zip bomb; skipped"
-    return None
-
-
-def sources_from_zip(data: bytes, name: str, limits: SourceLimits | None = None) -> list[ImageSource]:
-    """Read the images of a zip archive held in memory.
-
-    Members keep their path inside the archive as display name, prefixed by ``name``.
-    Nested zips, links, unsafe names, oversized and bomb-like members become skipped
-    sources with a reason; hidden entries and ``__MACOSX/`` are dropped.
-
-    Args:
-        data: The archive's bytes.
-        name: The archive's display name (for messages).
-        limits: Size caps; defaults to :class:`SourceLimits`.
-
-    Returns:
-        One source per file member, in archive order.
-
-    Raises:
-        DataError: when the bytes are not a zip, or the archive as a whole is too big.
-    """
-    limits = limits or SourceLimits()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as err:
-        raise DataError(f"{name} is not a readable zip archive ({err}).") from None
-    with archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-        if len(infos) > limits.max_members:
-            raise DataError(f"{name} holds {len(infos):,} files; the limit is {limits.max_members:,}.")
-        declared = sum(i.file_size for i in infos)
-        if declared > limits.max_archive_bytes:
-            raise DataError(
-                f"{name} would unpack to {declared:,} bytes, more than the "
-                f"{limits.max_archive_bytes:,}-byte limit; split it into smaller archives."
-            )
-        sources: list[ImageSource] = []
-        total_read = 0
-        for info in infos:
-            member = display_name(info.filename)
-            if _ignored(PurePosixPath(member.replace("\\", "/")).parts):
-                continue
-            shown = f"{name}/{member}"
-            problem = _member_problem(info, limits)
-            if problem is None:
-                try:
-                    with archive.open(info) as handle:
-                        content = handle.read(limits.max_file_bytes + 1)
-                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as err:
-                    problem = f"could not be unpacked ({err})"
-                else:
-                    total_read += len(content)
-                    if len(content) > limits.max_file_bytes or total_read > limits.max_archive_bytes:
-                        problem = "unpacks to more than its stated size; skipped"
-                    elif _is_zip(member, content):
-                        problem = "is a zip inside a zip; nested archives are not opened (upload it on its own)"
-            if problem is not None:
-                sources.append(ImageSource(shown, skip_reason=problem))
-            else:
-                sources.append(ImageSource(shown, content))
-        return sources
-
-
-def _from_named_bytes(name: str, data: bytes, limits: SourceLimits) -> list[ImageSource]:
-    if _ignored(PurePosixPath(name.replace("\\", "/")).parts):
-        return []
-    if _is_zip(name, data):
-        try:
-            return sources_from_zip(data, name, limits)
-        except DataError as err:
-            return [ImageSource(name, skip_reason=str(err))]
-    if len(data) > limits.max_file_bytes:
-        return [ImageSource(name, skip_reason=f"is {len(data):,} bytes, more than the {limits.max_file_bytes:,}-byte limit per file")]
-    return [ImageSource(name, data)]
-
-
-def sources_from_uploads(files: Iterable[tuple[str, bytes]], limits: SourceLimits | None = None) -> list[ImageSource]:
-    """Turn uploaded files into sources; zips among them are expanded (one level).
-
-    Args:
-        files: ``(name, bytes)`` pairs; names may be relative paths (directory upload).
-        limits: Size caps; defaults to :class:`SourceLimits`.
-
-    Returns:
-        Sources in upload order. A zip that cannot be read becomes one skipped source.
-    """
-    limits = limits or SourceLimits()
-    sources: list[ImageSource] = []
-    for raw_name, data in files:
-        sources.extend(_from_named_bytes(display_name(raw_name), bytes(data), limits))
-    return sources
-
-
-def sources_from_folder(path: str | os.PathLike[str], lazy: bool = False, limits: SourceLimits | None = None) -> list[ImageSource]:
-    """Collect every file under a local folder (recursively), or the members of a local zip.
-
-    Display names are paths relative to the folder, so ``a/cat.png`` and ``b/cat.png``
-    stay apart. Symbolic links are not followed out of the folder.
-
-    Args:
-        path: A folder, or a ``.zip`` file.
-        lazy: Read each file's bytes only when needed (keeps memory flat for big folders).
-        limits: Size caps; defaults to :class:`SourceLimits`.
-
-    Returns:
-        Sources sorted by display name.
-
-    Raises:
-        DataError: when the path does not exist, or the folder holds no files at all.
-    """
-    limits = limits or SourceLimits()
-    root = Path(path)
-    if root.is_file():
-        if root.stat().st_size > limits.max_archive_bytes:
-            raise DataError(f"{root} is larger than the {limits.max_archive_bytes:,}-byte archive limit.")
-        data = root.read_bytes()
-        if _is_zip(root.name, data):
-            return sources_from_zip(data, root.name, limits)
-        return _from_named_bytes(root.name, data, limits)
-    if not root.is_dir():
-        raise DataError(f"{root} does not exist or is not a folder.")
-    real_root = root.resolve()
-    sources: list[ImageSource] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _ignored([d]))
-        for file_name in sorted(files):
-            if _ignored([file_name]):
-                continue
-            full = Path(folder) / file_name
-            shown = display_name(full.relative_to(root).as_posix())
-            try:
-                if not full.resolve().is_relative_to(real_root):
-                    sources.append(ImageSource(shown, skip_reason="is a link to outside the folder; not followed"))
-                    continue
-                size = full.stat().st_size
-                if not full.is_file():
-                    continue
-                is_zip = file_name.lower().endswith(".zip")
-                if size > (limits.max_archive_bytes if is_zip else limits.max_file_bytes):
-                    sources.append(ImageSource(shown, skip_reason=f"is {size:,} bytes, more than the {limits.max_file_bytes:,}-byte limit per file"))
-                elif lazy and not is_zip:
-                    sources.append(ImageSource(shown, path=full))
-                else:
-                    sources.extend(_from_named_bytes(shown, full.read_bytes(), limits))
-            except OSError as err:
-                sources.append(ImageSource(shown, skip_reason=f"could not be read ({err.strerror or err})"))
-    if not sources:
-        raise DataError(f"The folder {root} is empty: no files to convert (hidden files are ignored).")
-    sources.sort(key=lambda s: s.name)
-    return sources

@@ -34,6 +34,7 @@ from .onnx_export import export_sampler_onnx
 from .pipeline import make_dataset, open_training_array, steps_per_epoch
 from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
                    save_sample_grid, truncate_metrics, write_metrics, write_status)
+from .tensorboard_log import TensorBoardLog
 from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
 
 __all__ = ["TrainOutcome", "train_run", "build_gan", "SWD_SAMPLES"]
@@ -79,6 +80,7 @@ class _EpochRecorder:
         self.clock = time.monotonic() - elapsed_before
         self.paused_seen = control.paused_seconds
         self.grid_latents = fixed_latents(config)
+        self.tensorboard = TensorBoardLog(run_dir)
         rng = np.random.default_rng([config.seed, 4242])
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
         self.real_sample = np.asarray(data[np.sort(rng.choice(len(data), count, replace=False))])
@@ -120,6 +122,7 @@ class _EpochRecorder:
             atomic_write_json(self.run_dir / "histograms.json", {"epoch": epoch, **hist})
             update["histograms"] = hist
         row["elapsed_seconds"] = self.elapsed()
+        self.tensorboard.epoch(epoch, row, update.get("latest_grid"))
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
         write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch

@@ -2,7 +2,7 @@
 
 Only the panel the user picked is drawn. Everything a panel draws is cached or made on
 request (a button), so moving a main slider does not redraw a whole panel's worth of
-images; downloads are produced only when their button is clicked.
+images. Downloads carry their bytes (cached), so the first click always gets a file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dcgan_core import (Exploration, ExplorationError, generator_epochs, grid_2d, image_png, interpolate,
-                        latent_from_seed, latents_to_json, load_exploration, save_exploration, walk_gif)
+from dcgan_core import (Exploration, ExplorationError, generator_epochs, grid_2d, interpolate, latent_from_seed,
+                        latents_to_json, load_exploration, save_exploration)
 from pages import _explore_widgets as ui
 
 __all__ = ["Context", "variations", "interpolation", "map_2d", "save_export", "gaussian_view"]
@@ -83,18 +83,23 @@ def variations(c: Context) -> None:
         pictures = ui.images(c.run_dir, c.epoch, found)
     else:
         numbers = ui.values(c.run_dir, c.epoch, found)
+    area = st.columns([3, 2])[0] if c.sampler.is_image_model else st.container()  # cells of a readable size
     for row in range(3):
-        cols = st.columns(3)
+        cols = area.columns(3)
         for col, i in zip(cols, range(row * 3, row * 3 + 3)):
             label = "current" if i == 4 else f"variation {i + 1 if i < 4 else i}"
             if c.sampler.is_image_model:
-                col.image(ui.display_png(pictures[i:i + 1], target=160), caption=label, output_format="PNG")
+                col.image(ui.display_png(pictures[i:i + 1], target=256), caption=label, output_format="PNG",
+                          width="stretch")
             else:
                 col.metric(label, f"{numbers[i]:.3f}")
             col.button("Use", key=f"ex_use_var_{i}", on_click=ui.adopt, args=(found[i], label), width="stretch")
 
 
 # ---- interpolation ----------------------------------------------------------------------
+_PATHS = {"slerp": "Smooth (spherical)", "lerp": "Straight"}
+
+
 def interpolation(c: Context) -> None:
     """A strip between two seeds (or the current image and a seed), playable and downloadable."""
     dim, dist = c.sampler.latent_dim, c.sampler.latent_distribution
@@ -107,8 +112,9 @@ def interpolation(c: Context) -> None:
     seed_a = cols[0].number_input("From seed", 0, 2**31 - 1, step=1, key="ex_seed_a", disabled=from_current)
     seed_b = cols[1].number_input("To seed", 0, 2**31 - 1, step=1, key="ex_seed_b")
     frames = cols[2].slider("Frames", 3, 32, key="ex_frames")
-    method = cols[3].radio("Path", ["slerp", "lerp"], key="ex_method", horizontal=True,
-                           help="slerp follows the sphere where most latents live; lerp is a straight line.")
+    method = cols[3].radio("Path", ["slerp", "lerp"], key="ex_method", format_func=_PATHS.get,
+                           help="Smooth follows the sphere where most random inputs live (slerp, spherical "
+                                "interpolation); Straight is a straight line between them (lerp).")
     start = c.z if from_current else latent_from_seed(int(seed_a), dim, dist)
     keys = np.stack([start, latent_from_seed(int(seed_b), dim, dist)])
     path = interpolate(keys, int(frames), method)
@@ -120,13 +126,13 @@ def interpolation(c: Context) -> None:
         return
     strip = ui.images(c.run_dir, c.epoch, path)
     st.image(ui.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
-             caption=f"{method} in {frames} frames", output_format="PNG")
+             caption=f"{_PATHS[method]} path in {frames} frames", output_format="PNG")
     factor = max(1, 192 // max(c.sampler.image_shape[:2]))
     gif = ui.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
     play, get = st.columns([1, 2], vertical_alignment="center")
     play.image(gif, caption="Playing back and forth")
     get.download_button("⬇️ Download the GIF", gif, file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
-                        mime="image/gif", key="ex_dl_interp")
+                        mime="image/gif", key="ex_dl_interp", on_click="ignore")
 
 
 # ---- 2-D map ----------------------------------------------------------------------------
@@ -169,7 +175,7 @@ def map_2d(c: Context) -> None:
             i = row * steps + col_index
             label = f"map cell {row + 1}, {col_index + 1}"
             if pictures is not None:
-                col.image(ui.display_png(pictures[i:i + 1], target=112), output_format="PNG")
+                col.image(ui.display_png(pictures[i:i + 1], target=192), output_format="PNG", width="stretch")
                 text = "Use"
             else:
                 text = f"{numbers[i]:.2f}"
@@ -224,23 +230,26 @@ def save_export(c: Context) -> None:
             ss.setdefault("ex_upscale", 4)
             factor = int(st.select_slider("PNG enlargement", [1, 2, 4, 8, 16], key="ex_upscale",
                                           format_func=lambda f: f"{f}×"))
-            st.download_button("🖼️ Download PNG", lambda: image_png(smp.images(shown), factor),
-                               file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png")
+            # bytes made now (cached), not on click: see ui.export_png
+            st.download_button("🖼️ Download PNG", ui.export_png(c.run_dir, c.epoch, shown, factor),
+                               file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png",
+                               on_click="ignore")
             walk_seed = int(ss.get("ex_seed", 0))
             st.download_button("🚶 Download a random walk (GIF)",
-                               lambda: walk_gif(smp, z, 32, 0.15, walk_seed, upscale=min(factor, 4)),
-                               file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk")
-        st.download_button("🔢 Download latents (JSON)", lambda: latents_to_json(shown),
+                               ui.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
+                               file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk",
+                               on_click="ignore")
+        st.download_button("🔢 Download latents (JSON)", latents_to_json(shown),
                            file_name=f"{c.run_id}-e{c.epoch}-latents.json", mime="application/json",
-                           key="ex_dl_latents")
+                           key="ex_dl_latents", on_click="ignore")
     with right:
         st.markdown("**Save or load an exploration**")
         exploration = Exploration(c.run_id, c.epoch, smp.latent_dim,
                                   latents=[("current", z), ("base", np.array(ss["ex_base"]))],
                                   directions=list(zip(c.names, c.vectors)))
-        st.download_button("💾 Save exploration", lambda: save_exploration(exploration),
+        st.download_button("💾 Save exploration", save_exploration(exploration),
                            file_name=f"{c.run_id}-e{c.epoch}-exploration.json", mime="application/json",
-                           key="ex_dl_exploration")
+                           key="ex_dl_exploration", on_click="ignore")
         st.file_uploader("Load an exploration", type=["json"], key="ex_upload", on_change=_load,
                          args=(c.run_id, c.run_dir, c.epoch, smp.latent_dim))
         if ss.get("ex_saved_dirs"):

@@ -17,12 +17,13 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dcgan_core import (Sampler, encode_png, generator_epochs, interpolation_gif, latent_from_seed, make_grid,
-                        upscale)
+from dcgan_core import (Sampler, encode_png, generator_epochs, image_png, interpolation_gif, latent_from_seed,
+                        make_grid, upscale, walk_gif)
 
 __all__ = [
     "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
-    "interpolation_gif_cached", "display_png", "set_base", "adopt", "zero_directions", "reset_context",
+    "interpolation_gif_cached", "export_png", "walk_gif_cached", "display_png", "set_base", "adopt",
+    "zero_directions", "reset_context",
     "gaussian_figure", "newest_epoch",
 ]
 
@@ -95,11 +96,42 @@ def interpolation_gif_cached(run_dir: Path, epoch: int, keys: np.ndarray, frames
                 int(factor))
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _export_png(run_dir: str, epoch: int, mtime: float, latents: np.ndarray, factor: int) -> bytes:
+    return image_png(_sampler(run_dir, epoch, mtime).images(latents), factor)
+
+
+def export_png(run_dir: Path, epoch: int, latents: np.ndarray, factor: int) -> bytes:
+    """PNG bytes of the images of ``latents`` enlarged ``factor`` times (cached).
+
+    Downloads get their bytes up front, not from a callable: a deferred download is
+    forgotten by Streamlit at the next rerun, so a click after one got "file not found".
+    The buttons do not rerun the page either (``on_click="ignore"``): a rerun racing the
+    browser's fetch of the file could drop it before it was read.
+    """
+    return _export_png(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32), int(factor))
+
+
+@st.cache_data(show_spinner="Drawing the random walk…", max_entries=16)
+def _walk(run_dir: str, epoch: int, mtime: float, start: np.ndarray, seed: int, factor: int) -> bytes:
+    return walk_gif(_sampler(run_dir, epoch, mtime), start, 32, 0.15, seed, upscale=factor)
+
+
+def walk_gif_cached(run_dir: Path, epoch: int, start: np.ndarray, seed: int, factor: int) -> bytes:
+    """GIF bytes of a 32-step seeded random walk from ``start`` (cached)."""
+    return _walk(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(start, np.float32), int(seed),
+                 int(factor))
+
+
 def display_png(batch: np.ndarray, target: int = DISPLAY_PX, cols: int | None = None) -> bytes:
-    """PNG of one image or a grid, enlarged with crisp pixels to about ``target`` pixels."""
+    """PNG of one image or a grid, enlarged with crisp pixels to at least ``target`` pixels.
+
+    The enlargement rounds up, so a grid of 64x64 faces is drawn about as large as a grid
+    of 28x28 digits (never smaller than ``target``), and every pixel stays a crisp square.
+    """
     arr = np.asarray(batch)
     picture = arr[0] if arr.shape[0] == 1 else make_grid(arr, cols=cols)
-    factor = max(1, target // max(picture.shape[0], picture.shape[1]))
+    factor = max(1, -(-target // max(picture.shape[0], picture.shape[1])))
     return encode_png(upscale(picture, factor))
 
 

@@ -20,12 +20,18 @@ from dcgan_core import (
 from ui.datasets import datasets, display_grid, show_grid, thumbnail
 from ui.fmt import size
 from ui.confirm import delete_or_keep
+from ui.names import upload_name
 from ui.runtime import require_router
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "zip"]
 SIZES = [28, 32, 48, 64, 96, 128, 200]
+#: Pillow's colour modes in everyday words.
+MODE_WORDS = {"1": "black and white", "L": "grey", "LA": "grey with transparency", "I": "grey (32-bit)",
+              "I;16": "grey (16-bit)", "F": "grey (floating point)", "P": "colour with a palette",
+              "PA": "colour with a palette and transparency", "RGB": "colour", "RGBA": "colour with transparency",
+              "CMYK": "print colour (CMYK)", "YCbCr": "colour (YCbCr)", "LAB": "colour (Lab)", "HSV": "colour (HSV)"}
 FITS = {
     "crop": "Crop the centre to a square, then resize (keeps proportions, may cut edges)",
     "pad": "Pad to a square with the background colour, then resize (keeps everything)",
@@ -66,12 +72,14 @@ def _uploads_section() -> None:
     ) or []
     options = _options()
     if not uploads:
+        st.session_state.pop("data_failed", None)
         st.info("No images chosen yet. Any folder of pictures works: faces, flowers, logos, "
                 "your cat. A few hundred images or more give the best results.", icon="📂")
         return
     total = sum(u.size for u in uploads)
     st.caption(f"{len(uploads)} file(s), {size(total)}")
 
+    problems = []
     with st.expander("Preview: what the GAN will see", expanded=True, icon=":material/visibility:"):
         shown = []
         for upload in uploads[:8]:
@@ -79,18 +87,30 @@ def _uploads_section() -> None:
             try:
                 shown += _preview(upload.name, hashlib.sha256(data).hexdigest(), data, options)
             except DcganError as err:
-                st.caption(f"⚠️ {upload.name}: {err}")
+                reason = str(err).removeprefix(upload.name).lstrip(" :")  # the reason names the file already
+                problems.append(f"**{upload.name}**: {reason}")
+                st.caption(f"⚠️ {upload.name}: {reason}")
             if len(shown) >= 8:
                 break
         if shown:
             st.image(display_grid(make_grid(shown[:8], cols=8), target=720),
                      caption=f"{options.size}x{options.size}, {'colour' if options.channels == 3 else 'grey'}, "
                              f"{options.fit}")
+    if problems and not shown and len(uploads) <= 8:
+        # nothing of what was chosen can be read: say why in the open, not inside the preview
+        st.error("None of the chosen files can be read as a picture:\n\n" + "\n\n".join(problems), icon="🚫")
 
-    name = st.text_input("Dataset name", value=uploads[0].name.split("/")[0].rsplit(".", 1)[0][:40] or "my images",
-                         key="data_name", max_chars=60)
+    names = sorted(u.name for u in uploads)
+    if st.session_state.get("data_name_for") != names:
+        # a new choice of files: suggest its name (common folder, zip, or "N uploaded images · date")
+        st.session_state["data_name_for"] = names
+        st.session_state["data_name"] = upload_name(names)
+        st.session_state.pop("data_failed", None)
+    name = st.text_input("Dataset name", key="data_name", max_chars=60)
     if st.button("Convert and check", type="primary", icon=":material/auto_fix_high:", key="data_convert"):
         _convert(uploads, options, name)
+    if failed := st.session_state.get("data_failed"):
+        st.error(f"**Nothing could be converted.** {failed}", icon="🚫")
 
 
 def _convert(uploads, options: PrepareOptions, name: str) -> None:
@@ -103,11 +123,12 @@ def _convert(uploads, options: PrepareOptions, name: str) -> None:
                 progress=lambda done, total: bar.progress(done / max(total, 1), text=f"{done} / {total}"),
             )
         except DcganError as err:
-            status.update(label="Nothing could be converted", state="error")
-            st.error(str(err), icon="🚫")
+            status.update(label="Nothing could be converted: the reason is below", state="error", expanded=False)
+            st.session_state["data_failed"] = str(err)  # shown under the button, open, until the files change
             return
         label = "Already converted: loaded from the cache" if prepared.from_cache else "Converted"
         status.update(label=f"{label}: {prepared.report.usable:,} images ready", state="complete", expanded=False)
+    st.session_state.pop("data_failed", None)
     st.session_state["data_last"] = prepared
 
 
@@ -119,7 +140,10 @@ def _report_section(prepared) -> None:
     cols[1].metric("Skipped", f"{len(report.skipped):,}")
     dropped = sum(len(group) - 1 for group in report.duplicates)
     cols[2].metric("Exact duplicates", f"{dropped:,}", help="Byte-identical files; one copy of each is kept.")
-    cols[3].metric("Colour modes", ", ".join(f"{k} {v}" for k, v in sorted(report.modes.items())) or "–")
+    modes = sorted(report.modes.items())
+    cols[3].markdown("Colours  \n**" + (", ".join(f"{MODE_WORDS.get(k, k)}: {v}" for k, v in modes) or "–") + "**",
+                     help="How the original files store their colours (Pillow modes: "
+                          + ", ".join(f"{k} {v}" for k, v in modes) + ").")
     for warning in report.warnings:
         st.warning(warning, icon="⚠️")
     if report.size_stats:

@@ -19,7 +19,11 @@ from dcgan_core import (DcganError, default_runs_dir, generator_epochs, latent_f
                         sample_latents)
 from pages import _explore_panels as panels
 from pages import _explore_widgets as ui
+from ui.fmt import status_label
+from ui.labels import preset_title
+from ui.names import distinct
 from ui.runtime import require_router
+from ui.share import share_panel
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
@@ -38,6 +42,7 @@ def _choose_run():
     if not runs:
         st.info("There are no runs yet. Train a model on the Train page; its generator can be explored here "
                 "as soon as its first epoch is saved.", icon="🧭")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
     usable = [r for r in runs if not r.damaged]
     if len(usable) < len(runs):
@@ -48,40 +53,55 @@ def _choose_run():
     by_id = {r.run_id: r for r in usable}
     if ss.get("ex_run") not in by_id:
         ss["ex_run"] = usable[0].run_id
-    label = {r.run_id: f"{r.run_id} · {r.preset} · {r.dataset_name} · {r.status}, epoch {r.epochs_done}" for r in usable}
+    label = distinct({r.run_id: f"{r.display_name or r.run_id} · {preset_title(r.preset)} · "
+                                f"{status_label(r.status)}, epoch {r.epochs_done}" for r in usable})
     return by_id[st.selectbox("Run", list(by_id), format_func=label.get, key="ex_run")]
 
 
-def _watch(run_dir: Path, shown: int) -> None:
+_WATCH_SECONDS = 4.0
+
+
+def _watch(run_dir: Path, shown: int | None) -> None:
     """While following a live run, redraw the page when a newer epoch is saved."""
-    @st.fragment(run_every=4)
+    @st.fragment(run_every=_WATCH_SECONDS)
     def poll() -> None:
-        if ui.newest_epoch(run_dir) not in (None, shown):
+        if ui.newest_epoch(run_dir) != shown:
             st.rerun()
     poll()
 
 
 def _choose_epoch(summary) -> int:
     epochs = generator_epochs(summary.path)
+    active = summary.status in _ACTIVE
     if not epochs:
-        why = ("it is still training its first epoch" if summary.status in _ACTIVE
-               else "no epoch of it was saved")
-        st.info(f"**{summary.run_id}** has no saved generator yet: {why}. The explorer opens a run from its "
-                "first saved epoch on.", icon="⏳")
+        name = summary.display_name or summary.run_id
+        if active:
+            st.info(f"**{name}** is still training its first epoch. This page opens it by itself as soon as "
+                    "that epoch is saved; the Train page shows it live meanwhile.", icon="⏳")
+            _watch(summary.path, None)
+        else:
+            st.info(f"**{name}** has no saved generator: no epoch of it was saved. Train it for an epoch "
+                    "or more (Train more on the Runs page), or pick another run.", icon="⏳")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
-    if summary.status in _ACTIVE:
+    if ss.get("ex_epoch_run") != summary.run_id:
+        # another run: open it at its own newest epoch, following it if it trains
+        ss["ex_epoch"], ss["ex_live"] = epochs[-1], active
+        ss["ex_epoch_run"] = summary.run_id
+    if active:
         ss.setdefault("ex_live", True)
-        if st.toggle("Live: follow the training", key="ex_live",
-                     help="Use the newest weights of the running job, as of its last epoch end."):
+        if st.toggle("Follow the newest epoch", key="ex_live",
+                     help="Use the newest weights of the running job, as of its last epoch end; "
+                          "the page moves on by itself at each new saved epoch."):
             st.caption(f"🟢 Live weights as of epoch **{epochs[-1]}** (the newest saved); the page follows each new epoch.")
             _watch(summary.path, epochs[-1])
+            ss["ex_epoch"] = epochs[-1]
             return epochs[-1]
     wanted = ss.get("ex_epoch")
     if wanted not in epochs:
-        if wanted is not None and ss.get("ex_epoch_run") == summary.run_id:
+        if wanted is not None:
             st.warning(f"Epoch {wanted} is no longer saved for this run; showing epoch {epochs[-1]}, the newest.")
         ss["ex_epoch"] = epochs[-1]
-    ss["ex_epoch_run"] = summary.run_id
     if len(epochs) == 1:
         st.caption(f"Epoch {epochs[0]}, the only one saved so far.")
         return epochs[0]
@@ -125,36 +145,46 @@ def _directions(run_dir: Path, epoch: int) -> tuple[np.ndarray, list[str], list[
         vectors, shares = ui.directions(run_dir, epoch)
         defaults = [f"Direction {i + 1}" for i in range(len(vectors))]
     names = [str(ss.get(f"ex_name_{i}") or defaults[i]).strip() or defaults[i] for i in range(len(vectors))]
-    labels = [f"{n} (saved)" if shares is None else f"{n} ({shares[i] * 100:.1f}% variance)" for i, n in enumerate(names)]
+    labels = [f"{n} (saved)" if shares is None else f"{n} · explains {_percent(shares[i])} of the variety"
+              for i, n in enumerate(names)]
     return vectors, names, labels
 
 
-def _controls(smp, vectors: np.ndarray, labels: list[str]) -> tuple[int, np.ndarray]:
+def _percent(share: float) -> str:
+    """``"5%"``, ``"0.4%"``: a share in everyday precision."""
+    value = float(share) * 100
+    return f"{value:.0f}%" if value >= 1 else f"{value:.1g}%"
+
+
+def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> tuple[int, np.ndarray]:
     dim, dist = smp.latent_dim, smp.latent_distribution
-    top = st.columns([2, 1, 1], vertical_alignment="bottom")
+    top = st.columns([1, 1, 1], vertical_alignment="bottom")
     top[0].number_input("Seed", 0, 2**31 - 1, step=1, key="ex_seed", on_change=_from_seed, args=(dim, dist))
     top[1].button("🎲 Randomize", on_click=_randomize, args=(dim, dist), width="stretch")
     top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=ui.zero_directions,
                   width="stretch")
     ss.setdefault("ex_k", min(5, len(vectors)))
     ss["ex_k"] = min(int(ss["ex_k"]), len(vectors))
-    k = int(st.number_input("Direction sliders", 1, len(vectors), key="ex_k",
-                            help="Directions found by PCA of the generator's first layer, strongest first."))
+    k = int(st.number_input("Number of direction sliders", 1, len(vectors), key="ex_k",
+                            help="Directions along which the images vary most, strongest first (found by PCA "
+                                 "of the generator's first layer); the share says how much of the variety "
+                                 "each one explains."))
     amounts = []
     for i in range(k):
         ss.setdefault(f"ex_dir_{i}", 0.0)
         amounts.append(st.slider(labels[i], -5.0, 5.0, step=0.1, key=f"ex_dir_{i}"))
     with st.expander("✏️ Rename directions"):
         for i in range(k):
-            st.text_input(f"Name of direction {i + 1}", key=f"ex_name_{i}", placeholder=labels[i].rsplit(" (", 1)[0])
-    with st.expander("🎛️ Raw latent dimensions"):
+            st.text_input(f"Name of direction {i + 1}", key=f"ex_name_{i}", placeholder=names[i])
+    with st.expander("🎛️ Each random input on its own (raw latent dimensions)"):
         lo, hi = (-1.0, 1.0) if dist == "uniform" else (-4.0, 4.0)
         ss.setdefault("ex_dims", list(range(min(8, dim))))
-        shown = st.multiselect("Dimensions to show", list(range(dim)), key="ex_dims")
+        shown = st.multiselect("Inputs to show", list(range(dim)), key="ex_dims")
         base = ss["ex_base"]
         for j in shown:
             ss.setdefault(f"ex_dim_{j}", float(np.clip(base[j], lo, hi)))
-            st.slider(f"z[{j}]", lo, hi, step=0.05, key=f"ex_dim_{j}", on_change=_edit_dim, args=(j,))
+            st.slider(f"Input {j}", lo, hi, step=0.05, key=f"ex_dim_{j}", on_change=_edit_dim, args=(j,),
+                      help=f"z[{j}], dimension {j} of the latent vector.")
     return k, np.asarray(amounts, dtype=np.float32)
 
 
@@ -175,7 +205,7 @@ def main() -> None:
         st.stop()
     view_col, control_col = st.columns([3, 2], gap="large")
     with control_col:
-        k, amounts = _controls(smp, vectors, labels)
+        k, amounts = _controls(smp, vectors, names, labels)
     z = move_along(ss["ex_base"], vectors[:k], amounts)
     ss["ex_z"] = z
     with view_col:
@@ -200,6 +230,8 @@ def main() -> None:
     context = panels.Context(run_dir, summary.run_id, epoch, smp, z, shown, vectors[:k], names[:k])
     {options[0]: panels.variations, options[1]: panels.interpolation, options[2]: panels.map_2d,
      options[3]: panels.save_export}.get(panel, lambda c: None)(context)
+    with st.expander("Share this model: web demo, model files, run bundle", icon=":material/ios_share:"):
+        share_panel(Path(run_dir).parent, summary.run_id, epoch, key="ex")
 
 
 main()

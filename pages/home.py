@@ -14,6 +14,7 @@ from dcgan_core import (
 )
 from ui.datasets import datasets, show_grid, thumbnail
 from ui.fmt import status_label
+from ui.names import run_name
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
@@ -40,7 +41,7 @@ jobs = manager()
 active = jobs.active()
 if active is not None:
     with st.container(border=True):
-        st.markdown(f"**{status_label(active.status)}** · `{active.run_id}`")
+        st.markdown(f"**{status_label(active.status)}** · {run_name(active.run_id)}")
         st.progress(active.progress, text=f"Epoch {active.epoch} of {active.epochs_total}")
         st.page_link("pages/train.py", label="Watch it live", icon=":material/monitoring:")
 
@@ -82,6 +83,6 @@ with right:
     if runs:
         st.markdown("#### Recent runs")
         for run in runs[:3]:
-            st.markdown(f"{status_label('damaged' if run.damaged else run.status)} · `{run.run_id}` · "
+            st.markdown(f"{status_label('damaged' if run.damaged else run.status)} · {run.display_name or run.run_id} · "
                         f"{run.epochs_done}/{run.epochs_total} epochs")
         st.page_link("pages/runs.py", label="All runs", icon=":material/history:")

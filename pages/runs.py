@@ -8,45 +8,64 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dcgan_core import DcganError, decode_png, delete_run, list_runs, read_metrics, sample_epochs, sample_grid_path
-from ui.charts import overlay_figure
+from dcgan_core import (DcganError, decode_png, delete_run, list_runs, read_metrics, rename_run, sample_epochs,
+                        sample_grid_path)
+from ui.charts import CHART_CONFIG, METRIC_LABELS, overlay_figure
 from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.confirm import delete_or_keep
+from ui.labels import preset_title
+from ui.names import distinct
+from ui.share import import_panel, share_panel
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
-_METRICS = {"g_loss": "Generator loss", "d_loss": "Discriminator loss", "swd": "SWD (quality)",
-            "d_acc_real": "D accuracy on real", "d_acc_fake": "D accuracy on fake",
-            "images_per_sec": "Images per second", "kl": "KL divergence (1-D toy)"}
+_METRICS = METRIC_LABELS
 
 
 def _created(value) -> str:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M")
-    return str(value or "")
+    try:
+        return dt.datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(value or "")
+
+
+def _name(run) -> str:
+    return run.display_name or run.run_id
 
 
 def _table(runs) -> None:
     rows = [{
         "Status": status_label("damaged" if r.damaged else r.status),
-        "Run": r.run_id,
+        "Name": _name(r),
         "Dataset": r.dataset_name or "–",
-        "Preset": r.preset or "–",
+        "Preset": preset_title(r.preset) if not r.damaged else "–",
         "Epochs": f"{r.epochs_done} / {r.epochs_total}",
-        "G loss": number(r.last_g_loss),
-        "D loss": number(r.last_d_loss),
-        "SWD": number(r.last_swd),
+        "Generator loss": number(r.last_g_loss),
+        "Discriminator loss": number(r.last_d_loss),
+        "Quality score": number(r.last_swd),
         "Duration": duration(r.duration_seconds),
         "Created": _created(r.created),
+        "Run": r.run_id,
         "Problem": r.problem or "",
     } for r in runs]
     table = pd.DataFrame(rows)
     if not table["Problem"].any():
         table = table.drop(columns=["Problem"])
-    st.dataframe(table, hide_index=True, width="stretch")
+    columns = {
+        "Status": st.column_config.TextColumn(width="small"),
+        "Name": st.column_config.TextColumn(width="medium"),
+        "Preset": st.column_config.TextColumn(width="medium"),
+        "Created": st.column_config.TextColumn(width="medium"),
+        "Quality score": st.column_config.TextColumn(help="Sliced Wasserstein distance (SWD) between generated "
+                                                           "and real images at the last measurement; lower is better."),
+        "Run": st.column_config.TextColumn("Run id", help="The run's folder name.", width="medium"),
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=columns)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -69,15 +88,21 @@ def _compare(runs) -> None:
         return
     st.subheader("📈 Compare")
     ids = [r.run_id for r in usable]
+    by_id = {r.run_id: r for r in usable}
+    labels = distinct({r.run_id: f"{_name(r)} ({r.dataset_name or '?'})" if r.display_name and r.dataset_name
+                       and not r.display_name.startswith(r.dataset_name) else _name(r) for r in usable})
     cols = st.columns([3, 1, 1])
-    chosen = cols[0].multiselect("Runs", ids, default=ids[:3], key="runs_compare")
+    chosen = cols[0].multiselect("Runs", ids, default=ids[:3], key="runs_compare", format_func=labels.get)
     metric = cols[1].selectbox("Curve", list(_METRICS), format_func=_METRICS.get, key="runs_metric")
     smoothing = cols[2].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="runs_smoothing")
     if chosen:
-        by_id = {r.run_id: r for r in usable}
-        histories = {run_id: _history(by_id[run_id]) for run_id in chosen}
+        datasets = {by_id[run_id].dataset_name for run_id in chosen}
+        if len(datasets) > 1:
+            st.warning("These runs learned from different datasets (" + ", ".join(sorted(d or "?" for d in datasets))
+                       + "): their losses and quality scores are not comparable one to one.", icon="⚖️")
+        histories = {labels[run_id]: _history(by_id[run_id]) for run_id in chosen}
         st.plotly_chart(overlay_figure(histories, metric, smoothing, title=f"{_METRICS[metric]} across runs"),
-                        key="runs_overlay")
+                        key="runs_overlay", config=CHART_CONFIG)
 
 
 def _timeline(run) -> None:
@@ -91,24 +116,36 @@ def _timeline(run) -> None:
     data = path.read_bytes()
     st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}")
     st.download_button("Sample grid (PNG)", data, file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
-                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}")
+                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}", on_click="ignore")
 
 
 def _downloads(run) -> None:
     folder = Path(run.path)
     files = [("generator.keras", "Generator (.keras)", "application/octet-stream"),
-             ("progress.gif", "Progress animation (GIF)", "image/gif"),
+             ("progress.gif", "Progress (GIF)", "image/gif"),
              ("metrics.csv", "Metrics (CSV)", "text/csv")]
-    cols = st.columns(len(files))
-    for col, (name, label, mime) in zip(cols, files):
+    row = st.container(horizontal=True)  # buttons as wide as their words: no label is cut
+    for col, (name, label, mime) in zip([row] * len(files), files):
         path = folder / name
         if path.is_file():
             # a callable: the file is read when the button is clicked, not on every rerun
             col.download_button(label, path.read_bytes, file_name=f"{run.run_id}_{name}", mime=mime,
-                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="stretch")
+                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="content",
+                                on_click="ignore")  # no rerun: it would drop the file before the browser reads it
         else:
-            col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="stretch",
+            col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="content",
                        help="Not written yet.")
+
+
+def _name_of(run_id: str) -> str:
+    return next((_name(r) for r in list_runs(runs_dir()) if r.run_id == run_id), run_id)
+
+
+def _rename(run_id: str) -> None:
+    try:
+        rename_run(run_id, st.session_state.get(f"runs_name_{run_id}", ""), runs_dir=runs_dir())
+    except DcganError as err:
+        st.session_state["runs_rename_error"] = str(err)
 
 
 def _close_dialog() -> None:
@@ -117,11 +154,11 @@ def _close_dialog() -> None:
 
 @st.dialog("Delete this run?", on_dismiss=_close_dialog)
 def _confirm_delete(run_id: str) -> None:
-    st.write(f"**{run_id}** and everything in it (samples, checkpoints, the generator) will be "
+    st.write(f"**{_name_of(run_id)}** and everything in it (samples, checkpoints, the generator) will be "
              "deleted for good.")
     delete_or_keep("runs", "runs_confirm_delete",
                    lambda: delete_run(run_id, runs_dir=runs_dir(), manager=manager()),
-                   f"Deleted {run_id}.", forget="runs_pick")
+                   f"Deleted {_name_of(run_id)}.", forget="runs_pick")
 
 
 def _actions(run) -> None:
@@ -154,7 +191,7 @@ def _actions(run) -> None:
 def _detail(runs) -> None:
     st.subheader("🔎 Inspect a run")
     ids = [r.run_id for r in runs]
-    labels = {r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {r.run_id}" for r in runs}
+    labels = distinct({r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {_name(r)}" for r in runs})
     picked = st.selectbox("Run", ids, format_func=labels.get, key="runs_pick")
     run = next(r for r in runs if r.run_id == picked)
     with st.container(border=True):
@@ -174,15 +211,27 @@ def _detail(runs) -> None:
             with right:
                 cols = st.columns(3)
                 cols[0].metric("Epochs", f"{run.epochs_done} / {run.epochs_total}")
-                cols[1].metric("Last G loss", number(run.last_g_loss))
-                cols[2].metric("Last SWD", number(run.last_swd))
-                st.caption(f"Dataset **{run.dataset_name or '–'}** · preset **{run.preset or '–'}** · "
-                           f"trained for {duration(run.duration_seconds)}")
+                cols[1].metric("Last generator loss", number(run.last_g_loss))
+                cols[2].metric("Last quality score", number(run.last_swd),
+                               help="Sliced Wasserstein distance (SWD) between generated and real images; "
+                                    "lower is better.")
+                st.caption(f"Dataset **{run.dataset_name or '–'}** · preset **{preset_title(run.preset)}** · "
+                           f"trained for {duration(run.duration_seconds)} · run id `{run.run_id}`")
+                st.text_input("Name", value=_name(run), key=f"runs_name_{run.run_id}", max_chars=80,
+                              on_change=_rename, args=(run.run_id,),
+                              help="Rename the run as you like; its folder keeps its id. "
+                                   "Empty it to go back to the automatic name (dataset and time).")
+                if problem := st.session_state.pop("runs_rename_error", None):
+                    st.error(problem)
                 _downloads(run)
+                with st.expander("Share: web demo, model files, run bundle", icon=":material/ios_share:"):
+                    share_panel(runs_dir(), run.run_id, None, key=f"runs_{run.run_id}")
         _actions(run)
 
 
 st.title("🗃️ Runs")
+with st.expander("Import a run bundle from another machine", icon=":material/move_to_inbox:"):
+    import_panel(runs_dir())
 all_runs = list_runs(runs_dir())
 if not all_runs:
     st.info("No runs yet. Start one on the Train page, or with one click on Home.", icon="🗃️")

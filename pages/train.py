@@ -8,7 +8,9 @@ import dcgan_core
 from dcgan_core import ConfigError, DcganError, get_preset, list_presets, preset_config
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
+from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.live import live_view
+from ui.names import distinct, run_name
 from ui.runtime import require_router
 from ui.state import manager
 
@@ -22,12 +24,14 @@ _ADVANCED = [
      "Cap the steps of each epoch, for quick tries on a big dataset."),
     ("g_lr", "Generator learning rate", "float", "How big the generator's updates are. Lower is steadier."),
     ("d_lr", "Discriminator learning rate", "float", "How big the judge's updates are. Lower it when the judge wins too easily."),
-    ("latent_dim", "Latent size", "int", "How many random numbers the generator starts each image from."),
+    ("latent_dim", "Number of random inputs", "int",
+     "How many random numbers the generator starts each image from (the latent size)."),
     ("width", "Width", "float", "Multiplies every layer's size: below 1 is faster, above 1 can draw finer detail."),
     ("sample_every", "Sample grid every N epochs", "int", "How often the fixed-seed sample grid is saved."),
     ("checkpoint_every", "Checkpoint every N epochs", "int", "How often a resumable checkpoint is written."),
-    ("swd_every", "Measure quality (SWD) every N epochs (0 = never)", "int",
-     "The sliced Wasserstein distance compares generated and real images; it costs a little time."),
+    ("swd_every", "Measure quality every N epochs (0 = never)", "int",
+     "The quality score (the sliced Wasserstein distance, SWD) compares generated and real images; "
+     "lower is better. Measuring it costs a little time."),
     ("real_label", "Target for real images (0.9 = label smoothing)", "float",
      "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9."),
     ("seed", "Random seed", "int", "The same seed and settings give the same run."),
@@ -67,15 +71,21 @@ def _chosen_run() -> str | None:
     return all_jobs[0].run_id if all_jobs else None
 
 
+def _picked() -> None:
+    st.session_state["train_run_id"] = st.session_state.get("train_pick")
+
+
 def _run_picker(current: str) -> str:
     jobs = manager().jobs()
     if len(jobs) < 2:
         return current
     ids = [j.run_id for j in jobs]
-    labels = {j.run_id: f"{status_label(j.status)} · {j.run_id}" for j in jobs}
-    picked = st.selectbox("Run shown", ids, index=ids.index(current), format_func=labels.get, key="train_pick")
-    st.session_state["train_run_id"] = picked
-    return picked
+    labels = distinct({j.run_id: f"{status_label(j.status)} · {run_name(j.run_id)}" for j in jobs})
+    # The chosen run (a new start, a Watch click, a pick) wins over the widget's memory of
+    # the previous pick; a pick of the user's own goes through _picked.
+    st.session_state["train_pick"] = current
+    st.selectbox("Run shown", ids, format_func=labels.get, key="train_pick", on_change=_picked)
+    return current
 
 
 def _dataset_select(infos: list):
@@ -112,14 +122,17 @@ def _resize_offer(info, preset) -> None:
 
 
 def _build_config(preset, info):
+    """The config of the current settings (ConfigError naming the field; see ui.labels.humanize)."""
     values = {key: st.session_state[f"adv_{key}"] for key, *_ in _ADVANCED}
     if values["epochs"] < 1:
-        raise ConfigError(f"Epochs must be at least 1, got {values['epochs']}.")
+        raise ConfigError(f"epochs must be at least 1, got {values['epochs']}.")
     if values["batch_size"] < 2:
-        raise ConfigError(f"Batch size must be at least 2, got {values['batch_size']}.")
+        raise ConfigError(f"batch_size must be at least 2, got {values['batch_size']}.")
     if info is not None and preset.config.is_image_model and values["batch_size"] > info.count:
-        raise ConfigError(f"Batch size {values['batch_size']} is larger than the dataset "
+        raise ConfigError(f"batch_size {values['batch_size']} is larger than the dataset "
                           f"({info.count} images); choose {info.count} or less.")
+    if 0 < values["max_seconds"] < 1:
+        raise ConfigError("max_seconds must be at least 1 second, or 0 for no budget.")
     values["steps_per_epoch"] = values["steps_per_epoch"] or None
     values["max_seconds"] = values["max_seconds"] or None
     for key, *_ in _TOGGLES:
@@ -128,6 +141,15 @@ def _build_config(preset, info):
         return preset_config(preset.name, **values)
     return preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
                          channels=int(info.shape[3]), **values)
+
+
+def _problem(preset, info) -> tuple[str | None, str] | None:
+    """The first problem of the current settings: (the field it is about, the message in plain words)."""
+    try:
+        _build_config(preset, info)
+    except ConfigError as err:
+        return field_of(str(err)), humanize(str(err))
+    return None
 
 
 @st.cache_data(show_spinner="Measuring a few training steps on this machine…", max_entries=16)
@@ -172,28 +194,41 @@ def _setup() -> None:
     if info is not None and not preset.sized_to_data and int(info.shape[1]) != preset.config.image_size:
         _resize_offer(info, preset)
         return
-    with st.form("train_form", border=False):
+    # No form: each setting is checked as it changes, and a problem shows under its field
+    # (the whole setup is a fragment, so a change does not redraw the live view above).
+    slots = {}
+    with st.container():
         with st.expander("Advanced settings", icon=":material/tune:"):
             cols = st.columns(3)
             for i, (key, label, kind, help_text) in enumerate(_ADVANCED):
+                low, high = BOUNDS[key]
                 with cols[i % 3]:
                     if kind == "int":
-                        st.number_input(label, step=1, key=f"adv_{key}", help=help_text)
+                        st.number_input(label, int(low), int(high), step=1, key=f"adv_{key}", help=help_text)
                     else:
-                        st.number_input(label, step=_STEPS.get(key, 1.0), format="%g", key=f"adv_{key}",
-                                        help=help_text)
+                        st.number_input(label, float(low), float(high), step=_STEPS.get(key, 1.0), format="%g",
+                                        key=f"adv_{key}", help=help_text)
+                    slots[key] = st.empty()
             for key, label, help_text in _TOGGLES:
                 st.toggle(label, key=f"adv_{key}", help=help_text)
+        problem = _problem(preset, info)
+        if problem is not None:
+            field, message = problem
+            if field in slots:
+                slots[field].error(message, icon="✋")
+            where = f" (**{FIELD_LABELS[field]}**, in Advanced settings)" if field in slots else ""
+            st.error(f"{message}{where}", icon="🚫")
         c1, c2, _ = st.columns([1, 1, 3])
-        estimate = c1.form_submit_button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate")
-        start = c2.form_submit_button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",
-                                     key="train_start")
-    if not (estimate or start):
+        estimate = c1.button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate",
+                             disabled=problem is not None)
+        start = c2.button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",
+                          key="train_start", disabled=problem is not None)
+    if not (estimate or start) or problem is not None:
         return
     try:
         config = _build_config(preset, info)
     except ConfigError as err:
-        st.error(str(err), icon="🚫")
+        st.error(humanize(str(err)), icon="🚫")
         return
     n_images = info.count if info is not None else 1000
     if estimate:
@@ -205,7 +240,7 @@ def _setup() -> None:
     try:
         run_id = manager().start(config, name=info.name if info is not None else preset.title)
     except DcganError as err:
-        st.error(str(err), icon="🚫")
+        st.error(humanize(str(err)), icon="🚫")
         return
     st.session_state["train_run_id"] = run_id
     st.rerun()
@@ -220,5 +255,6 @@ if run_id is not None:
     st.divider()
 st.subheader("Start a new run" if run_id else "Start your first run")
 if active is not None:
-    st.caption(f"{status_label(active.status)}: {active.run_id}. A new run waits in the queue until it ends.")
-_setup()
+    st.caption(f"{status_label(active.status)}: {run_name(active.run_id)}. "
+               "A new run waits in the queue until it ends.")
+st.fragment(_setup)()

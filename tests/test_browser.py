@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,27 @@ def _fill(page, label: str, value: str) -> None:
     box.press("Tab")
 
 
+def _tiny_settings(page, epochs: str) -> None:
+    _fill(page, "Epochs", epochs)
+    _fill(page, "Steps per epoch (0 = whole dataset)", "2")
+    _fill(page, "Batch size", "16")
+    _fill(page, "Width", "0.25")
+    _fill(page, "Measure quality every N epochs (0 = never)", "0")
+
+
+def _start_and_wait_for_a_new_run(page, runs: Path, known: set[str]) -> str:
+    """Press Start; return the id of the run it created, once the live view shows that run."""
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    deadline = time.monotonic() + LONG / 1000
+    while not (new := {p.name for p in runs.iterdir()} - known):
+        assert time.monotonic() < deadline, "no new run folder"
+        time.sleep(0.2)
+    [run_id] = new
+    # the live view names the run it shows (its id, in the caption under the heading)
+    page.locator('[data-testid="stMain"]').get_by_text(run_id).first.wait_for(timeout=LONG)
+    return run_id
+
+
 def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
     runs, cache = tmp_path / "runs", tmp_path / "cache"
     with serve_app(runs, cache, tmp_path / "server.log") as url, playwright_api.sync_playwright() as p:
@@ -32,25 +55,24 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
 
             page.get_by_role("link", name="Train").first.click()
             page.get_by_text("Advanced settings").click()
-            _fill(page, "Epochs", "200")
-            _fill(page, "Steps per epoch (0 = whole dataset)", "2")
-            _fill(page, "Batch size", "16")
-            _fill(page, "Width", "0.25")
-            _fill(page, "Measure quality (SWD) every N epochs (0 = never)", "0")
+            _tiny_settings(page, "200")
             page.get_by_role("button", name=re.compile("Start training")).click()
 
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
             page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(timeout=LONG)
             grid = page.locator('[data-testid="stImage"] img').first
             grid.wait_for(timeout=LONG)
-            assert grid.evaluate("img => img.naturalWidth") > 100
+            page.wait_for_function(  # the grid is redrawn with each refresh: wait for one that has loaded
+                "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+                ".some(img => img.complete && img.naturalWidth > 100)", timeout=60_000)
             [run_dir] = list(runs.iterdir())
 
             page.get_by_role("button", name=re.compile("^.*Stop$")).click()
             page.get_by_text(re.compile("Stopped · ")).first.wait_for(timeout=LONG)
 
             page.reload()
-            page.get_by_text(re.compile(f"Stopped · {re.escape(run_dir.name)}")).first.wait_for(timeout=LONG)
+            page.get_by_text(re.compile("Stopped · ")).first.wait_for(timeout=LONG)
+            page.locator('[data-testid="stMain"]').get_by_text(run_dir.name).first.wait_for(timeout=LONG)
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
             assert page.get_by_text("No training in progress").is_visible()
 
@@ -69,8 +91,65 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
                 "before => { const img = document.querySelector('[data-testid=\"stMain\"] [data-testid=\"stImage\"] img');"
                 " return img && img.getAttribute('src') !== before; }", arg=before, timeout=60_000)
             assert image.get_attribute("src") != before
+            _explore_downloads(page, tmp_path)
+            _train_shows_each_new_start(page, runs)
+            _runs_delete_keeps_by_default(page, runs)
         finally:
             browser.close()
+
+
+def _explore_downloads(page, tmp_path: Path) -> None:
+    """Every download button of Explore's export panel gives a valid file on the first click."""
+    page.get_by_text("Save & export").first.click()
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    buttons.first.wait_for(timeout=LONG)
+    signatures = {".png": b"\x89PNG", ".gif": b"GIF8", ".json": b"{"}
+    assert buttons.count() == 4
+    for index in range(buttons.count()):
+        label = buttons.nth(index).inner_text()
+        with page.expect_download(timeout=60_000) as info:
+            buttons.nth(index).click()
+        download = info.value
+        assert download.failure() is None, (label, download.failure())
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        data = target.read_bytes()
+        assert data.startswith(signatures[target.suffix]), (target.name, data[:16])
+
+
+def _train_shows_each_new_start(page, runs: Path) -> None:
+    """Two more starts on the Train page: each time the live view shows the new run."""
+    page.get_by_role("link", name="Train").first.click()
+    page.get_by_text("Advanced settings").click()
+    _tiny_settings(page, "1")
+    second = _start_and_wait_for_a_new_run(page, runs, {p.name for p in runs.iterdir()})
+    page.get_by_text(re.compile("Finished · ")).first.wait_for(timeout=LONG)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Run shown").wait_for(timeout=LONG)
+    third = _start_and_wait_for_a_new_run(page, runs, {p.name for p in runs.iterdir()})
+    assert third != second
+    deadline = time.monotonic() + LONG / 1000
+    while json.loads((runs / third / "status.json").read_text()).get("status") != "finished":
+        assert time.monotonic() < deadline, "the third run did not finish"
+        time.sleep(0.5)
+
+
+def _runs_delete_keeps_by_default(page, runs: Path) -> None:
+    """In the Runs page's delete dialog, the primary (default) answer is "Keep it"."""
+    page.get_by_role("link", name="Runs").first.click()
+    count = len(list(runs.iterdir()))
+    delete = page.locator('[data-testid="stMain"] button').filter(has_text=re.compile("^.*Delete$"))
+    delete.first.wait_for(timeout=LONG)
+    enabled = [i for i in range(delete.count()) if delete.nth(i).is_enabled()]
+    delete.nth(enabled[0]).click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=LONG)
+    keep = dialog.get_by_role("button", name=re.compile("Keep it"))
+    delete = dialog.get_by_role("button", name=re.compile("Delete"))
+    kinds = (keep.get_attribute("data-testid"), delete.get_attribute("data-testid"))
+    assert "primary" in kinds[0] and "primary" not in kinds[1], kinds
+    keep.click()
+    dialog.wait_for(state="detached", timeout=60_000)
+    assert len(list(runs.iterdir())) == count
 
 
 def test_first_request_to_a_page_url_still_goes_through_the_router(tmp_path: Path):

@@ -124,3 +124,49 @@ def test_failed_save_names_the_path_and_leaves_no_temp_file(tmp_path):
         save_exploration(_exploration(8), tmp_path / "missing-folder" / "x.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exploration.json", "taken"]
     assert path.read_bytes() == first
+
+
+# --- hostile files ------------------------------------------------------------------------
+
+def _latents_text(values: str, latent_dim: str = "2") -> str:
+    return ('{"format": "dcgan-studio-latents", "version": 1, "latent_dim": %s, '
+            '"latents": [{"name": "a", "values": [%s]}]}' % (latent_dim, values))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 100_000 + "]" * 100_000, "more than 8 levels deep"),
+    ('{"a":' * 5_000 + "1" + "}" * 5_000, "more than 8 levels deep"),
+    ('{"latents": [' + "[]," * 200_000 + "[]]}", "more than 100,000 lists and objects"),
+    (_latents_text("1, " + "9" * 5_000), "whole number with 5,000 digits"),
+    (_latents_text("1, -" + "7" * 4_301), "whole number with 4,301 digits"),
+    (_latents_text("1", latent_dim="1" + "0" * 40), "whole number with 41 digits"),
+    (_latents_text("1", latent_dim="100000000"), "'latent_dim' must be a whole number from 1 to 65,536"),
+    (_latents_text("1, 1e999"), "1e999, which is too large to be a float"),
+    (_latents_text("1, NaN"), "contains NaN"),
+    (_latents_text("1, -Infinity"), "contains -Infinity"),
+    (_latents_text("1, 1e300"), "non-finite or out-of-range"),
+    ('"' + '\\"' * 500_000, "Unterminated string"),
+    (b"\xff\xfe not text", "not UTF-8"),
+    ("x" * (33 * 2**20), "33 MiB; the limit is 32 MiB"),
+])
+def test_hostile_json_is_refused_with_a_clear_message(text, message):
+    field_check = "latent_dim' must" in message or "out-of-range" in message  # checked after the format
+    for read in (latents_from_json,) if field_check else (latents_from_json, load_exploration):
+        with pytest.raises(ExplorationError, match=message.replace("(", r"\(").replace("[", r"\[")):
+            read(text)
+
+
+def test_hostile_exploration_fields_are_refused_and_cut_short_in_messages():
+    good = json.loads(save_exploration(_exploration(4)).decode())
+    for key, value, message in [
+        ("epoch", 10**20, "'epoch' must be a whole number from 0 to 1,000,000,000"),
+        ("run_id", "r" * 10_000, "at most 200 characters"),
+        ("created", ["not", "text"], "'created' must be a short text"),
+        ("format", "f" * 10_000, "format 'fffff"),
+    ]:
+        with pytest.raises(ExplorationError, match=message) as err:
+            load_exploration(json.dumps({**good, key: value}))
+        assert len(str(err.value)) < 300
+    bad_name = {**good, "latents": [{"name": "n" * 1_000, "values": [0.0] * 4}]}
+    with pytest.raises(ExplorationError, match="name of 1,000 characters"):
+        load_exploration(json.dumps(bad_name))

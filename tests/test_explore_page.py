@@ -114,8 +114,8 @@ def _button(at: AppTest, text: str) -> Any:
 def test_sliders_seed_and_randomize_change_the_image(runs: Path, media: Media) -> None:
     at = _open()
     labels = [s.label for s in at.slider]
-    assert labels[0].startswith("Direction 1 (") and labels[0].endswith("% variance)")
-    shares = [float(label.split("(")[1].split("%")[0]) for label in labels[:5]]
+    assert labels[0].startswith("Direction 1 · explains ") and labels[0].endswith("% of the variety")
+    shares = [float(label.split("explains ")[1].split("%")[0]) for label in labels[:5]]
     assert shares == sorted(shares, reverse=True)
     before = _main_image(at, media)
     _run(at.slider(key="ex_dir_0").set_value(3.0))
@@ -147,7 +147,7 @@ def test_directions_can_be_renamed_and_keep_their_value(runs: Path, media: Media
     at = _open()
     _run(at.slider(key="ex_dir_1").set_value(1.5))
     _run(at.text_input(key="ex_name_1").input("thickness"))
-    assert at.slider(key="ex_dir_1").label.startswith("thickness (")
+    assert at.slider(key="ex_dir_1").label.startswith("thickness · explains")
     assert at.slider(key="ex_dir_1").value == 1.5
 
 
@@ -185,6 +185,7 @@ def test_interpolation_strip_plays_and_downloads_as_gif(runs: Path, media: Media
     assert len(frames) == 8  # five frames there and three back
     playing = media.image(at.image[2])
     assert playing[:3] == b"GIF"
+    assert at.radio(key="ex_method").options == ["Smooth (spherical)", "Straight"]
     _run(at.radio(key="ex_method").set_value("lerp"))
     assert gif_frames(media.download("interpolation.gif"))[2].tobytes() != frames[2].tobytes()
 
@@ -206,6 +207,8 @@ def test_exports_are_valid_png_gif_and_json(runs: Path, media: Media, trained: P
     at = _open()
     _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
     _run(at.select_slider(key="ex_upscale").set_value(2))
+    # every download carries its bytes: a deferred one is forgotten at the next rerun
+    assert media.downloads and not any(callable(v) for v in media.downloads.values())
     png = png_array(media.download(".png"))
     assert png.shape == (56, 56)
     assert len(gif_frames(media.download("walk.gif"))) == 32
@@ -252,7 +255,10 @@ def test_no_runs_and_a_run_without_checkpoints_say_so(tmp_path: Path, monkeypatc
         for path in (fresh / sub).iterdir():
             path.unlink()
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
-    assert "no saved generator yet" in _texts(_open())
+    at = _open()
+    assert "has no saved generator" in _texts(at)
+    assert [link for link in at.get("page_link") if link.proto.page.endswith("train.py")
+            or "Train" in link.proto.label and link.proto.label != "Start a run"]
 
 
 def test_a_damaged_generator_file_shows_an_error(runs: Path, media: Media, trained: Path) -> None:
@@ -291,6 +297,56 @@ def test_a_running_job_offers_live_weights(runs: Path, media: Media, trained: Pa
         holder.wait()
 
 
+def _mark_running(run_dir: Path) -> None:
+    """As if another live server process were training the run (see the test above)."""
+    write_status(run_dir, status="running")
+    status_path = run_dir / "status.json"
+    status_path.write_text(json.dumps({**json.loads(status_path.read_text()), "pid": os.getppid()}))
+
+
+def test_a_live_run_is_followed_to_each_new_epoch(runs: Path, media: Media, trained: Path, tmp_path: Path) -> None:
+    run_dir = runs / trained.name
+    _mark_running(run_dir)
+    newest = run_dir / "generators" / "epoch_0002.npz"
+    held = tmp_path / "held.npz"
+    newest.rename(held)  # only epoch 1 is saved so far
+    at = _open()
+    assert at.toggle(key="ex_live").value is True
+    assert at.toggle(key="ex_live").label == "Follow the newest epoch"
+    assert "Live weights as of epoch **1**" in _texts(at)
+    held.rename(newest)  # the run saves epoch 2; the page's timer reruns it (run_every does not fire here)
+    _run(at)
+    assert "Live weights as of epoch **2**" in _texts(at)
+
+
+def test_a_live_run_without_a_saved_epoch_waits_for_it(runs: Path, media: Media, trained: Path,
+                                                        tmp_path: Path) -> None:
+    run_dir = runs / trained.name
+    _mark_running(run_dir)
+    held = tmp_path / "generators"
+    (run_dir / "generators").rename(held)
+    at = _open()
+    assert "still training its first epoch" in _texts(at)
+    assert not at.image
+    held.rename(run_dir / "generators")
+    _run(at)
+    assert "Live weights as of epoch **2**" in _texts(at) and at.image
+
+
+def test_switching_runs_opens_the_other_run_at_its_newest_epoch(runs: Path, media: Media, trained: Path) -> None:
+    other = copy_run(trained, runs, "00000000-000000-other")
+    at = _open()
+    _run(at.selectbox(key="ex_run").set_value(trained.name))
+    _run(at.select_slider(key="ex_epoch").set_value(1))
+    assert at.select_slider(key="ex_epoch").value == 1
+    _run(at.selectbox(key="ex_run").set_value(other.name))
+    assert at.select_slider(key="ex_epoch").value == 2  # not the previous run's epoch 1
+    assert "no longer saved" not in _texts(at)
+    options = at.selectbox(key="ex_run").options  # friendly names; a copy's same name gets its id's end
+    assert len(set(options)) == 2 and all(o.startswith("digits · ") for o in options)
+    assert any(o.endswith("(#ther)") for o in options)
+
+
 def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    media: Media) -> None:
     train_gaussian_run(tmp_path / "runs")
@@ -308,3 +364,13 @@ def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path
     assert json.loads(media.download("latents.json"))["latent_dim"] == 16
 
 
+def test_hostile_exploration_files_are_refused_with_a_message(runs: Path, media: Media, trained: Path) -> None:
+    at = _open()
+    _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
+    deep = b"[" * 100_000 + b"]" * 100_000
+    huge = (b'{"format": "dcgan-studio-exploration", "version": 1, "run_id": "x", "epoch": '
+            + b"9" * 5_000 + b', "latent_dim": 16, "latents": []}')
+    for name, data, reason in (("deep.json", deep, "more than 8 levels deep"),
+                               ("huge.json", huge, "whole number with 5,000 digits")):
+        _run(at.file_uploader(key="ex_upload").set_value([(name, data, "application/json")]))
+        assert f"{name} cannot be loaded" in _texts(at) and reason in _texts(at)

@@ -88,14 +88,14 @@ def test_zip_with_nested_folders_keeps_member_paths(tmp_path):
     found = sources_from_zip(make_zip(None, members), "set.zip")
     assert [s.name for s in found] == ["set.zip/digits/0000.png", "set.zip/digits/0001.png",
                                        "set.zip/digits/0002.png", "set.zip/more/deeper/x.png"]
-    assert found[3].data == PNG and all(s.skip_reason is None for s in found)
+    assert found[3].read() == PNG and all(s.skip_reason is None for s in found)
 
 
 def test_zip_slip_names_are_skipped_and_never_touch_the_disk(tmp_path):
     data = make_zip(None, [("../../evil.png", PNG), ("/etc/evil.png", PNG), ("ok/../../x.png", PNG), ("fine.png", PNG)])
     before = set(tmp_path.parent.iterdir())
     found = by_name(sources_from_zip(data, "slip.zip"))
-    assert found["slip.zip/fine.png"].data == PNG
+    assert found["slip.zip/fine.png"].read() == PNG
     for bad in ("slip.zip/../../evil.png", "slip.zip//etc/evil.png", "slip.zip/ok/../../x.png"):
         assert "unsafe path" in found[bad].skip_reason and found[bad].data == b""
     assert set(tmp_path.parent.iterdir()) == before
@@ -106,14 +106,14 @@ def test_symlink_members_are_skipped():
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
     found = by_name(sources_from_zip(make_zip(None, [(link, b"/etc/passwd"), ("a.png", PNG)]), "l.zip"))
     assert "symbolic link" in found["l.zip/link.png"].skip_reason
-    assert found["l.zip/a.png"].data == PNG
+    assert found["l.zip/a.png"].read() == PNG
 
 
 def test_zip_bomb_members_and_archives_are_capped():
     bomb = make_zip(None, [("zeros.png", b"\x00" * (8 * 2**20)), ("a.png", PNG)])
     found = by_name(sources_from_zip(bomb, "bomb.zip"))
     assert "looks like a zip bomb" in found["bomb.zip/zeros.png"].skip_reason
-    assert found["bomb.zip/a.png"].data == PNG
+    assert found["bomb.zip/a.png"].read() == PNG
     with pytest.raises(DataError, match="would unpack to .* more than the 1,000-byte limit"):
         sources_from_zip(make_zip(None, [("a.png", PNG), ("b.png", PNG)]), "a.zip", SourceLimits(max_archive_bytes=1000))
 
@@ -135,7 +135,7 @@ def test_a_zip_that_is_not_a_zip_is_refused():
 def test_non_utf8_member_names_are_kept_printable():
     data = make_zip(None, [("cafX.png", PNG)]).replace(b"cafX.png", b"caf\xe9.png")
     (source,) = sources_from_zip(data, "latin.zip")
-    assert source.data == PNG and source.name.startswith("latin.zip/caf") and source.name.endswith(".png")
+    assert source.read() == PNG and source.name.startswith("latin.zip/caf") and source.name.endswith(".png")
     source.name.encode("utf-8")
 
 
@@ -146,7 +146,7 @@ def test_uploads_keep_relative_names_and_expand_zips():
     found = sources_from_uploads(uploads)
     names = [s.name for s in found]
     assert names == ["trip/day1/a.png", "trip/day2/a.png", "more.zip/inside/a.png", "broken.zip"]
-    assert found[2].data == PNG
+    assert found[2].read() == PNG
     assert "not a readable zip archive" in found[3].skip_reason
 
 

@@ -1,4 +1,7 @@
-"""The Delete / Keep-it pair shown inside a delete confirmation dialog."""
+"""The Keep-it / Delete pair shown inside a delete confirmation dialog.
+
+"Keep it" is the primary button and comes first: the safe answer is the obvious one.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ __all__ = ["delete_or_keep"]
 
 def delete_or_keep(prefix: str, dialog_key: str, delete: Callable[[], None], done: str,
                    forget: str | None = None) -> None:
-    """Draw the two buttons; "Delete" runs ``delete`` and reports a refusal in place.
+    """Draw the two buttons ("Keep it" primary); "Delete" runs ``delete`` and reports a refusal in place.
 
     Args:
         prefix: Widget key prefix (``data``, ``runs``).
@@ -23,7 +26,11 @@ def delete_or_keep(prefix: str, dialog_key: str, delete: Callable[[], None], don
         forget: Another session key to clear after a deletion (a selection of the deleted item).
     """
     cols = st.columns(2)
-    if cols[0].button("Delete", type="primary", icon=":material/delete:", key=f"{prefix}_delete_yes"):
+    if cols[0].button("Keep it", type="primary", key=f"{prefix}_delete_no", width="stretch"):
+        st.session_state.pop(dialog_key, None)
+        st.rerun()
+    if cols[1].button("Delete", type="secondary", icon=":material/delete:", key=f"{prefix}_delete_yes",
+                      width="stretch"):
         try:
             delete()
         except DcganError as err:
@@ -33,7 +40,4 @@ def delete_or_keep(prefix: str, dialog_key: str, delete: Callable[[], None], don
         if forget:
             st.session_state.pop(forget, None)
         st.toast(done, icon="🗑️")
-        st.rerun()
-    if cols[1].button("Keep it", key=f"{prefix}_delete_no"):
-        st.session_state.pop(dialog_key, None)
         st.rerun()

@@ -12,9 +12,11 @@ import math
 import streamlit as st
 
 from dcgan_core import DcganError, coach_messages
-from ui.charts import accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
+from ui.charts import CHART_CONFIG, accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
 from ui.datasets import image_count, show_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
+from ui.labels import preset_title
+from ui.names import run_name
 from ui.state import manager
 
 __all__ = ["live_view", "REFRESH_SECONDS"]
@@ -67,8 +69,9 @@ def _controls(snap) -> None:
 def _header(snap) -> None:
     config = snap.config
     left, right = st.columns([3, 2])
-    left.markdown(f"#### {status_label(snap.status)} · {snap.run_id}")
-    right.caption(f"Preset **{config.preset}** · device **{snap.device or '…'}**")
+    left.markdown(f"#### {status_label(snap.status)} · {run_name(snap.run_id)}")
+    right.caption(f"Preset **{preset_title(config.preset)}** · device **{snap.device or '…'}** · id `{snap.run_id}`",
+                  help="The run id is the name of the run's folder, and what the command line uses.")
     if snap.status == "queued":
         position = snap.queue_position
         st.info(f"Queued{f' (position {position})' if position else ''}: it starts as soon as the current run ends.",
@@ -89,13 +92,17 @@ def _numbers(snap) -> None:
     cols[1].metric("Generator loss", number(_last(history.get("g_loss", []))))
     cols[2].metric("Discriminator loss", number(_last(history.get("d_loss", []))))
     speed = snap.images_per_sec
-    cols[3].metric("Images / s", f"{speed:,.0f}" if math.isfinite(speed) and speed > 0 else "–")
-    if snap.status in ("running", "paused"):
+    if snap.status == "paused":
+        # a paused run has no speed and no time left: the last ones would be untrue
+        cols[3].metric("Speed", "Paused", help="Press Resume to go on training.")
+    else:
+        cols[3].metric("Images / s", f"{speed:,.0f}" if math.isfinite(speed) and speed > 0 else "–")
+    if snap.status == "running":
         cols[4].metric("Time left", duration(snap.eta_seconds), help="Estimated from the recent speed.")
     else:
         cols[4].metric("Time trained", duration(snap.elapsed_seconds))
     if snap.status in ACTIVE_STATUSES:
-        step_text = f" · step {snap.step}" if snap.step else ""
+        step_text = " · paused" if snap.status == "paused" else (f" · step {snap.step}" if snap.step else "")
         st.progress(snap.progress, text=f"Epoch {snap.epoch} of {snap.epochs_total}{step_text}")
 
 
@@ -106,18 +113,19 @@ def _charts(snap) -> None:
         return
     smoothing = st.slider("Curve smoothing", 0.0, 0.95, 0.0, 0.05, key="live_smoothing",
                           help="Averages out the noise of the curves; 0 shows the raw values.")
-    st.plotly_chart(loss_figure(history, smoothing), key="live_loss")
-    st.plotly_chart(accuracy_figure(history), key="live_acc")
+    st.plotly_chart(loss_figure(history, smoothing), key="live_loss", config=CHART_CONFIG)
+    st.plotly_chart(accuracy_figure(history), key="live_acc", config=CHART_CONFIG)
     if has_values(history, "swd"):
-        st.plotly_chart(swd_figure(history), key="live_swd")
+        st.plotly_chart(swd_figure(history), key="live_swd", config=CHART_CONFIG)
 
 
 def _samples(snap) -> None:
     if not snap.config.is_image_model:
         if snap.histograms:
-            st.plotly_chart(histogram_figure(snap.histograms), key="live_hist")
+            st.plotly_chart(histogram_figure(snap.histograms), key="live_hist", config=CHART_CONFIG)
         if has_values(snap.history or {}, "kl"):
-            st.plotly_chart(swd_figure(snap.history, key="kl", title="KL divergence (lower is better)"), key="live_kl")
+            kl_title = "Distance from the real curve (KL divergence; lower is better)"
+            st.plotly_chart(swd_figure(snap.history, key="kl", title=kl_title), key="live_kl", config=CHART_CONFIG)
         return
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")

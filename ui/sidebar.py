@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from ui.fmt import duration, status_label
+from ui.names import run_name
 from ui.state import manager
 
 __all__ = ["render_sidebar"]
@@ -23,10 +24,12 @@ def _panel(started_active: bool) -> None:
         st.caption("No training in progress.")
         st.page_link("pages/train.py", label="Start a run", icon=":material/play_circle:")
         return
-    st.markdown(f"**{status_label(snap.status)}**  \n`{snap.run_id}`")
+    st.markdown(f"**{status_label(snap.status)}**  \n{run_name(snap.run_id)}")
     st.progress(snap.progress, text=f"Epoch {snap.epoch} / {snap.epochs_total}")
     details = []
-    if math.isfinite(snap.images_per_sec) and snap.images_per_sec > 0:
+    if snap.status == "paused":
+        details.append("paused")
+    elif math.isfinite(snap.images_per_sec) and snap.images_per_sec > 0:
         details.append(f"{snap.images_per_sec:,.0f} img/s")
     if snap.status == "running" and math.isfinite(snap.eta_seconds):
         details.append(f"about {duration(snap.eta_seconds)} left")

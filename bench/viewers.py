@@ -1,0 +1,94 @@
+"""What watching costs: training speed with 0, 1 and 3 Chromium tabs on the Train page, side by side.
+
+Starts the real app (``streamlit run``) and one run of the recommended preset on the bundled
+digits, which trains in its worker process. For each number of viewers it opens that many
+headless Chromium tabs on the Train page (the live view refreshes itself), waits for the
+page to show the run, then counts the steps the worker makes in a fixed window (from the
+run folder: epochs and the step counter). Prints images/s per case, the ratio to no
+viewer (goal: three viewers cost at most 10%), and how long the page took to show the
+live run (goal: under 3 s).
+
+Usage: ``python bench/viewers.py [--seconds 40]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from playwright import sync_api as playwright_api  # noqa: E402
+
+from browser_support import launch_chromium, serve_app  # noqa: E402
+from dcgan_core import JobManager, bundled_dataset_path, preset_config  # noqa: E402
+
+STEPS = 20
+BATCH = 64
+
+
+def global_step(manager: JobManager, run_id: str) -> int:
+    snap = manager.snapshot(run_id)
+    return snap.epoch * STEPS + snap.step
+
+
+def window(manager: JobManager, run_id: str, seconds: float) -> float:
+    """Images per second the worker makes during ``seconds``."""
+    start, started = global_step(manager, run_id), time.monotonic()
+    time.sleep(seconds)
+    return (global_step(manager, run_id) - start) * BATCH / (time.monotonic() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        runs, cache = Path(tmp) / "runs", Path(tmp) / "cache"
+        config = preset_config("custom", data_path=str(bundled_dataset_path()), image_size=28, channels=1,
+                               epochs=100_000, steps_per_epoch=STEPS, batch_size=BATCH)
+        manager = JobManager(runs)
+        run_id = manager.start(config, name="digits")
+        while manager.snapshot(run_id).epoch < 2:  # past TensorFlow's start-up and the first epochs
+            time.sleep(0.5)
+        results, opened = {}, {}
+        with serve_app(runs, cache, Path(tmp) / "server.log") as url, playwright_api.sync_playwright() as p:
+            browser = launch_chromium(p)
+            try:
+                results[0] = window(manager, run_id, args.seconds)
+                pages = []
+                for viewers in (1, 3):
+                    times = []
+                    while len(pages) < viewers:
+                        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                        started = time.perf_counter()
+                        page.goto(f"{url}/train")
+                        page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(
+                            timeout=120_000)
+                        times.append(time.perf_counter() - started)
+                        pages.append(page)
+                    opened[viewers] = max(times)
+                    results[viewers] = window(manager, run_id, args.seconds)
+            finally:
+                browser.close()
+        manager.stop(run_id)
+        manager.wait(run_id, timeout=120)
+        manager.close()
+    print(f"Recommended preset on the bundled digits, batch {BATCH}, {os.cpu_count()} CPU cores, "
+          f"{args.seconds:.0f} s per case")
+    print(f"{'viewers':>8s} {'images/s':>10s} {'vs none':>8s} {'page shows the run after':>26s}")
+    for viewers, speed in results.items():
+        shown = f"{opened[viewers]:.1f} s" if viewers in opened else "-"
+        print(f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {shown:>26s}")
+    print("goals: 3 viewers >= 0.90 of none; the page shows the run in under 3 s")
+
+
+if __name__ == "__main__":
+    main()
