@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -37,9 +36,10 @@ import tensorflow as tf
 from .config import TrainConfig, config_from_dict, config_to_dict
 from .control import TrainingControl
 from .errors import DataError, DcganError
+from .collectives import broadcast_from_chief, peer_in_error, sum_across
 from .multiworker import COLLECTIVE_TIMEOUT_ENV, DIGEST_ENV, Cluster, per_worker_batch, shard_batches
 
-__all__ = ["ClusterPlan", "make_cluster_strategy", "train_cluster", "broadcast_from_chief"]
+__all__ = ["ClusterPlan", "make_cluster_strategy", "train_cluster"]
 
 _PAYLOAD_BYTES = 1 << 16
 _FLAGS = ("stop", "pause", "budget", "error")
@@ -76,41 +76,6 @@ def make_cluster_strategy(timeout_seconds: float | None = None) -> tf.distribute
     return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
 
 
-def broadcast_from_chief(strategy: tf.distribute.Strategy, arrays: list[np.ndarray]) -> list[np.ndarray]:
-    """The chief's values of ``arrays`` on every worker (the others pass anything of the same shapes).
-
-    An all-reduce in which only the first replica of the chief contributes (the others add
-    zeros, which leaves float values exact). Dtypes are sent as float32/float64/int64.
-    """
-    def wire(a: np.ndarray) -> np.ndarray:
-        a = np.asarray(a)
-        if a.dtype in (np.float32, np.float64, np.int64):
-            return a
-        return a.astype(np.float32 if np.issubdtype(a.dtype, np.floating) else np.int64)
-
-    sent = [tf.constant(wire(a)) for a in arrays]
-
-    def fn(*values: tf.Tensor) -> list[tf.Tensor]:
-        ctx = tf.distribute.get_replica_context()
-        first = tf.equal(ctx.replica_id_in_sync_group, 0)
-        masked = [tf.where(first, v, tf.zeros_like(v)) for v in values]
-        return ctx.all_reduce(tf.distribute.ReduceOp.SUM, masked)
-
-    out = strategy.run(fn, args=tuple(sent))
-    out = out if isinstance(out, (list, tuple)) else [out]
-    return [np.asarray(strategy.experimental_local_results(v)[0]).astype(np.asarray(a).dtype)
-            for v, a in zip(out, arrays)]
-
-
-def _sum_across(strategy: tf.distribute.Strategy, vector: np.ndarray) -> np.ndarray:
-    """Every worker's ``vector`` summed (each worker counted once per local replica)."""
-    def fn(v: tf.Tensor) -> tf.Tensor:
-        return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, v)
-
-    out = strategy.run(fn, args=(tf.constant(vector, tf.float32),))
-    return np.asarray(strategy.experimental_local_results(out)[0])
-
-
 def _share_plan(strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan) -> ClusterPlan:
     """Send the chief's plan (config, run id, refusal) to every worker."""
     if cluster.is_chief:
@@ -138,18 +103,8 @@ def _readiness(strategy: tf.distribute.Strategy, cluster: Cluster, problem: int 
     vector = np.zeros((cluster.size, len(_PROBLEMS)), np.float32)
     if problem is not None:
         vector[cluster.index, problem] = 1.0
-    summed = _sum_across(strategy, vector.reshape(-1)).reshape(vector.shape)
+    summed = sum_across(strategy, vector.reshape(-1)).reshape(vector.shape)
     return [(i, _PROBLEMS[k]) for i in range(cluster.size) for k in range(len(_PROBLEMS)) if summed[i, k] > 0]
-
-
-def _peer_in(error: BaseException, cluster: Cluster) -> str:
-    """Which other worker an error from a collective points at, in words."""
-    tasks = {int(t) for t in re.findall(r"task:(\d+)", str(error))} - {cluster.index}
-    tasks = {t for t in tasks if t < cluster.size}
-    if len(tasks) == 1:
-        return cluster.describe(tasks.pop())
-    others = [cluster.describe(i) for i in range(cluster.size) if i != cluster.index]
-    return others[0] if len(others) == 1 else "a peer worker (one of " + ", ".join(others) + ")"
 
 
 def _weights_digest(model: Any) -> str:
@@ -385,7 +340,7 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
             Path(f"{digest_path}.task{cluster.index}").write_text(_weights_digest(run.gan.generator))
     except tf.errors.OpError as exc:
         status = "failed"
-        message = (f"{_peer_in(exc, cluster)} stopped responding ({type(exc).__name__}); the cluster stopped. "
+        message = (f"{peer_in_error(exc, cluster)} stopped responding ({type(exc).__name__}); the cluster stopped. "
                    "The last checkpoint is kept: start every worker again with --resume to continue.")
         trace = traceback.format_exc()
     except DcganError as exc:
