@@ -37,7 +37,8 @@ def _ports(n: int) -> list[str]:
     return found
 
 
-def _start(tmp_path: Path, data: Path, *extra: str, epochs: int = 2, timeout: int = 20) -> list[subprocess.Popen]:
+def _start(tmp_path: Path, data: Path, *extra: str, epochs: int = 2, timeout: int = 20,
+           wrap_second: list[str] | None = None) -> list[subprocess.Popen]:
     workers = _ports(2)
     procs = []
     for index in range(2):
@@ -46,7 +47,7 @@ def _start(tmp_path: Path, data: Path, *extra: str, epochs: int = 2, timeout: in
                    DCGAN_COLLECTIVE_TIMEOUT=str(timeout))
         log = open(tmp_path / f"worker{index}.log", "w")
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "dcgan_core", "train", "--data", str(data), "--preset", "custom", "--width", "0.25",
+            (wrap_second if index == 1 and wrap_second else []) + [sys.executable, "-m", "dcgan_core", "train", "--data", str(data), "--preset", "custom", "--width", "0.25",
              "--batch-size", "32", "--epochs", str(epochs), "--runs-dir", str(tmp_path / f"runs{index}"),
              "--run-id", "cluster-run", *extra],
             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
@@ -192,3 +193,25 @@ def test_a_worker_that_dies_makes_the_chief_fail_naming_it(tmp_path):
     assert status["status"] == "failed", status
     assert status["message"].startswith("worker 1 (localhost:") and "stopped responding" in status["message"]
     print(f"the chief ended {took:.1f} s after worker 1 was killed")
+
+
+@pytest.mark.slow
+def test_a_host_without_the_dataset_is_named_and_nobody_trains(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    data = digits_npy(folder, n=128)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs none {folder} && test ! -e {data}"],
+                           capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"no private mount namespace here: {probe.stderr.decode()[-200:]}")
+    # worker 1 sees an empty folder where the dataset is: as on a host without it
+    hide = ["unshare", "-m", "sh", "-c", f'mount -t tmpfs none {folder} && exec "$@"', "sh"]
+    procs = _start(tmp_path, data, wrap_second=hide)
+    codes = [p.wait(timeout=300) for p in procs]
+    assert codes == [1, 1], _log(tmp_path, 0)[-3000:] + _log(tmp_path, 1)[-3000:]
+    status = read_status(tmp_path / "runs0" / "cluster-run")
+    assert status["status"] == "failed"
+    assert "worker 1 (localhost:" in status["message"] and "lacks the dataset" in status["message"]
+    assert str(data) in status["message"] and "worker 0" not in status["message"]
+    assert "was not found" in _log(tmp_path, 1)
+    assert not list((tmp_path / "runs0" / "cluster-run").glob("checkpoints/*"))
