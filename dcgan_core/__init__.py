@@ -73,6 +73,12 @@ _EXPORTS: dict[str, str] = {
     "ControlCallback": "callbacks", "EpochCallback": "callbacks",
     "configure_devices": "device", "device_description": "device", "distribution_strategy": "device",
     "use_jit": "device",
+    "Cluster": "multiworker", "cluster_from_env": "multiworker", "per_worker_batch": "multiworker",
+    "shard_indices": "multiworker", "shard_batches": "multiworker", "DIGEST_ENV": "multiworker",
+    "COLLECTIVE_TIMEOUT_ENV": "multiworker",
+    "ClusterPlan": "multiworker_train", "make_cluster_strategy": "multiworker_train",
+    "train_cluster": "multiworker_train",
+    "broadcast_from_chief": "collectives", "sum_across": "collectives", "peer_in_error": "collectives",
     "TrainOutcome": "trainer", "train_run": "trainer", "build_gan": "trainer", "SWD_SAMPLES": "trainer",
     # small datasets: data-aware defaults, transfer, storage (no TensorFlow)
     "MIN_DATASET_IMAGES": "autoconfig", "SMALL_SET": "autoconfig", "MEDIUM_SET": "autoconfig",

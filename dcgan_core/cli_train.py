@@ -28,7 +28,7 @@ from .errors import ConfigError, DcganError
 from .paths import bundled_dataset_path, default_runs_dir
 from .presets import RECOMMENDED_PRESET, list_presets, preset_config
 
-__all__ = ["add_train_commands", "progress_line", "coach_lines"]
+__all__ = ["add_train_commands", "progress_line", "coach_lines", "config_from_args"]
 
 
 def _positive_int(text: str) -> int:
@@ -75,6 +75,8 @@ def add_train_commands(subparsers: Any) -> None:
                        help="use the preset's plain defaults instead of settings chosen from the data")
     train.add_argument("--measure-speed", action="store_true",
                        help="time a few steps first, so the automatic settings fit this machine")
+    train.add_argument("--run-id", default=None, metavar="NAME",
+                       help="the run's name; required on every worker of a multi-worker run (TF_CONFIG)")
     train.set_defaults(handler=_cmd_train)
 
     sample = subparsers.add_parser("sample", help="write a grid of samples from a run")
@@ -150,7 +152,35 @@ def _new_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
     return preset_config(args.preset, data_path=path, image_size=shape[1], channels=shape[3], **overrides), data.stem
 
 
+def config_from_args(args: argparse.Namespace) -> tuple[Any, Path]:
+    """The TrainConfig that ``train``'s arguments ask for (settings chosen from the data, ``--set``,
+    ``--init-from``), and its dataset path; every worker of a multi-worker run builds the same one.
+
+    Raises:
+        DcganError: when the preset, a setting or the source run is refused, or ``--data`` is unusable.
+    """
+    from .transfer import check_init_run
+
+    config, _ = _new_config(args, _settings(args))
+    if config.init_from_run:
+        check_init_run(config)
+    return config, Path(config.data_path)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .errors import ConfigError
+    from .multiworker import cluster_from_env
+
+    try:
+        cluster = cluster_from_env()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if cluster is not None:
+        from .cli_cluster import train_in_cluster
+
+        return train_in_cluster(args, cluster)
+    if args.run_id:
+        return _fail("--run-id names a multi-worker run; TF_CONFIG does not name several workers here")
     from .jobs import JobManager  # keeps 'presets' fast
     from .transfer import check_init_run
 

@@ -45,7 +45,12 @@ def device_description() -> str:
 
 
 def distribution_strategy() -> tf.distribute.Strategy:
-    """MirroredStrategy over several GPUs (or forced logical devices), else the default."""
+    """MirroredStrategy over several GPUs (or forced logical devices), else the default.
+
+    Inside the scope of a strategy already chosen (a multi-worker run's), that strategy.
+    """
+    if tf.distribute.has_strategy():
+        return tf.distribute.get_strategy()
     gpus = tf.config.list_logical_devices("GPU")
     if len(gpus) > 1:
         return tf.distribute.MirroredStrategy([d.name for d in gpus])

@@ -115,6 +115,15 @@ class GAN(keras.Model):
     def sample_latents(self, batch: tf.Tensor) -> tf.Tensor:
         """A batch of latents from the configured distribution, drawn from the model's seed."""
         shape = (batch, self.config.latent_dim)
+        strategy = tf.distribute.get_strategy()
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.num_replicas_in_sync > 1:
+            # the seed state is the same on every worker: draw the global batch, keep this replica's rows
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            shape = (batch * strategy.num_replicas_in_sync, self.config.latent_dim)
+            return self._draw(shape)[replica * batch : (replica + 1) * batch]
+        return self._draw(shape)
+
+    def _draw(self, shape: tuple) -> tf.Tensor:
         if self.config.latent_dist == "uniform":
             return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
         return keras.random.normal(shape, seed=self.seed_generator)
