@@ -69,7 +69,7 @@ def shrink_npy(path: Path, count: int) -> None:
         shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
         offset = handle.tell()
         new_shape = (count, *shape[1:])
-        text = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (dtype.str, new_shape)
+        text = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (dtype.str, new_shape)  # noqa: UP031 - numpy's own header format
         room = offset - 10
         handle.seek(0)
         handle.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", room) + (text.ljust(room - 1) + "\n").encode("latin1"))

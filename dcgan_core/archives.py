@@ -17,7 +17,8 @@ import os
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable
+from typing import IO
+from collections.abc import Callable
 
 from .errors import DataError
 from .sources import _ZIP_ERRORS, ImageSource, SourceLimits, _ignored, _is_zip, _open_regular, _Tally, display_name

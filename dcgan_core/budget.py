@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 from .errors import ConfigError, DataError
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import keras
 

@@ -20,7 +20,8 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from .errors import DcganError
 from .multiworker import Cluster, per_worker_batch

@@ -16,7 +16,8 @@ import dataclasses
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from .config import TrainConfig
 

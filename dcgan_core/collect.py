@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .archives import _Refused, _zip_of
 from .errors import DataError

@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from .errors import ConfigError
 
@@ -183,7 +184,7 @@ class TrainConfig:
         """True for every architecture except the 1-D toy."""
         return self.arch != "gaussian_1d"
 
-    def with_changes(self, **changes: Any) -> "TrainConfig":
+    def with_changes(self, **changes: Any) -> TrainConfig:
         """Return a validated copy with ``changes`` applied.
 
         Raises:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["TrainingControl", "request_pause", "request_resume", "request_stop", "clear_requests",
            "pause_requested", "stop_requested"]

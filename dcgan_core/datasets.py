@@ -18,7 +18,7 @@ import re
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,7 @@ def dataset_thumbnail(path: str | os.PathLike[str], n: int = 16, seed: int = 0) 
 
 
 def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
 def _bundled_info(dataset_id: str, path: Path, title: str) -> DatasetInfo | None:

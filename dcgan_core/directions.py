@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class Directions:
         """Size of the latent space the directions live in."""
         return int(self.vectors.shape[1])
 
-    def renamed(self, index: int, name: str) -> "Directions":
+    def renamed(self, index: int, name: str) -> Directions:
         """A copy with direction ``index`` (0-based) called ``name`` (stripped, non-empty)."""
         if not 0 <= index < len(self):
             raise ExplorationError(f"direction {index} does not exist; there are {len(self)} (0..{len(self) - 1}).")

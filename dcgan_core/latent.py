@@ -10,7 +10,7 @@ Discovered directions live in :mod:`dcgan_core.directions`.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -17,7 +17,7 @@ import fcntl
 import os
 import time
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from .errors import RunError
 
@@ -95,7 +95,7 @@ class RunLock:
                 os.close(self.fd)
             self.fd = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self
 
     def __exit__(self, *exc: object) -> None:

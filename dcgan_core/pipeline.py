@@ -9,7 +9,7 @@ draws its fixed real sample from N(0, 1) with the run's seed, as seed 002 does.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import tensorflow as tf

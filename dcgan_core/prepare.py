@@ -22,9 +22,10 @@ import zlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -279,7 +280,7 @@ def prepare_dataset(
             manifest = {
                 "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
                 "name": name or _default_name(sources),
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "options": options.to_dict(), "shape": [len(images), size, size, channels], "count": len(images),
                 "images": images,
                 "skipped": [{"name": sources[i].name, "sha256": None, "reason": r} for i, r in sorted(early.items())]

@@ -28,9 +28,10 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -140,7 +141,7 @@ def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: 
     folder.mkdir(parents=True, exist_ok=False)
     atomic_write_json(folder / "config.json", {
         "run_id": run_id, "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "config": config_to_dict(config),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"), "config": config_to_dict(config),
     })
     write_status(folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.",
                  queued_at=time.time())

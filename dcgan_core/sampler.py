@@ -71,7 +71,7 @@ class Sampler:
         self._hidden = outputs[1] if len(outputs) > 1 else None
 
     @classmethod
-    def from_run(cls, run_dir: Path | str, epoch: int | None = None) -> "Sampler":
+    def from_run(cls, run_dir: Path | str, epoch: int | None = None) -> Sampler:
         """Load the sampling generator of ``run_dir`` at ``epoch`` (default: the newest saved).
 
         Raises:

@@ -10,7 +10,7 @@ Pure Python, no numpy needed.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from .errors import ConfigError
 

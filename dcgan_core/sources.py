@@ -18,7 +18,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable
+from typing import IO
+from collections.abc import Callable, Iterable
 
 from .errors import DataError
 

@@ -16,7 +16,7 @@ import math
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

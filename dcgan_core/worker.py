@@ -47,7 +47,7 @@ class ProgressWriter:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="dcgan-progress", daemon=True)
 
-    def start(self) -> "ProgressWriter":
+    def start(self) -> ProgressWriter:
         self._thread.start()
         return self
 

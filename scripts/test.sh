@@ -8,4 +8,5 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core
 fi
 source scripts/setup_env.sh requirements-test.txt
+ruff check .   # the linter's rules live in pyproject.toml
 exec python -m pytest "$@"

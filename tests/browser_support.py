@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["ROOT", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "serve_app", "launch_chromium"]
 

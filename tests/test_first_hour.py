@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
-import pytest
 
 from apptest_support import (
     app_env,  # noqa: F401  (fixture)
@@ -100,7 +100,7 @@ def test_engine_messages_use_the_fields_labels():
 
 
 def test_run_names_are_dataset_and_time_and_can_be_renamed(tmp_path):
-    created = dt.datetime(2026, 12, 4, 14, 5, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 12, 4, 14, 5, tzinfo=dt.UTC)
     name = run_display_name({"dataset_name": "digits", "created": created.isoformat()})
     local = created.astimezone()
     assert name == f"digits · Dec 4 {local:%H:%M}"

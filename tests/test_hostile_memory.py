@@ -114,9 +114,8 @@ def test_budget_makes_large_work_wait_and_serves_in_order():
     big.join(5)
     small.join(5)
     assert order == ["big", "small"] and budget.used == 0 and budget.peak <= 10 * MIB
-    with pytest.raises(BudgetExceeded, match="more than the 10 MiB"):
-        with budget.reserve(11 * MIB):
-            pass
+    with pytest.raises(BudgetExceeded, match="more than the 10 MiB"), budget.reserve(11 * MIB):
+        pass
     with pytest.raises(ConfigError):
         MemoryBudget(10)
 

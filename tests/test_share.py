@@ -150,7 +150,7 @@ def test_hostile_bundles_are_refused_and_nothing_is_touched(trained: Path, tmp_p
     }
     (tmp_path / "text.zip").write_text("hello")
     (tmp_path / "truncated.zip").write_bytes(good.read_bytes()[:2000])
-    for label, (path, words) in cases.items():
+    for path, words in cases.values():
         with pytest.raises(DcganError, match=words):
             import_bundle(path, runs)
     bomb = tmp_path / "bomb.zip"

@@ -17,7 +17,7 @@ import pytest
 from engine_support import digits_npy, tiny_config
 from explore_support import copy_run, train_digits_run
 
-from dcgan_core import (JobError, JobManager, RunError, Sampler, checkpoint_epochs, create_run, delete_run,
+from dcgan_core import (JobError, JobManager, RunError, Sampler, checkpoint_epochs, delete_run,
                         list_runs, lock_owner, read_metrics, read_status, train_run, write_status)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,7 +190,7 @@ def test_a_worker_that_fails_at_start_is_failed_with_its_reason(tmp_path: Path) 
 def test_damaged_run_files_are_listed_as_damaged_and_break_nothing(trained: Path, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     runs.mkdir()
-    good = copy_run(trained, runs, "good")
+    copy_run(trained, runs, "good")
     wrong_types = copy_run(trained, runs, "wrong-types")
     write_status(wrong_types, status="finished", epoch="many", epochs_total=[2])
     deep = copy_run(trained, runs, "deep-config")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import streamlit as st
 

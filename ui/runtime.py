@@ -13,7 +13,7 @@ and reruns through the router when the mark is missing.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
