@@ -33,6 +33,10 @@ OVERFIT_SIGNAL = 0.9  # r_t = E[sign(D(real))] this high: D is sure of every rea
 OVERFIT_EPOCHS = 3
 OVERFIT_MAX_DATASET = 5000  # with more images a confident judge is usually just a good one
 SATURATED_STRENGTH = 0.95
+FOOLED_ACCURACY = 0.05  # the judge calls (almost) every generated image real
+FOOLED_EPOCHS = 3
+NOISE_EPOCHS = 5  # epochs after which samples should look like something
+NOISE_IMPROVEMENT = 0.8  # quality score still above this share of its first value: no progress
 REMEDY_OPS = "color,translation,cutout"
 _LEVELS = ("info", "warning", "error")
 
@@ -45,8 +49,9 @@ class CoachMessage:
         level: ``"info"``, ``"warning"`` or ``"error"`` (how the UI colours it).
         title: One line saying what the numbers show.
         advice: What it means and what to try, in plain words.
-        rule: Short identifier of the rule that fired (``"d_winning"``, ``"collapse"``,
-            ``"overfitting"``, ``"non_finite"``, ``"diverging"``, ``"small_dataset"``).
+        rule: Short identifier of the rule that fired (``"d_winning"``, ``"judge_fooled"``,
+            ``"still_noise"``, ``"collapse"``, ``"overfitting"``, ``"non_finite"``,
+            ``"diverging"``, ``"small_dataset"``).
         remedy: Settings to continue the run with (``JobManager.continue_run``'s
             ``overrides``), or ``None`` when there is no one-click fix.
         remedy_label: The button's words for the remedy.
@@ -196,6 +201,50 @@ def _losses_broken(history: Mapping[str, Sequence[float]], status: str) -> Coach
     )
 
 
+def _judge_fooled(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    """The generator "wins outright": the judge calls its images real, epoch after epoch."""
+    fake = _series(history, "d_acc_fake")
+    epochs = _trailing_run([math.isfinite(v) and v < FOOLED_ACCURACY for v in fake])
+    if epochs < FOOLED_EPOCHS:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The judge calls every generated image real, and has for {epochs} epochs.",
+        "It sounds like the generator won, but a judge that is always fooled has stopped learning, so it "
+        "teaches the generator nothing; look at the samples: if they are noise or smudges, training is "
+        "stuck. Try: a smaller batch (more updates per epoch), a faster-learning judge, or the "
+        "recommended preset.",
+        "judge_fooled",
+    )
+
+
+def _still_noise(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    """Samples that do not improve: the quality score after several epochs is where it started."""
+    epochs = _series(history, "epoch")
+    swd = [(e, v) for e, v in zip(epochs, _series(history, "swd")) if math.isfinite(v)]
+    if len(swd) < 2 or len(epochs) < NOISE_EPOCHS or swd[-1][0] - swd[0][0] < NOISE_EPOCHS - 1:
+        return None
+    first, latest = swd[0][1], swd[-1][1]
+    if first <= 0 or latest < NOISE_IMPROVEMENT * first:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The samples are not getting better: the quality score is {latest:.3g} after {len(epochs)} epochs, "
+        f"against {first:.3g} at first (lower is better).",
+        "The generator is still drawing noise, or what it draws is not moving towards your images. "
+        "Try: the recommended preset with its automatic settings, a smaller batch, lower learning "
+        "rates (for example 1e-4), or more epochs if the run has been very short.",
+        "still_noise",
+    )
+
+
+def _fooled_remedy(config: TrainConfig) -> tuple[dict[str, Any], str]:
+    """More updates per epoch when the batch is large, else a judge that learns twice as fast."""
+    if config.batch_size > 128:
+        return {"batch_size": 64}, "Continue with a batch of 64"
+    return {"d_lr": config.d_lr * 2}, "Continue with a judge that learns twice as fast"
+
+
 def _dataset_too_small(dataset_size: int | None) -> CoachMessage | None:
     if dataset_size is None or dataset_size >= SMALL_DATASET:
         return None
@@ -232,6 +281,8 @@ def coach_messages(
     found = [
         _losses_broken(history, status),
         _discriminator_winning(history),
+        _judge_fooled(history),
+        _still_noise(history),
         _generator_collapse(history),
         _discriminator_overfitting(history, dataset_size),
         _dataset_too_small(dataset_size),
@@ -241,4 +292,7 @@ def coach_messages(
         remedy, label = remedy_for(config, history)
         messages = [dataclasses.replace(m, remedy=remedy, remedy_label=label)
                     if m.rule in ("collapse", "overfitting", "d_winning") else m for m in messages]
+        fooled, fooled_label = _fooled_remedy(config)
+        messages = [dataclasses.replace(m, remedy=fooled, remedy_label=fooled_label)
+                    if m.rule == "judge_fooled" else m for m in messages]
     return sorted(messages, key=lambda m: -_LEVELS.index(m.level))

@@ -122,3 +122,32 @@ def test_overfitting_judge_fires_on_small_sets_only():
     assert "overfitting" not in rules(coach_messages({**h, "rt": [0.99, 0.99, 0.5, 0.99]}, 150, "running"))
     full = coach_messages({**h, "augment_p": [1.0] * 4}, 150, "running")
     assert "full strength" in [m for m in full if m.rule == "overfitting"][0].title
+
+
+def test_a_judge_that_calls_everything_real_is_named_with_a_remedy():
+    from dcgan_core import preset_config
+
+    # as recorded from a batch-500 run whose samples stayed noise: real 1.0, fake 0.0 every epoch
+    history = {"epoch": [1, 2, 3, 4], "g_loss": [0.3, 0.2, 0.2, 0.2], "d_loss": [0.9, 0.8, 0.8, 0.8],
+               "d_acc_real": [1.0, 1.0, 1.0, 1.0], "d_acc_fake": [0.4, 0.0, 0.0, 0.01]}
+    config = preset_config("custom", data_path="x.npy", image_size=28, channels=1, batch_size=500)
+    [message] = [m for m in coach_messages(history, 5000, "running", config) if m.rule == "judge_fooled"]
+    assert "every generated image real" in message.title and "3 epochs" in message.title
+    assert message.remedy == {"batch_size": 64}
+    small = preset_config("custom", data_path="x.npy", image_size=28, channels=1, batch_size=64)
+    [again] = [m for m in coach_messages(history, 5000, "running", small) if m.rule == "judge_fooled"]
+    assert again.remedy == {"d_lr": small.d_lr * 2}
+    healthy = {**history, "d_acc_fake": [0.4, 0.5, 0.45, 0.5]}
+    assert not [m for m in coach_messages(healthy, 5000, "running") if m.rule == "judge_fooled"]
+
+
+def test_samples_that_stay_noise_are_named():
+    nan = float("nan")
+    stuck = {"epoch": [1, 2, 3, 4, 5, 6], "g_loss": [1.0] * 6, "d_loss": [1.0] * 6,
+             "swd": [800.0, nan, nan, nan, nan, 790.0]}
+    [message] = [m for m in coach_messages(stuck, 5000, "running") if m.rule == "still_noise"]
+    assert "not getting better" in message.title and "790" in message.title
+    learning = {**stuck, "swd": [800.0, nan, nan, nan, nan, 120.0]}
+    assert not [m for m in coach_messages(learning, 5000, "running") if m.rule == "still_noise"]
+    early = {"epoch": [1, 2], "g_loss": [1.0] * 2, "d_loss": [1.0] * 2, "swd": [800.0, 795.0]}
+    assert not [m for m in coach_messages(early, 5000, "running") if m.rule == "still_noise"]
