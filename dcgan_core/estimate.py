@@ -35,7 +35,9 @@ class CostEstimate:
     """Predicted cost of training ``config`` on ``n_images`` images.
 
     Attributes:
-        seconds_per_epoch: Measured step time x steps per epoch.
+        seconds_per_epoch: Everything an epoch costs: the training steps plus its share of
+            the epoch-end work (grids, quality score, checkpoints and their exports), each
+            measured once and spread over epochs by the run's own schedule.
         images_per_sec: Measured throughput of the training step.
         memory_bytes: Weights, gradients, optimizer slots and activations, roughly.
         device: Where it was measured.
@@ -43,6 +45,8 @@ class CostEstimate:
         d_params: Discriminator parameters.
         flops_per_image: Training FLOPs per image per step.
         probe_batch: Batch size actually timed.
+        step_seconds_per_epoch: The training steps alone.
+        extra_seconds_per_epoch: The epoch-end work's share.
     """
 
     seconds_per_epoch: float
@@ -53,6 +57,8 @@ class CostEstimate:
     d_params: int
     flops_per_image: int
     probe_batch: int
+    step_seconds_per_epoch: float = 0.0
+    extra_seconds_per_epoch: float = 0.0
 
 
 def _activation_bytes(model) -> int:
@@ -90,15 +96,69 @@ def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: in
     step_seconds = (time.perf_counter() - started) / timed
     per_image = step_seconds / probe_batch
     steps = steps_per_epoch(config, n_images)
+    step_epoch = per_image * steps * config.batch_size
+    extra = _epoch_end_seconds(config, gan, batch, step_epoch) if config.is_image_model else 0.0
     params = cost.g_params + cost.d_params
     optimizer_slots = 2 if config.optimizer == "adam" else 1
     memory = params * 4 * (2 + optimizer_slots) + cost.g_params * 4 * (1 if config.ema_decay else 0)
     memory += config.batch_size * 3 * (_activation_bytes(gan.generator) + 2 * _activation_bytes(gan.discriminator))
     return CostEstimate(
-        seconds_per_epoch=per_image * steps * config.batch_size, images_per_sec=1.0 / per_image,
+        seconds_per_epoch=step_epoch + extra, images_per_sec=1.0 / per_image,
         memory_bytes=int(memory), device=device_description(), g_params=cost.g_params, d_params=cost.d_params,
         flops_per_image=cost.train_flops_per_image, probe_batch=probe_batch,
+        step_seconds_per_epoch=step_epoch, extra_seconds_per_epoch=extra,
     )
+
+
+def _share(every_epochs: int, every_seconds: float, epoch_seconds: float) -> float:
+    """How often per epoch a piece of epoch-end work runs under the run's schedule."""
+    if every_seconds > 0:  # by wall clock: at most once per epoch end
+        return min(1.0, max(epoch_seconds, 1e-6) / every_seconds)
+    return 1.0 / every_epochs if every_epochs > 0 else 0.0
+
+
+def _epoch_end_seconds(config: TrainConfig, gan, real: np.ndarray, epoch_seconds: float) -> float:
+    """Time each piece of the trainer's epoch-end work once, and spread it by the schedule."""
+    import tempfile
+    from pathlib import Path
+
+    from .checkpoints import export_generator, save_checkpoint
+    from .images import encode_png, make_grid
+    from .metrics import sliced_wasserstein_distance
+    from .onnx_export import export_sampler_onnx
+    from .sampling import fixed_latents, generate_uint8, recalibrate_batchnorm
+
+    preview = gan.sampler or gan.generator
+
+    def timed(work) -> float:
+        started = time.perf_counter()
+        work()
+        return time.perf_counter() - started
+
+    def grid() -> None:
+        if config.recalibrate_bn:
+            recalibrate_batchnorm(preview, config)
+        encode_png(make_grid(generate_uint8(preview, fixed_latents(config), config.value_range)))
+
+    def swd() -> None:
+        fake = generate_uint8(preview, fixed_latents(config, 512, offset=5), config.value_range)
+        sliced_wasserstein_distance(np.resize(real, fake.shape), fake, seed=config.seed)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+
+        def checkpoint() -> None:
+            save_checkpoint(folder, 1, gan, {"history": {}, "elapsed_seconds": 0.0})
+            export_generator(folder, preview)
+            export_sampler_onnx(preview, folder / "generator.onnx")
+
+        checkpoint()  # the first export also loads the converter: once per run, not per epoch
+        costs = {"sample": timed(grid), "checkpoint": timed(checkpoint)}
+        costs["swd"] = timed(swd) if config.swd_every > 0 or config.swd_every_seconds > 0 else 0.0
+    every = {"sample": (config.sample_every, config.sample_every_seconds),
+             "checkpoint": (config.checkpoint_every, config.checkpoint_every_seconds),
+             "swd": (config.swd_every, config.swd_every_seconds)}
+    return sum(costs[k] * _share(*every[k], epoch_seconds) for k in costs)
 
 
 def estimate_cost_in_worker(config: TrainConfig, n_images: int, timeout: float = 180.0) -> CostEstimate:

@@ -245,7 +245,10 @@ def _estimate(config, n_images: int):
 def _show_estimate(config, n_images: int, info=None) -> None:
     cost = _estimate(config, n_images)
     cols = st.columns(4)
-    cols[0].metric("Per epoch", duration(cost.seconds_per_epoch))
+    cols[0].metric("Per epoch", duration(cost.seconds_per_epoch),
+                   help=f"Training steps {duration(cost.step_seconds_per_epoch)}, plus "
+                        f"{duration(cost.extra_seconds_per_epoch)} for the sample grids, quality checks and "
+                        "checkpoints, as often as this run makes them.")
     cols[1].metric("Whole run", duration(cost.seconds_per_epoch * config.epochs))
     cols[2].metric("Memory", size(cost.memory_bytes))
     cols[3].metric("Parameters", f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
