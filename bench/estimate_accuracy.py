@@ -41,7 +41,7 @@ def cases(folder: Path) -> list[tuple[str, object, int]]:
         ("recommended, 200 digits", auto_config(200, 28, 1, data_path=str(few)).config, 200),
         ("recommended, 5,000 digits", auto_config(5000, 28, 1, data_path=str(bundled_dataset_path())).config, 5000),
         ("TF tutorial preset, 5,000 digits",
-         preset_config("mnist_tutorial", data_path=str(bundled_dataset_path()), steps_per_epoch=20), 5000),
+         preset_config("mnist_tutorial", data_path=str(bundled_dataset_path()), steps_per_epoch=8), 5000),
     ]
 
 

@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     # paths
     "project_root": "paths", "default_runs_dir": "paths", "default_cache_dir": "paths",
     "bundled_dataset_path": "paths", "bundled_emoji_path": "paths", "safe_child": "paths",
+    "child_env": "paths",
     # images
     "to_uint8": "images", "from_uint8": "images", "make_grid": "images", "upscale": "images",
     "encode_png": "images", "encode_gif": "images", "decode_png": "images",
@@ -44,7 +45,7 @@ _EXPORTS: dict[str, str] = {
     "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
     "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
     "read_run_config": "runs", "read_status": "runs", "read_live_status": "runs", "write_status": "runs",
-    "write_metrics": "runs", "generator_onnx_path": "runs",
+    "write_metrics": "runs", "generator_onnx_path": "runs", "saved_generator_epoch": "runs",
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",
     "sample_grid_path": "runs", "build_progress_gif": "runs", "checkpoint_epochs": "runs",
     "generator_epochs": "runs", "list_runs": "runs", "delete_run": "runs",
@@ -97,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "WEB_DEMO_FILES": "web_demo", "build_web_demo": "web_demo",
     "SHARE_CHOICES": "share", "share_run": "share",
     "BUNDLE_FORMAT": "bundles", "BundleLimits": "bundles", "export_bundle": "bundles", "import_bundle": "bundles",
+    "zip_folder": "bundles",
     # explorer sampling through ONNX Runtime (no TensorFlow)
     "Sampler": "sampler", "MAX_FEATURES": "sampler",
     # latent

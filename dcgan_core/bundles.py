@@ -30,7 +30,7 @@ from .errors import ConfigError, DcganError, RunError
 from .paths import default_runs_dir
 from .runs import atomic_write_json, checkpoint_epochs, generator_epochs, read_run_config, write_status
 
-__all__ = ["BUNDLE_FORMAT", "BundleLimits", "export_bundle", "import_bundle"]
+__all__ = ["BUNDLE_FORMAT", "BundleLimits", "export_bundle", "import_bundle", "zip_folder"]
 
 BUNDLE_FORMAT = "dcgan-studio-run-bundle/1"
 _MANIFEST = "bundle.json"
@@ -115,6 +115,15 @@ def export_bundle(run_dir: Path, out: Path, resumable: bool = False) -> Path:
     except OSError as exc:
         raise DcganError(f"Cannot write the bundle to {out}: {exc.strerror or exc}.") from None
     return out
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    """Write every file under ``folder`` into ``archive``, under the folder's own name."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                bundle.write(path, f"{Path(folder).name}/{path.relative_to(folder)}")
+    return archive
 
 
 def _check_name(name: str) -> None:

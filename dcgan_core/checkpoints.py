@@ -19,9 +19,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from .errors import CheckpointError, RunError
+from .errors import CheckpointError
 from .models import build_generator
-from .runs import atomic_write_bytes, atomic_write_json, checkpoint_epochs, generator_epochs, read_run_config
+from .runs import atomic_write_bytes, atomic_write_json, checkpoint_epochs, read_run_config, saved_generator_epoch
 
 __all__ = [
     "KEEP_FULL_CHECKPOINTS",
@@ -159,12 +159,7 @@ def load_generator(run_dir: Path, epoch: int | None = None) -> tuple[keras.Model
         RunError: when the run is damaged or has no saved generator (or not that epoch).
     """
     config, _ = read_run_config(Path(run_dir))
-    epochs = generator_epochs(run_dir)
-    if not epochs:
-        raise RunError(f"{Path(run_dir).name} has no saved generator yet (it saves one at each checkpoint).")
-    epoch = epochs[-1] if epoch is None else int(epoch)
-    if epoch not in epochs:
-        raise RunError(f"{Path(run_dir).name} has no generator saved for epoch {epoch}; saved: {epochs}.")
+    epoch = saved_generator_epoch(run_dir, epoch)
     generator = build_generator(config, name="sampler")
     with _load_archive(Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz") as archive:
         _set(generator, _unpack(archive, "s"), "generator")

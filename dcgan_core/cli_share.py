@@ -67,13 +67,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             path = build_web_demo(run_dir, folder, args.epoch, explorations=explorations)
             print(f"wrote {folder} and {path}")
         else:
-            from .runs import generator_epochs, read_run_config
+            from .runs import read_run_config, saved_generator_epoch
 
             read_run_config(run_dir)  # a damaged run or a missing epoch fails fast, before TensorFlow loads
-            saved = generator_epochs(run_dir)
-            if not saved or (args.epoch is not None and args.epoch not in saved):
-                which = "no saved generator yet" if not saved else f"no generator saved for epoch {args.epoch}"
-                return _fail(f"{run_dir.name} has {which}" + (f"; saved: {saved}" if saved else ""))
+            saved_generator_epoch(run_dir, args.epoch)
             from .exports import export_model
 
             result = export_model(run_dir, args.format, out, args.epoch)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ import numpy as np
 
 from .config import TrainConfig, config_to_dict
 from .errors import DcganError
-from .paths import project_root
+from .paths import child_env
 
 __all__ = ["CostEstimate", "estimate_cost", "estimate_cost_in_worker"]
 
@@ -168,8 +167,7 @@ def estimate_cost_in_worker(config: TrainConfig, n_images: int, timeout: float =
         DcganError: when the probe fails or takes longer than ``timeout`` seconds.
     """
     request = json.dumps({"config": config_to_dict(config), "n_images": int(n_images)})
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    env = child_env()
     try:
         done = subprocess.run([sys.executable, "-m", "dcgan_core", "estimate"], input=request, capture_output=True,
                               text=True, timeout=timeout, env=env)

@@ -18,6 +18,7 @@ __all__ = [
     "bundled_dataset_path",
     "bundled_emoji_path",
     "safe_child",
+    "child_env",
 ]
 
 
@@ -44,6 +45,16 @@ def bundled_dataset_path() -> Path:
 def bundled_emoji_path() -> Path:
     """The bundled small colour set: 150 face emoji as uint8 (150, 64, 64, 3)."""
     return project_root() / "data" / "samples" / "emoji_faces.npy"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a worker or helper process: this one's, with the project importable
+    (``python -m dcgan_core`` from any working folder) and TensorFlow's start-up logs quiet."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra)
+    return env
 
 
 def safe_child(parent: Path, name: str) -> Path:

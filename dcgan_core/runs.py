@@ -64,6 +64,7 @@ __all__ = [
     "checkpoint_epochs",
     "generator_epochs",
     "generator_onnx_path",
+    "saved_generator_epoch",
     "list_runs",
     "delete_run",
     "run_display_name",
@@ -301,6 +302,22 @@ def checkpoint_epochs(run_dir: Path) -> list[int]:
 def generator_onnx_path(run_dir: Path, epoch: int) -> Path:
     """The ONNX file of the sampling generator of ``epoch`` (written by the worker at each checkpoint)."""
     return Path(run_dir) / "generators" / f"epoch_{int(epoch):04d}.onnx"
+
+
+def saved_generator_epoch(run_dir: Path, epoch: int | None = None) -> int:
+    """``epoch`` when the run saved a generator then (default: the newest saved one).
+
+    Raises:
+        RunError: when the run has no saved generator yet, or none for that epoch (the
+            message lists the saved ones).
+    """
+    epochs = generator_epochs(run_dir)
+    if not epochs:
+        raise RunError(f"{Path(run_dir).name} has no saved generator yet (it saves one at each checkpoint).")
+    chosen = epochs[-1] if epoch is None else int(epoch)
+    if chosen not in epochs:
+        raise RunError(f"{Path(run_dir).name} has no generator saved for epoch {chosen}; saved: {epochs}.")
+    return chosen
 
 
 def generator_epochs(run_dir: Path) -> list[int]:

@@ -14,7 +14,6 @@ latent space.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,11 +22,11 @@ import numpy as np
 
 from .config import TrainConfig
 from .directions import Directions, directions_from_features, pca_directions
-from .errors import CheckpointError, ExplorationError, RunError
+from .errors import CheckpointError, ExplorationError
 from .images import to_uint8
 from .latent import sample_latents
-from .paths import project_root
-from .runs import generator_epochs, generator_onnx_path, read_run_config
+from .paths import child_env
+from .runs import generator_onnx_path, read_run_config, saved_generator_epoch
 
 __all__ = ["Sampler", "MAX_FEATURES"]
 
@@ -38,8 +37,7 @@ _BATCH = 256
 
 def _make_onnx(run_dir: Path, epoch: int, timeout: float = 180.0) -> None:
     """Export the saved generator of ``epoch`` to ONNX in a short-lived worker process."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    env = child_env()
     try:
         done = subprocess.run([sys.executable, "-m", "dcgan_core", "onnx", str(run_dir), "--epoch", str(epoch)],
                               capture_output=True, text=True, timeout=timeout, env=env)
@@ -83,12 +81,7 @@ class Sampler:
 
         run_dir = Path(run_dir)
         config, _ = read_run_config(run_dir)
-        epochs = generator_epochs(run_dir)
-        if not epochs:
-            raise RunError(f"{run_dir.name} has no saved generator yet (it saves one at each checkpoint).")
-        loaded = epochs[-1] if epoch is None else int(epoch)
-        if loaded not in epochs:
-            raise RunError(f"{run_dir.name} has no generator saved for epoch {loaded}; saved: {epochs}.")
+        loaded = saved_generator_epoch(run_dir, epoch)
         path = generator_onnx_path(run_dir, loaded)
         if not path.is_file():
             _make_onnx(run_dir, loaded)

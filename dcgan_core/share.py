@@ -8,16 +8,14 @@ zipped; web demos and run bundles need no TensorFlow and are written here.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
-from .bundles import export_bundle
+from .bundles import export_bundle, zip_folder
 from .errors import DcganError
-from .paths import project_root
+from .paths import child_env
 from .web_demo import build_web_demo
 
 __all__ = ["SHARE_CHOICES", "share_run"]
@@ -37,8 +35,7 @@ _MODEL_FILES = {"onnx": ".onnx", "tflite": ".tflite", "keras": ".keras", "savedm
 
 
 def _export_in_worker(run_dir: Path, fmt: str, out: Path, epoch: int | None, timeout: float) -> None:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
+    env = child_env(TF_CPP_MIN_LOG_LEVEL="3")
     command = [sys.executable, "-m", "dcgan_core", "export", str(run_dir), "--format", fmt, "--out", str(out)]
     if epoch is not None:
         command += ["--epoch", str(int(epoch))]
@@ -75,10 +72,6 @@ def share_run(run_dir: Path, fmt: str, out_dir: Path, epoch: int | None = None, 
     _export_in_worker(run_dir, fmt, out, epoch, timeout)
     if fmt != "savedmodel":
         return out
-    archive = out.with_name(out.name + ".zip")
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(out.rglob("*")):
-            if path.is_file():
-                bundle.write(path, f"{out.name}/{path.relative_to(out)}")
+    archive = zip_folder(out, out.with_name(out.name + ".zip"))
     shutil.rmtree(out, ignore_errors=True)
     return archive

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import zipfile
 from pathlib import Path
 from collections.abc import Sequence
 
 import numpy as np
 
+from .bundles import zip_folder
 from .errors import DcganError
 from .explorations import Exploration
 from .latent import sample_latents
@@ -102,11 +102,6 @@ def build_web_demo(run_dir: Path, out_dir: Path, epoch: int | None = None,
         (out_dir / "demo.json").write_text(json.dumps(meta))
         if not make_zip:
             return out_dir
-        archive = out_dir.with_name(out_dir.name + ".zip")
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for path in sorted(out_dir.rglob("*")):
-                if path.is_file():
-                    bundle.write(path, f"{out_dir.name}/{path.relative_to(out_dir)}")
-        return archive
+        return zip_folder(out_dir, out_dir.with_name(out_dir.name + ".zip"))
     except OSError as exc:
         raise DcganError(f"Cannot write the web demo to {out_dir}: {exc.strerror or exc}.") from None

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from .control import clear_requests
 from .errors import RunError
 from .ownership import RunLock, lock_owner
-from .paths import project_root
+from .paths import child_env
 from .runs import read_status, write_status
 
 __all__ = ["launch_worker", "schedule", "worker_slots", "queued_runs", "WORKER_LOG"]
@@ -95,9 +95,7 @@ def launch_worker(run_dir: Path, slot: int = 0) -> subprocess.Popen:
         raise RunError(f"{run_dir.name} is being trained by process {owner or 'unknown'}.")
     try:
         clear_requests(run_dir)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH", "")]))
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env = child_env()
         if _gpu_count() > 1 and worker_slots() > 1:
             env["CUDA_VISIBLE_DEVICES"] = str(slot)
         with open(run_dir / WORKER_LOG, "ab") as log:
