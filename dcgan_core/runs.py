@@ -137,9 +137,18 @@ def run_path(run_id: str, runs_dir: Path | None = None) -> Path:
 def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: str = "",
                run_id: str | None = None) -> Path:
     """Create ``runs/<run_id>/`` with its config and a ``queued`` status; returns the folder."""
-    run_id = run_id or new_run_id(config)
-    folder = run_path(run_id, runs_dir)
-    folder.mkdir(parents=True, exist_ok=False)
+    chosen = run_id
+    for _ in range(20):  # a generated id may meet another started in the same second: draw again
+        run_id = chosen or new_run_id(config)
+        folder = run_path(run_id, runs_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+            break
+        except FileExistsError:
+            if chosen:
+                raise RunError(f"A run called {chosen} already exists.") from None
+    else:
+        raise RunError("Could not find a free run id; try again.")
     atomic_write_json(folder / "config.json", {
         "run_id": run_id, "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
         "created": datetime.now(UTC).isoformat(timespec="seconds"), "config": config_to_dict(config),

@@ -39,7 +39,7 @@ def test_a_run_survives_a_server_restart_and_the_new_server_shows_it_live(tmp_pa
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(f"{url}/train")
                 page.get_by_text("Advanced settings").click()
-                _fill(page, "Epochs", "400")
+                _fill(page, "Epochs", "10000")
                 _fill(page, "Steps per epoch (0 = whole dataset)", "2")
                 _fill(page, "Batch size", "16")
                 _fill(page, "Width", "0.25")
