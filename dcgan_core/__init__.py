@@ -133,6 +133,8 @@ _EXPORTS: dict[str, str] = {
     "BUNDLED_DATASET_ID": "datasets", "BUNDLED_EMOJI_ID": "datasets", "DatasetInfo": "datasets", "open_dataset": "datasets",
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
+    # labels
+    "DatasetClasses": "labels", "read_dataset_classes": "labels", "class_counts": "labels",
 }
 
 __all__ = sorted(_EXPORTS)
