@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import TrainConfig
-from .errors import DataError
+from .errors import ConfigError, DataError
+from .labels import read_dataset_classes
 from .presets import RECOMMENDED_PRESET, preset_config
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "auto_config",
     "legacy_recommended_config",
     "check_dataset_size",
+    "with_dataset_classes",
 ]
 
 MIN_DATASET_IMAGES = 16  # below this nothing worth keeping can be learned
@@ -98,7 +101,7 @@ def _width_for_speed(images_per_second: float, batch: int, budget_seconds: float
 
 def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
                 images_per_second: float | None = None, budget_seconds: float = 600.0,
-                **overrides: Any) -> AutoChoice:
+                class_names: tuple[str, ...] | None = None, **overrides: Any) -> AutoChoice:
     """Settings for the recommended preset on a dataset of ``count`` images.
 
     Args:
@@ -110,6 +113,8 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
             not measured; the width then follows the image size).
         budget_seconds: The training time the run should fit (sizes the network when the
             speed is known).
+        class_names: The dataset's classes (two or more: drawing by class is switched on);
+            ``None``: read from the dataset at ``data_path`` when it has labels.
         **overrides: Any :class:`TrainConfig` field; it wins over the automatic choice.
 
     Raises:
@@ -166,6 +171,15 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
     reasons.append(f"A grid every 15 s, quality and a checkpoint every minute, at most {snapshots} timeline "
                    "snapshots: the disk use stays bounded however short the epochs are.")
 
+    if class_names is None:
+        class_names = _classes_at(data_path)
+    if len(class_names) >= 2:
+        chosen.update(conditional=True, class_names=tuple(class_names))
+        shown = ", ".join(class_names[:4]) + (", ..." if len(class_names) > 4 else "")
+        reasons.append(f"{len(class_names)} classes ({shown}): drawing by class is on, so you can ask for one "
+                       "class when exploring; every class is drawn equally often while training.")
+    if overrides.get("conditional") is False:
+        chosen["class_names"] = ()
     chosen.update(overrides)
     config = preset_config(RECOMMENDED_PRESET, data_path=data_path, image_size=image_size, channels=channels,
                            **chosen)
@@ -186,3 +200,34 @@ def legacy_recommended_config(data_path: str, image_size: int, channels: int, **
                   g_lr=2e-4, d_lr=2e-4, epochs=20)
     legacy.update(overrides)
     return preset_config(RECOMMENDED_PRESET, data_path=data_path, image_size=image_size, channels=channels, **legacy)
+
+
+def _classes_at(data_path: str) -> tuple[str, ...]:
+    """The class names of the dataset at ``data_path``; none when it has no (readable) labels."""
+    try:
+        found = read_dataset_classes(data_path) if data_path and Path(data_path).is_file() else None
+    except DataError:
+        return ()  # damaged labels: train without classes (the Data page names the problem)
+    return found.names if found is not None else ()
+
+
+def with_dataset_classes(config: TrainConfig) -> TrainConfig:
+    """``config`` with the dataset's class names filled in, for a run that draws by class.
+
+    An unconditional config comes back unchanged.
+
+    Raises:
+        ConfigError: when drawing by class is asked for but the dataset has no classes, or
+            other classes than the config names.
+        DataError: when the dataset's labels are damaged.
+    """
+    if not config.conditional:
+        return config
+    found = read_dataset_classes(config.data_path) if config.data_path else None
+    if found is None:
+        raise ConfigError("Drawing by class needs a dataset sorted into class folders; this dataset has no classes. "
+                          "Switch drawing by class off, or convert a folder whose images sit in one subfolder per class.")
+    if config.class_names and tuple(config.class_names) != found.names:
+        raise ConfigError(f"The settings name the classes {', '.join(config.class_names[:6])}, but the dataset has "
+                          f"{', '.join(found.names[:6])}.")
+    return config.with_changes(class_names=found.names)

@@ -15,6 +15,7 @@ from typing import Any
 from collections.abc import Mapping
 
 from .errors import ConfigError
+from .labels import MAX_CLASSES
 
 __all__ = [
     "ARCHITECTURES",
@@ -123,6 +124,14 @@ class TrainConfig:
         jit_compile: XLA compilation: ``"auto"``, ``"on"`` or ``"off"``.
         max_seconds: Stop cleanly after this wall-clock budget (``None``: no budget).
         data_path: The uint8 ``.npy`` dataset; empty for ``gaussian_1d``.
+        conditional: Draw by class: the generator receives the class of each image (a
+            learned embedding joined to z) and the discriminator judges image and class
+            together (a projection discriminator). Needs a labelled dataset and the
+            ``dcgan`` network.
+        class_names: The classes, in class-index order (filled from the dataset when the
+            run is created; empty for an unconditional run).
+        balance_classes: In a conditional run, draw every class equally often, whatever
+            its number of images.
     """
 
     preset: str = "custom"
@@ -171,6 +180,14 @@ class TrainConfig:
     jit_compile: str = "auto"
     max_seconds: float | None = None
     data_path: str = ""
+    conditional: bool = False
+    class_names: tuple[str, ...] = ()
+    balance_classes: bool = True
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes the generator draws (0 for an unconditional run)."""
+        return len(self.class_names) if self.conditional else 0
 
     @property
     def image_shape(self) -> tuple[int, ...]:
@@ -261,6 +278,7 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     _require(isinstance(c.init_from_run, str), "init_from_run must be a run folder path (text).")
     if c.max_seconds is not None:
         _check_number("max_seconds", c.max_seconds, 1, 30 * 24 * 3600)
+    _validate_classes(c)
     fixed = FIXED_SHAPES.get(c.arch)
     if fixed is not None:
         _require(
@@ -273,6 +291,19 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     else:
         _require(bool(c.data_path), "data_path is required for an image model.")
     return c
+
+
+def _validate_classes(c: TrainConfig) -> None:
+    _require(isinstance(c.class_names, tuple) and all(isinstance(n, str) and n for n in c.class_names),
+             "class_names must be a list of non-empty names.")
+    _require(len(c.class_names) <= MAX_CLASSES, f"class_names: at most {MAX_CLASSES:,} classes.")
+    _require(len(set(c.class_names)) == len(c.class_names), "class_names must not repeat a name.")
+    if c.conditional:
+        _require(c.arch == "dcgan", "Drawing by class (conditional) needs the recommended network (custom); "
+                                    f"the {c.arch} network draws without classes.")
+        _require(len(c.class_names) != 1, "Drawing by class needs at least two classes.")
+    else:
+        _require(not c.class_names, "class_names is only used when drawing by class (conditional on).")
 
 
 def _validate_augmentation(c: TrainConfig) -> None:
@@ -326,6 +357,8 @@ def parse_setting(text: str) -> tuple[str, Any]:
             return key, int(raw)
         if kind.startswith("float"):
             return key, float(raw)
+        if kind.startswith("tuple"):
+            return key, tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError:
         word = "on/off (true/false)" if kind.startswith("bool") else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
         raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
@@ -351,8 +384,11 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"Unknown setting(s) in configuration: {', '.join(unknown)}.")
+    values = dict(data)
+    if isinstance(values.get("class_names"), list):
+        values["class_names"] = tuple(values["class_names"])  # JSON has lists, the config tuples
     try:
-        config = TrainConfig(**dict(data))
+        config = TrainConfig(**values)
     except TypeError as exc:  # pragma: no cover - guarded by the key check above
         raise ConfigError(str(exc)) from exc
     return validate_config(config)

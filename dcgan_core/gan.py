@@ -107,9 +107,32 @@ class GAN(keras.Model):
         ``fit`` under a distribution strategy calls the model on a data batch once to build
         it, so both kinds of input are accepted (told apart by shape).
         """
+        if isinstance(inputs, (list, tuple)):  # a conditional run's (images, class indices)
+            images, labels = inputs
+            return self._judge(self._prepare_real(images), self._one_hot(labels), training)
         if inputs.shape.rank == 2 and inputs.shape[-1] == self.config.latent_dim and self.config.is_image_model:
-            return self.generator(inputs, training=training)
+            return self._generate(inputs, None, training)
         return self.discriminator(self._prepare_real(inputs), training=training)
+
+    # ---- classes --------------------------------------------------------------------
+    def _one_hot(self, labels: tf.Tensor | None) -> tf.Tensor | None:
+        """One-hot class inputs for class indices (None in an unconditional run)."""
+        if labels is None or not self.config.n_classes:
+            return None
+        return tf.one_hot(tf.cast(labels, tf.int32), self.config.n_classes, dtype=self.compute_dtype)
+
+    def _generate(self, z: tf.Tensor, classes: tf.Tensor | None, training: bool) -> tf.Tensor:
+        if not self.config.n_classes:
+            return self.generator(z, training=training)
+        if classes is None:  # building the model: any valid class will do
+            classes = self._one_hot(tf.zeros([tf.shape(z)[0]], tf.int32))
+        return self.generator([z, classes], training=training)
+
+    def _judge(self, images: tf.Tensor, classes: tf.Tensor | None, training: bool = True) -> tf.Tensor:
+        """The discriminator's scores: of the images, or of images and classes together."""
+        if classes is None:
+            return self.discriminator(images, training=training)
+        return self.discriminator([images, classes], training=training)
 
     # ---- the step -------------------------------------------------------------------
     def sample_latents(self, batch: tf.Tensor) -> tf.Tensor:
@@ -180,7 +203,8 @@ class GAN(keras.Model):
         count = tf.cast(tf.size(per_sample) * replicas, tf.float32)
         return tf.reduce_sum(per_sample) / count
 
-    def _d_scores(self, real: tf.Tensor, fake: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _d_scores(self, real: tf.Tensor, fake: tf.Tensor, classes: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+        """D's scores on real and fake images; in a conditional run both carry the same ``classes``."""
         if self.config.augment:
             seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
             real, fake = _augment(real, seeds), _augment(fake, seeds + 2)
@@ -189,11 +213,14 @@ class GAN(keras.Model):
             p, vr = self.augment_p, self.config.value_range
             real = augment_images(real, p, self.augment_ops, seeds, vr)
             fake = augment_images(fake, p, self.augment_ops, seeds + 100, vr)
+        real_classes = None if classes is None else classes[: tf.shape(real)[0]]
+        fake_classes = None if classes is None else classes[: tf.shape(fake)[0]]
         if self.config.d_concat:
             n_real = tf.shape(real)[0]
-            scores = self.discriminator(tf.concat([real, fake], axis=0), training=True)
+            both = None if classes is None else tf.concat([real_classes, fake_classes], axis=0)
+            scores = self._judge(tf.concat([real, fake], axis=0), both)
             return scores[:n_real], scores[n_real:]
-        return self.discriminator(real, training=True), self.discriminator(fake, training=True)
+        return self._judge(real, real_classes), self._judge(fake, fake_classes)
 
     def _d_loss(self, real_scores: tf.Tensor, fake_scores: tf.Tensor) -> tf.Tensor:
         c = self.config
@@ -204,30 +231,32 @@ class GAN(keras.Model):
         grads = tape.gradient(optimizer.scale_loss(loss) if hasattr(optimizer, "scale_loss") else loss, variables)
         optimizer.apply(grads, variables)
 
-    def _extra_d_step(self, real: tf.Tensor) -> None:
+    def _extra_d_step(self, real: tf.Tensor, classes: tf.Tensor | None) -> None:
         z = self.sample_latents(tf.shape(real)[0])
-        fake = self.generator(z, training=True)
+        fake = self._generate(z, None if classes is None else classes[: tf.shape(real)[0]], True)
         with tf.GradientTape() as tape:
-            real_scores, fake_scores = self._d_scores(real, tf.stop_gradient(fake))
+            real_scores, fake_scores = self._d_scores(real, tf.stop_gradient(fake), classes)
             d_loss = self._d_loss(real_scores, fake_scores)
         self._apply(self.d_optimizer, tape, d_loss, self.discriminator.trainable_variables)
 
     def train_step(self, data) -> dict[str, tf.Tensor]:
         """One fused update of D and G on a batch of real samples (uint8 or float)."""
         c = self.config
-        real = self._prepare_real(data[0] if isinstance(data, tuple) else data)
+        images, labels = data if isinstance(data, tuple) else (data, None)
+        real = self._prepare_real(images)
+        classes = self._one_hot(labels)  # fakes are drawn for the real batch's classes (balanced by the data)
         batch = tf.shape(real)[0]
         if c.half_batch:
             real = real[: batch // 2]
         for _ in range(c.d_steps - 1):
-            self._extra_d_step(real)
+            self._extra_d_step(real, classes)
         z = self.sample_latents(batch)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(z, training=True)
+            fake = self._generate(z, classes, True)
             d_fake = fake[: tf.shape(real)[0]] if c.half_batch else fake
-            real_scores, fake_scores = self._d_scores(real, d_fake)
+            real_scores, fake_scores = self._d_scores(real, d_fake, classes)
             d_loss = self._d_loss(real_scores, fake_scores)
-            g_scores = self._g_scores(fake, fake_scores)
+            g_scores = self._g_scores(fake, fake_scores, classes)
             g_loss = self._global_mean(self._per_sample_loss(g_scores, c.g_target))
         self._apply(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
         self._apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
@@ -241,14 +270,14 @@ class GAN(keras.Model):
         self.augment_p_tracker.update_state(self.augment_p)
         return {m.name: m.result() for m in self.metrics}
 
-    def _g_scores(self, fake: tf.Tensor, fake_scores: tf.Tensor) -> tf.Tensor:
+    def _g_scores(self, fake: tf.Tensor, fake_scores: tf.Tensor, classes: tf.Tensor | None = None) -> tf.Tensor:
         """D's scores on the generator's whole batch, reusing the D pass where it covered it."""
         if not self.config.half_batch:
             return fake_scores
         if self.augment_ops:
             seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
             fake = augment_images(fake, self.augment_p, self.augment_ops, seeds, self.config.value_range)
-        return self.discriminator(fake, training=True)
+        return self._judge(fake, classes)
 
     def _update_ema(self) -> None:
         """Move the sampler's weights towards the generator's (with a warm-up)."""

@@ -15,7 +15,11 @@ from keras import layers
 
 from .config import TrainConfig
 
-__all__ = ["build_generator", "build_discriminator", "custom_layout", "ModelCost", "model_cost"]
+__all__ = ["build_generator", "build_discriminator", "custom_layout", "ModelCost", "model_cost", "CLASS_EMBEDDING",
+           "CLASS_PROJECTION"]
+
+CLASS_EMBEDDING = "class_embedding"  # the generator's layer that turns a class into a latent-sized vector
+CLASS_PROJECTION = "class_projection"  # the discriminator's class embedding (projection discriminator)
 
 
 def _ch(config: TrainConfig, channels: int) -> int:
@@ -69,13 +73,20 @@ def _gen_dcgan(config: TrainConfig, z):
     return x
 
 
-def _disc_dcgan(config: TrainConfig, img):
+def _disc_dcgan(config: TrainConfig, img, label=None):
     _, k = custom_layout(config.image_size)
     x = img
     for j in range(1, k + 1):
         x = layers.Conv2D(_ch(config, min(512, 64 * 2 ** (j - 1))), 4, strides=2, padding="same")(x)
         x = layers.LeakyReLU(0.2)(x)
-    return _d_head(config, layers.Flatten()(x))
+    features = layers.Flatten()(x)
+    if label is None:
+        return _d_head(config, features)
+    # projection discriminator (Miyato & Koyama 2018): score = psi(h) + <embed(y), h>
+    logit = layers.Dense(1, name="score_unconditional")(features)
+    embedded = layers.Dense(int(features.shape[-1]), use_bias=False, name=CLASS_PROJECTION)(label)
+    score = layers.Add()([logit, layers.Dot(axes=1, name="class_match")([embedded, features])])
+    return layers.Activation("sigmoid", name="score")(score) if config.loss == "bce_sigmoid" else score
 
 
 def _gen_face64(config: TrainConfig, z):
@@ -207,15 +218,32 @@ _BUILDERS = {
 
 
 def build_generator(config: TrainConfig, name: str = "generator") -> keras.Model:
-    """The generator for ``config``: latent (latent_dim,) -> sample ``config.image_shape``."""
+    """The generator for ``config``: latent (latent_dim,) -> sample ``config.image_shape``.
+
+    A conditional run's generator has a second input, ``class`` (n_classes,): a one-hot
+    class (or a blend of classes) whose learned embedding (:data:`CLASS_EMBEDDING`, one
+    latent-sized vector per class) is joined to z.
+    """
     z = keras.Input((config.latent_dim,), name="z")
-    return keras.Model(z, _BUILDERS[config.arch][0](config, z), name=name)
+    if not config.n_classes:
+        return keras.Model(z, _BUILDERS[config.arch][0](config, z), name=name)
+    label = keras.Input((config.n_classes,), name="class")
+    embedded = layers.Dense(config.latent_dim, use_bias=False, name=CLASS_EMBEDDING)(label)
+    joined = layers.Concatenate(name="z_and_class")([z, embedded])
+    return keras.Model([z, label], _BUILDERS[config.arch][0](config, joined), name=name)
 
 
 def build_discriminator(config: TrainConfig, name: str = "discriminator") -> keras.Model:
-    """The discriminator for ``config``: sample -> (batch, 1) score (logit or probability)."""
+    """The discriminator for ``config``: sample -> (batch, 1) score (logit or probability).
+
+    A conditional run's discriminator also takes the ``class`` (n_classes,) and judges image
+    and class together (a projection discriminator).
+    """
     img = keras.Input(config.image_shape, name="sample")
-    return keras.Model(img, _BUILDERS[config.arch][1](config, img), name=name)
+    if not config.n_classes:
+        return keras.Model(img, _BUILDERS[config.arch][1](config, img), name=name)
+    label = keras.Input((config.n_classes,), name="class")
+    return keras.Model([img, label], _disc_dcgan(config, img, label), name=name)
 
 
 @dataclass(frozen=True)

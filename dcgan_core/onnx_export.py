@@ -1,7 +1,8 @@
 """The sampling generator as an ONNX file, for TensorFlow-free sampling (explorer, pages, demos).
 
 At every checkpoint the worker writes ``generators/epoch_XXXX.onnx`` beside the weights:
-input ``z`` (n, latent_dim) float32; output 0 the sample (n, *image_shape) in the model's
+input ``z`` (n, latent_dim) float32 (and, for a conditional run, ``class`` (n, n_classes)
+float32: a one-hot class or a blend of classes); output 0 the sample (n, *image_shape) in the model's
 value range; output 1, when the generator has one, the activations of its first hidden
 Dense or convolution layer (GANSpace's "first linear layer", used to discover directions).
 Written through Keras' own ``Model.export(format="onnx")`` (tf2onnx), atomically.
@@ -18,6 +19,8 @@ import keras
 import numpy as np
 
 from .errors import CheckpointError
+from .models import CLASS_EMBEDDING
+from .sampling import generator_inputs
 
 __all__ = ["export_sampler_onnx", "first_hidden_layer"]
 
@@ -25,10 +28,13 @@ _HIDDEN_TYPES = (keras.layers.Dense, keras.layers.Conv2DTranspose, keras.layers.
 
 
 def first_hidden_layer(generator: keras.Model) -> keras.layers.Layer | None:
-    """The first Dense or convolution layer that is not the generator's output layer."""
+    """The first Dense or convolution layer that is not the generator's output layer.
+
+    A conditional generator's class embedding is skipped: it sees the class, not the latent.
+    """
     output_layer = generator.layers[-1]
     for layer in generator.layers:
-        if isinstance(layer, _HIDDEN_TYPES):
+        if isinstance(layer, _HIDDEN_TYPES) and layer.name != CLASS_EMBEDDING:
             return None if layer is output_layer else layer
     return None
 
@@ -41,7 +47,7 @@ def export_sampler_onnx(generator: keras.Model, path: Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    z = np.zeros((1, int(generator.inputs[0].shape[-1])), np.float32)
+    z = generator_inputs(generator, np.zeros((1, int(generator.inputs[0].shape[-1])), np.float32))
     generator(z, training=False)
     hidden = first_hidden_layer(generator)
     outputs = [generator.output] if hidden is None else [generator.output, hidden.output]

@@ -16,8 +16,10 @@ import tensorflow as tf
 
 from .config import TrainConfig
 from .errors import DataError
+from .labels import read_dataset_classes
 
-__all__ = ["open_training_array", "gaussian_samples", "steps_per_epoch", "make_dataset"]
+__all__ = ["open_training_array", "open_training_labels", "gaussian_samples", "steps_per_epoch", "make_dataset",
+           "balanced_order"]
 
 GAUSSIAN_SAMPLES = 1000
 
@@ -49,6 +51,49 @@ def open_training_array(config: TrainConfig) -> np.ndarray:
     return array
 
 
+def open_training_labels(config: TrainConfig, n_images: int) -> np.ndarray | None:
+    """A conditional run's int32 (N,) class of each image; None for an unconditional run.
+
+    Raises:
+        DataError: when the dataset has no labels, or other classes than the run draws (a
+            run resumed on changed data), naming both.
+    """
+    if not config.n_classes:
+        return None
+    name = Path(config.data_path).name
+    found = read_dataset_classes(config.data_path, n_images)
+    if found is None:
+        raise DataError(f"This run draws by class, but the dataset {name!r} has no classes (its images are not "
+                        "sorted into subfolders). Start a run without classes, or convert a sorted folder.")
+    if found.names != config.class_names:
+        raise DataError(f"This run draws the classes {_listed(config.class_names)}, but the dataset {name!r} now has "
+                        f"{_listed(found.names)}. Train it on the data it started with, or start a new run.")
+    return found.labels
+
+
+def _listed(names: tuple[str, ...], most: int = 6) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def balanced_order(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One epoch's image order in which every class comes equally often.
+
+    As many draws as images; each class gets an equal share, its images reshuffled and
+    repeated as needed (a small class is seen more often, a big one partly), then the
+    whole order is shuffled.
+    """
+    classes = np.unique(labels)
+    share = -(-len(labels) // len(classes))
+    picks = []
+    for cls in classes:
+        members = np.flatnonzero(labels == cls)
+        repeats = -(-share // len(members))
+        picks.append(np.concatenate([rng.permutation(members) for _ in range(repeats)])[:share])
+    order = rng.permutation(np.concatenate(picks))
+    return order[: len(labels)]
+
+
 def gaussian_samples(seed: int, n: int = GAUSSIAN_SAMPLES) -> np.ndarray:
     """The 1-D toy's real data: ``n`` draws of N(0, 1) as float32 (n, 1)."""
     return np.random.default_rng([seed, 2002]).standard_normal((n, 1)).astype(np.float32)
@@ -60,32 +105,43 @@ def steps_per_epoch(config: TrainConfig, n_samples: int) -> int:
     return min(steps, config.steps_per_epoch) if config.steps_per_epoch else steps
 
 
-def _batches(array: np.ndarray, batch_size: int, seed: int) -> Iterator[np.ndarray]:
-    """Endless shuffled batches; each epoch is a fresh permutation of every row."""
+def _batches(array: np.ndarray, batch_size: int, seed: int, labels: np.ndarray | None = None,
+             balance: bool = False) -> Iterator[np.ndarray | tuple[np.ndarray, np.ndarray]]:
+    """Endless shuffled batches; each epoch is a fresh permutation of every row.
+
+    With ``labels``, each batch comes with its images' classes; with ``balance`` too, an
+    epoch draws every class equally often (see :func:`balanced_order`).
+    """
     rng = np.random.default_rng([seed, 31337])
     n = len(array)
     size = min(batch_size, n)
     while True:
-        order = rng.permutation(n)
+        order = balanced_order(labels, rng) if labels is not None and balance else rng.permutation(n)
         for start in range(0, n - size + 1, size):
             index = np.sort(order[start : start + size])  # sorted reads are sequential on disk
             batch = np.asarray(array[index])
-            yield batch[rng.permutation(size)]
+            mix = rng.permutation(size)
+            yield batch[mix] if labels is None else (batch[mix], labels[index][mix])
 
 
-def make_dataset(config: TrainConfig, array: np.ndarray, seed_offset: int = 0) -> tf.data.Dataset:
+def make_dataset(config: TrainConfig, array: np.ndarray, seed_offset: int = 0,
+                 labels: np.ndarray | None = None) -> tf.data.Dataset:
     """An endless, prefetched ``tf.data`` stream of batches (uint8 images or float32 values).
 
     Args:
-        config: Gives the batch size and the seed.
+        config: Gives the batch size, the seed and whether to balance classes.
         array: From :func:`open_training_array`.
         seed_offset: Changes the order (used when a run resumes, so it does not replay
             the first epochs' batches).
+        labels: From :func:`open_training_labels`; each element is then (images, classes).
     """
     size = min(config.batch_size, len(array))
     spec = tf.TensorSpec((size,) + tuple(array.shape[1:]), tf.as_dtype(array.dtype))
+    if labels is not None:
+        spec = (spec, tf.TensorSpec((size,), tf.int32))
     dataset = tf.data.Dataset.from_generator(
-        lambda: _batches(array, config.batch_size, config.seed + seed_offset), output_signature=spec
+        lambda: _batches(array, config.batch_size, config.seed + seed_offset, labels, config.balance_classes),
+        output_signature=spec,
     )
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF

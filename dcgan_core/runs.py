@@ -73,7 +73,7 @@ __all__ = [
 
 METRIC_KEYS = (
     "epoch", "g_loss", "d_loss", "d_acc_real", "d_acc_fake", "images_per_sec",
-    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds", "augment_p", "rt",
+    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds", "augment_p", "rt", "class_acc",
 )
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
 _OWNED_STATUSES = ("running", "paused")
@@ -136,7 +136,14 @@ def run_path(run_id: str, runs_dir: Path | None = None) -> Path:
 
 def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: str = "",
                run_id: str | None = None) -> Path:
-    """Create ``runs/<run_id>/`` with its config and a ``queued`` status; returns the folder."""
+    """Create ``runs/<run_id>/`` with its config and a ``queued`` status; returns the folder.
+
+    A run that draws by class gets its dataset's class names in its config (ConfigError when
+    the dataset has none).
+    """
+    from .autoconfig import with_dataset_classes  # reads the dataset's labels; autoconfig needs no run code
+
+    config = with_dataset_classes(config)
     chosen = run_id
     for _ in range(20):  # a generated id may meet another started in the same second: draw again
         run_id = chosen or new_run_id(config)

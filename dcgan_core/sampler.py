@@ -10,6 +10,11 @@ file made once, in a short-lived worker process (``python -m dcgan_core onnx``).
 :meth:`Sampler.discover_directions` finds GANSpace-style directions: PCA of the
 generator's first hidden activations (the ONNX file's second output), mapped back to
 latent space.
+
+A conditional run's generator also takes a class: a Sampler then draws one class (or a blend
+of classes) at a time, the first class by default; :meth:`Sampler.for_class` gives the same
+generator drawing another, so everything built on ``images(latents)`` (grids, walks,
+directions, the 2-D map) works within the chosen class.
 """
 
 from __future__ import annotations
@@ -63,7 +68,10 @@ class Sampler:
         self._config = config
         self._run_id = str(run_id)
         self._epoch = int(epoch)
-        self._input = session.get_inputs()[0].name
+        inputs = [i.name for i in session.get_inputs()]
+        self._input = "z" if "z" in inputs else inputs[0]
+        self._class_input = next((name for name in inputs if name != self._input), None)
+        self._class_vector = np.eye(max(1, config.n_classes), dtype=np.float32)[0] if self._class_input else None
         outputs = [o.name for o in session.get_outputs()]
         self._output = outputs[0]
         self._hidden = outputs[1] if len(outputs) > 1 else None
@@ -109,6 +117,62 @@ class Sampler:
         if out.shape[1:] != tuple(self.image_shape):
             raise CheckpointError(f"{self._run_id}: the saved generator makes {out.shape[1:]}, "
                                   f"the run expects {tuple(self.image_shape)}.")
+
+    # ---- classes --------------------------------------------------------------------------
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The classes this generator can draw (empty for an unconditional one)."""
+        return self._config.class_names if self._class_input else ()
+
+    @property
+    def class_vector(self) -> np.ndarray | None:
+        """float32 (n_classes,) class being drawn (one-hot, or a blend); None when unconditional."""
+        return None if self._class_vector is None else self._class_vector.copy()
+
+    def class_mix(self, first: int | str, second: int | str, t: float) -> np.ndarray:
+        """The blend ``(1 - t) * first + t * second`` of two classes' inputs (names or indices)."""
+        a, b = self._class_index(first), self._class_index(second)
+        eye = np.eye(len(self.class_names), dtype=np.float32)
+        return ((1.0 - float(t)) * eye[a] + float(t) * eye[b]).astype(np.float32)
+
+    def _class_index(self, value: int | str) -> int:
+        names = self.class_names
+        if not names:
+            raise ExplorationError("this generator draws without classes.")
+        if isinstance(value, str):
+            if value not in names:
+                raise ExplorationError(f"there is no class {value!r}; the classes are {', '.join(names[:12])}.")
+            return names.index(value)
+        index = int(value)
+        if not 0 <= index < len(names):
+            raise ExplorationError(f"class number {index} is out of range 0..{len(names) - 1}.")
+        return index
+
+    def for_class(self, value: int | str | np.ndarray) -> Sampler:
+        """The same generator drawing another class: a name, a class number, or a blend vector.
+
+        Raises:
+            ExplorationError: for an unconditional generator, an unknown class, or a blend
+                that is not a finite vector of n_classes weights.
+        """
+        if isinstance(value, (str, int, np.integer)):
+            vector = np.eye(len(self.class_names) or 1, dtype=np.float32)[self._class_index(value)]
+        else:
+            if not self.class_names:
+                raise ExplorationError("this generator draws without classes.")
+            vector = np.asarray(value, dtype=np.float32).reshape(-1)
+            if vector.size != len(self.class_names) or not np.all(np.isfinite(vector)):
+                raise ExplorationError(f"a class blend needs {len(self.class_names)} finite weights.")
+        other = Sampler.__new__(Sampler)
+        other.__dict__.update(self.__dict__)
+        other._class_vector = vector
+        return other
+
+    def _feed(self, z: np.ndarray) -> dict[str, np.ndarray]:
+        if self._class_input is None:
+            return {self._input: z}
+        return {self._input: z, self._class_input: np.ascontiguousarray(np.broadcast_to(self._class_vector,
+                                                                                         (len(z), self._class_vector.size)))}
 
     # ---- what it is -----------------------------------------------------------------------
     @property
@@ -169,7 +233,7 @@ class Sampler:
         return np.ascontiguousarray(z)
 
     def _run(self, output: str, z: np.ndarray) -> np.ndarray:
-        parts = [self._session.run([output], {self._input: z[i:i + _BATCH]})[0] for i in range(0, len(z), _BATCH)]
+        parts = [self._session.run([output], self._feed(z[i:i + _BATCH]))[0] for i in range(0, len(z), _BATCH)]
         return np.concatenate(parts).astype(np.float32, copy=False)
 
     def outputs(self, latents: np.ndarray) -> np.ndarray:
@@ -216,7 +280,7 @@ class Sampler:
             return z.copy()
         parts = []
         for i in range(0, len(z), _BATCH):
-            out = self._session.run([self._hidden], {self._input: z[i:i + _BATCH]})[0].reshape(min(_BATCH, len(z) - i), -1)
+            out = self._session.run([self._hidden], self._feed(z[i:i + _BATCH]))[0].reshape(min(_BATCH, len(z) - i), -1)
             parts.append(out if keep is None else out[:, keep])  # keep only the studied units, batch by batch
         return np.concatenate(parts).astype(np.float32, copy=False)
 
@@ -237,7 +301,7 @@ class Sampler:
         z = self.sample_latents(int(n), seed)
         keep = None
         if self._hidden is not None:
-            units = self._session.run([self._hidden], {self._input: z[:1]})[0].size
+            units = self._session.run([self._hidden], self._feed(z[:1]))[0].size
             if units > MAX_FEATURES:
                 keep = np.sort(np.random.default_rng(17).choice(units, MAX_FEATURES, replace=False))
         return z, self._features_of(z, keep)

@@ -41,11 +41,12 @@ from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance
 from .models import build_discriminator, build_generator
 from .ownership import RunLock, lock_owner
 from .onnx_export import export_sampler_onnx
-from .pipeline import make_dataset, open_training_array, steps_per_epoch
+from .pipeline import make_dataset, open_training_array, open_training_labels, steps_per_epoch
 from .runs import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
                    save_sample_grid, truncate_metrics, write_metrics, write_status)
 from .tensorboard_log import TensorBoardLog
-from .sampling import fixed_latents, generate, generate_uint8, recalibrate_batchnorm
+from .class_metrics import CLASS_QUALITY_FILE, PER_CLASS_SAMPLES, class_quality
+from .sampling import fixed_latents, generate, generate_uint8, grid_classes, recalibrate_batchnorm
 from .storage import free_disk_mb, thin_run_snapshots
 from .transfer import freeze_discriminator_layers, load_initial_weights
 
@@ -88,20 +89,51 @@ class _EpochRecorder:
 
     def __init__(self, run_dir: Path, config: TrainConfig, gan: GAN, data: np.ndarray, steps: int,
                  control: TrainingControl, publish: Publish, history: dict[str, list[float]],
-                 elapsed_before: float, device: str) -> None:
+                 elapsed_before: float, device: str, labels: np.ndarray | None = None) -> None:
         self.run_dir, self.config, self.gan, self.steps = run_dir, config, gan, steps
         self.control, self.publish, self.history, self.device = control, publish, history, device
         self.clock = time.monotonic() - elapsed_before
         self.paused_seen = control.paused_seconds
-        self.grid_latents = fixed_latents(config)
+        self.grid_classes, self.grid_columns = grid_classes(config)
+        if self.grid_classes is None:
+            self.grid_latents = fixed_latents(config)
+        else:  # one row per class, the same latent down each column
+            rows = len(self.grid_classes) // self.grid_columns
+            self.grid_latents = np.tile(fixed_latents(config, self.grid_columns), (rows, 1))
         self.tensorboard = TensorBoardLog(run_dir)
         rng = np.random.default_rng([config.seed, 4242])
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
-        self.real_sample = np.asarray(data[np.sort(rng.choice(len(data), count, replace=False))])
+        picks = np.sort(rng.choice(len(data), count, replace=False))
+        self.real_sample = np.asarray(data[picks])
+        self.real_labels = None if labels is None else labels[picks]
+        self.class_reals = self._class_reals(data, labels, rng)
         self.last_done: dict[str, float] = {}
         saved = checkpoint_epochs(run_dir)
         self.last_checkpoint: int | None = saved[-1] if saved else None
         self.disk_message = ""
+
+    def _class_reals(self, data: np.ndarray, labels: np.ndarray | None,
+                     rng: np.random.Generator) -> dict[int, np.ndarray]:
+        """Real images of each measured class (the grid's classes), for the per-class measure."""
+        if labels is None or self.grid_classes is None:
+            return {}
+        reals = {}
+        for cls in np.unique(self.grid_classes):
+            members = np.flatnonzero(labels == cls)
+            picks = np.sort(rng.choice(members, min(len(members), PER_CLASS_SAMPLES), replace=False))
+            reals[int(cls)] = np.asarray(data[picks])
+        return reals
+
+    def _measure_classes(self, epoch: int) -> float:
+        """Per-class SWD of the preview generator; writes class_quality.json; returns the accuracy."""
+        c = self.config
+        classes = sorted(self.class_reals)
+        z = fixed_latents(c, PER_CLASS_SAMPLES, offset=11)
+        fakes = [generate_uint8(self.preview, z, c.value_range, classes=cls) for cls in classes]
+        quality = class_quality(tuple(c.class_names[k] for k in classes), fakes,
+                                [self.class_reals[k] for k in classes], seed=c.seed)
+        atomic_write_json(self.run_dir / CLASS_QUALITY_FILE, {"epoch": epoch, **quality.to_dict()})
+        return quality.accuracy
 
     @property
     def preview(self) -> keras.Model:
@@ -157,14 +189,17 @@ class _EpochRecorder:
             if c.recalibrate_bn:
                 recalibrate_batchnorm(self.preview, c)
             if wants_grid:
-                images = generate_uint8(self.preview, self.grid_latents, c.value_range)
-                grid = make_grid(images)
+                images = generate_uint8(self.preview, self.grid_latents, c.value_range, classes=self.grid_classes)
+                grid = make_grid(images, cols=self.grid_columns)
                 save_sample_grid(self.run_dir, epoch, grid)
                 row["diversity"] = mean_pairwise_distance(images)
                 update.update(latest_grid=grid, latest_grid_epoch=epoch)
             if wants_swd:
-                fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range)
+                fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
+                                      classes=self.real_labels)  # a conditional run: the real sample's classes
                 row["swd"] = sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
+                if self.class_reals:
+                    row["class_acc"] = self._measure_classes(epoch)
         elif not c.is_image_model and wants_grid:
             fake = generate(self.preview, fixed_latents(c, len(self.real_sample), offset=5))
             row["kl"] = kl_divergence_histogram(self.real_sample[:, 0], fake[:, 0])
@@ -259,13 +294,16 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     data = open_training_array(config)
     if config.is_image_model:
         check_dataset_size(len(data), Path(config.data_path).name)
+    labels = open_training_labels(config, len(data))
     steps = steps_per_epoch(config, len(data))
     gan = build_gan(config)
     history, initial_epoch, elapsed_before = _empty_history(), 0, 0.0
     if checkpoint_epochs(run_dir):
         state = restore_newest_intact(run_dir, gan)
         initial_epoch = int(state["epoch"])
-        history = {k: [math.nan if v is None else float(v) for v in state.get("history", {}).get(k, [])] for k in METRIC_KEYS}
+        saved = state.get("history", {})
+        rows = len(saved.get("epoch", []))
+        history = {k: [math.nan if v is None else float(v) for v in saved.get(k, [math.nan] * rows)] for k in METRIC_KEYS}
         elapsed_before = float(state.get("elapsed_seconds", 0.0))
         # settings changed on continue (a coach remedy) win over the saved optimizer state
         gan.g_optimizer.learning_rate.assign(config.g_lr)
@@ -281,10 +319,11 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
              "history": history})
     if initial_epoch >= config.epochs:
         return _finish(run_dir, config, gan, initial_epoch, "finished", "Already trained to the requested epochs.", "", publish)
-    recorder = _EpochRecorder(run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device)
+    recorder = _EpochRecorder(run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device,
+                              labels)
     control_cb = ControlCallback(control, publish, config.max_seconds, time.monotonic())
     epoch_cb = EpochCallback(recorder, steps)
-    gan.fit(make_dataset(config, data, seed_offset=initial_epoch), epochs=config.epochs, initial_epoch=initial_epoch,
+    gan.fit(make_dataset(config, data, seed_offset=initial_epoch, labels=labels), epochs=config.epochs, initial_epoch=initial_epoch,
             steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
     done = int(history["epoch"][-1]) if history["epoch"] else initial_epoch
     if epoch_cb.error:
