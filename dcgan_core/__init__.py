@@ -84,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     # small datasets: data-aware defaults, transfer, storage (no TensorFlow)
     "MIN_DATASET_IMAGES": "autoconfig", "SMALL_SET": "autoconfig", "MEDIUM_SET": "autoconfig",
     "TARGET_STEPS": "autoconfig", "MIN_STEPS_IN_BUDGET": "autoconfig", "AutoChoice": "autoconfig",
-    "auto_config": "autoconfig", "legacy_recommended_config": "autoconfig", "check_dataset_size": "autoconfig",
+    "auto_config": "autoconfig", "with_dataset_classes": "autoconfig", "legacy_recommended_config": "autoconfig", "check_dataset_size": "autoconfig",
     "TRANSFER_FIELDS": "transfer", "check_init_run": "transfer", "load_initial_weights": "transfer",
     "freeze_discriminator_layers": "transfer",
     "GRIDS_PER_SNAPSHOT": "storage", "thin_picks": "storage", "thin_run_snapshots": "storage",
@@ -134,6 +134,10 @@ _EXPORTS: dict[str, str] = {
     "dataset_thumbnail": "datasets", "list_datasets": "datasets", "delete_dataset": "datasets",
     "read_manifest": "datasets",
     # labels
+    "ClassQuality": "class_metrics", "class_quality": "class_metrics", "read_class_quality": "class_metrics",
+    "CLASS_QUALITY_FILE": "class_metrics",
+    "generator_classes": "sampling", "class_vectors": "sampling", "generator_inputs": "sampling",
+    "grid_classes": "sampling",
     "DatasetClasses": "labels", "read_dataset_classes": "labels", "class_counts": "labels",
 }
 
