@@ -28,6 +28,7 @@ from .errors import CheckpointError, DcganError
 from .latent import sample_latents
 from .onnx_export import export_sampler_onnx
 from .runs import read_run_config
+from .sampling import generator_inputs
 
 __all__ = ["MODEL_FORMATS", "PARITY_TOLERANCE", "ModelExport", "export_model"]
 
@@ -53,27 +54,40 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-def _run_keras(path: Path, z: np.ndarray) -> np.ndarray:
+# Every runner takes the generator's inputs as a list: [z], or [z, class] for a conditional run.
+def _run_keras(path: Path, inputs: list[np.ndarray]) -> np.ndarray:
     from .checkpoints import load_exported_generator
 
-    return np.asarray(load_exported_generator(path)(z, training=False))
+    return np.asarray(load_exported_generator(path)(_one_or_all(inputs), training=False))
 
 
-def _run_savedmodel(path: Path, z: np.ndarray) -> np.ndarray:
+def _one_or_all(inputs: list[np.ndarray]) -> np.ndarray | list[np.ndarray]:
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
+def _input_order(names: list[str]) -> list[int]:
+    """Which of the given inputs feeds each runtime input: the one named like ``label`` gets the class."""
+    return [1 if "label" in name.lower() else 0 for name in names]
+
+
+def _run_savedmodel(path: Path, inputs: list[np.ndarray]) -> np.ndarray:
     import tensorflow as tf
 
     loaded = tf.saved_model.load(str(path))  # keep it alive while its function runs
-    return np.asarray(loaded.serve(tf.constant(z)))
+    tensors = [tf.constant(x) for x in inputs]
+    return np.asarray(loaded.serve(tensors[0] if len(tensors) == 1 else tensors))
 
 
-def _run_onnx(path: Path, z: np.ndarray) -> np.ndarray:
+def _run_onnx(path: Path, inputs: list[np.ndarray]) -> np.ndarray:
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return session.run([session.get_outputs()[0].name], {session.get_inputs()[0].name: z})[0]
+    names = [i.name for i in session.get_inputs()]
+    feed = {name: inputs[k] for name, k in zip(names, _input_order(names))}
+    return session.run([session.get_outputs()[0].name], feed)[0]
 
 
-def _run_tflite(path: Path, z: np.ndarray) -> np.ndarray:
+def _run_tflite(path: Path, inputs: list[np.ndarray]) -> np.ndarray:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -83,10 +97,13 @@ def _run_tflite(path: Path, z: np.ndarray) -> np.ndarray:
             warnings.simplefilter("ignore")
             Interpreter = tf.lite.Interpreter  # noqa: N806 - the same class, older home
     interpreter = Interpreter(model_path=str(path))
-    index = interpreter.get_input_details()[0]["index"]
-    interpreter.resize_tensor_input(index, list(z.shape))
+    details = interpreter.get_input_details()
+    order = _input_order([d["name"] for d in details])
+    for detail, k in zip(details, order):
+        interpreter.resize_tensor_input(detail["index"], list(inputs[k].shape))
     interpreter.allocate_tensors()
-    interpreter.set_tensor(index, z)
+    for detail, k in zip(details, order):
+        interpreter.set_tensor(detail["index"], inputs[k])
     interpreter.invoke()
     return np.asarray(interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
 
@@ -117,7 +134,9 @@ def export_model(run_dir: Path, fmt: str, out: Path, epoch: int | None = None) -
     keras.mixed_precision.set_global_policy("float32")  # mixed-precision runs export a float32 copy
     generator, loaded = load_generator(run_dir, epoch)
     z = sample_latents(8, config.latent_dim, 0, config.latent_dist)
-    expected = np.asarray(generator(z, training=False))
+    model_inputs = generator_inputs(generator, z)  # a conditional run: rows of several classes
+    inputs = model_inputs if isinstance(model_inputs, list) else [model_inputs]
+    expected = np.asarray(generator(model_inputs, training=False))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out.parent))
@@ -131,7 +150,7 @@ def export_model(run_dir: Path, fmt: str, out: Path, epoch: int | None = None) -
             raise DcganError(f"The {fmt} export failed: {exc}") from None
         runner = {"keras": _run_keras, "savedmodel": _run_savedmodel, "onnx": _run_onnx, "tflite": _run_tflite}[fmt]
         try:
-            got = runner(target, z)
+            got = runner(target, inputs)
         except Exception as exc:  # each runtime raises its own types
             raise DcganError(f"The {fmt} export could not be loaded back ({type(exc).__name__}: {exc}).") from None
         if got.shape != expected.shape:

@@ -220,14 +220,14 @@ _BUILDERS = {
 def build_generator(config: TrainConfig, name: str = "generator") -> keras.Model:
     """The generator for ``config``: latent (latent_dim,) -> sample ``config.image_shape``.
 
-    A conditional run's generator has a second input, ``class`` (n_classes,): a one-hot
+    A conditional run's generator has a second input, ``label`` (n_classes,): a one-hot
     class (or a blend of classes) whose learned embedding (:data:`CLASS_EMBEDDING`, one
     latent-sized vector per class) is joined to z.
     """
     z = keras.Input((config.latent_dim,), name="z")
     if not config.n_classes:
         return keras.Model(z, _BUILDERS[config.arch][0](config, z), name=name)
-    label = keras.Input((config.n_classes,), name="class")
+    label = keras.Input((config.n_classes,), name="label")
     embedded = layers.Dense(config.latent_dim, use_bias=False, name=CLASS_EMBEDDING)(label)
     joined = layers.Concatenate(name="z_and_class")([z, embedded])
     return keras.Model([z, label], _BUILDERS[config.arch][0](config, joined), name=name)
@@ -236,13 +236,13 @@ def build_generator(config: TrainConfig, name: str = "generator") -> keras.Model
 def build_discriminator(config: TrainConfig, name: str = "discriminator") -> keras.Model:
     """The discriminator for ``config``: sample -> (batch, 1) score (logit or probability).
 
-    A conditional run's discriminator also takes the ``class`` (n_classes,) and judges image
+    A conditional run's discriminator also takes the ``label`` (n_classes,) and judges image
     and class together (a projection discriminator).
     """
     img = keras.Input(config.image_shape, name="sample")
     if not config.n_classes:
         return keras.Model(img, _BUILDERS[config.arch][1](config, img), name=name)
-    label = keras.Input((config.n_classes,), name="class")
+    label = keras.Input((config.n_classes,), name="label")
     return keras.Model([img, label], _disc_dcgan(config, img, label), name=name)
 
 

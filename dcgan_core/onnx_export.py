@@ -1,7 +1,7 @@
 """The sampling generator as an ONNX file, for TensorFlow-free sampling (explorer, pages, demos).
 
 At every checkpoint the worker writes ``generators/epoch_XXXX.onnx`` beside the weights:
-input ``z`` (n, latent_dim) float32 (and, for a conditional run, ``class`` (n, n_classes)
+input ``z`` (n, latent_dim) float32 (and, for a conditional run, ``label`` (n, n_classes)
 float32: a one-hot class or a blend of classes); output 0 the sample (n, *image_shape) in the model's
 value range; output 1, when the generator has one, the activations of its first hidden
 Dense or convolution layer (GANSpace's "first linear layer", used to discover directions).
