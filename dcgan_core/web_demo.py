@@ -4,8 +4,9 @@ The folder holds ``index.html`` and ``demo.js`` (the page), ``vendor/`` (onnxrun
 pinned, with its licence), ``model.onnx`` (the sampling generator of one saved epoch),
 ``latents.bin`` (the app's latents of seeds 0..N-1, so seed S in the demo is seed S in the
 app), and ``demo.json``: latent size and distribution, image shape, the discovered
-directions with their names (and any named in saved explorations), saved latents, and a
-short model card. Everything is computed in the visitor's browser; no server code. No
+directions with their names (and any named in saved explorations), saved latents, the
+class names of a conditional run (the page then offers a class picker), and a short model
+card. Everything is computed in the visitor's browser; no server code. No
 TensorFlow here: the ONNX file is the one the worker exported at that checkpoint.
 """
 
@@ -90,6 +91,7 @@ def build_web_demo(run_dir: Path, out_dir: Path, epoch: int | None = None,
         "distribution": sampler.latent_distribution, "value_range": sampler.value_range,
         "image_shape": list(sampler.image_shape), "seed_count": int(seed_count), "directions": named,
         "saved_latents": saved, "card": _card(run_dir, sampler), "epoch": sampler.epoch,
+        "classes": list(sampler.class_names),
     }
     try:
         if out_dir.exists():

@@ -10,10 +10,12 @@
   ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href;
   ort.env.wasm.numThreads = 1;  // no cross-origin isolation needed: any static server works
   const session = await ort.InferenceSession.create("model.onnx", { executionProviders: ["wasm"] });
-  const inputName = session.inputNames[0], outputName = session.outputNames[0];
+  const inputName = session.inputNames.includes("z") ? "z" : session.inputNames[0], outputName = session.outputNames[0];
+  const labelName = session.inputNames.find((n) => n !== inputName);  // a conditional generator's class input
+  const classes = meta.classes || [];
   const canvas = $("canvas"), ctx = canvas.getContext("2d");
   canvas.width = W; canvas.height = H;
-  const state = { base: null, amounts: meta.directions.map(() => 0), drawMs: [] };
+  const state = { base: null, amounts: meta.directions.map(() => 0), drawMs: [], cls: 0 };
 
   function seedLatent(seed) {
     const s = Math.max(0, Math.min(meta.seed_count - 1, seed | 0));
@@ -41,7 +43,13 @@
   function draw(z) {
     busy = busy.then(async () => {
       const started = performance.now();
-      const out = await session.run({ [inputName]: new ort.Tensor("float32", z, [1, dim]) });
+      const feeds = { [inputName]: new ort.Tensor("float32", z, [1, dim]) };
+      if (labelName) {
+        const onehot = new Float32Array(classes.length);
+        onehot[state.cls] = 1;
+        feeds[labelName] = new ort.Tensor("float32", onehot, [1, classes.length]);
+      }
+      const out = await session.run(feeds);
       const px = out[outputName].data, image = ctx.createImageData(W, H);
       for (let p = 0; p < H * W; p++) {
         for (let c = 0; c < 3; c++) image.data[p * 4 + c] = toByte(px[p * C + (C === 1 ? 0 : c)]);
@@ -60,6 +68,11 @@
   document.title = meta.card.title;
   $("seed").max = meta.seed_count - 1;
   $("seed").addEventListener("change", () => setSeed(Number($("seed").value)));
+  if (labelName && classes.length) {
+    $("class").hidden = $("class-label").hidden = false;
+    classes.forEach((name, i) => $("class").append(new Option(name, String(i))));
+    $("class").addEventListener("change", () => { state.cls = Number($("class").value); redraw(); });
+  }
   $("randomize").addEventListener("click", () => setSeed(Math.floor(Math.random() * meta.seed_count)));
   meta.directions.forEach((d, k) => {
     const label = document.createElement("label"), slider = document.createElement("input");
