@@ -37,6 +37,8 @@ FOOLED_ACCURACY = 0.05  # the judge calls (almost) every generated image real
 FOOLED_EPOCHS = 3
 NOISE_EPOCHS = 5  # epochs after which samples should look like something
 NOISE_IMPROVEMENT = 0.8  # quality score still above this share of its first value: no progress
+IGNORED_MEASURES = 3  # per-class measures before judging whether the generator follows the class
+IGNORED_ACCURACY = 0.5  # at most this share of classes nearest their own real images: the class is ignored
 REMEDY_OPS = "color,translation,cutout"
 _LEVELS = ("info", "warning", "error")
 
@@ -51,7 +53,7 @@ class CoachMessage:
         advice: What it means and what to try, in plain words.
         rule: Short identifier of the rule that fired (``"d_winning"``, ``"judge_fooled"``,
             ``"still_noise"``, ``"collapse"``, ``"overfitting"``, ``"non_finite"``,
-            ``"diverging"``, ``"small_dataset"``).
+            ``"diverging"``, ``"small_dataset"``, ``"class_ignored"``).
         remedy: Settings to continue the run with (``JobManager.continue_run``'s
             ``overrides``), or ``None`` when there is no one-click fix.
         remedy_label: The button's words for the remedy.
@@ -238,6 +240,23 @@ def _still_noise(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
     )
 
 
+def _class_ignored(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    """A conditional run whose samples of class A are no closer to real A than to other classes."""
+    measured = [v for v in _series(history, "class_acc") if math.isfinite(v)]
+    if len(measured) < IGNORED_MEASURES or max(measured[-2:]) > IGNORED_ACCURACY:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The generator ignores the class: only {measured[-1]:.0%} of the classes draw samples closest to "
+        "their own real images.",
+        "Asked for one class, it draws something that looks as much like the others. Early in a run "
+        "this is normal (the shapes come first, the classes later). If it lasts, check on the Data "
+        "page that the classes really look different and that each has enough images (20 or more), "
+        "or train longer.",
+        "class_ignored",
+    )
+
+
 def _fooled_remedy(config: TrainConfig) -> tuple[dict[str, Any], str]:
     """More updates per epoch when the batch is large, else a judge that learns twice as fast."""
     if config.batch_size > 128:
@@ -284,6 +303,7 @@ def coach_messages(
         _judge_fooled(history),
         _still_noise(history),
         _generator_collapse(history),
+        _class_ignored(history),
         _discriminator_overfitting(history, dataset_size),
         _dataset_too_small(dataset_size),
     ]
