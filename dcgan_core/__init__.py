@@ -137,7 +137,8 @@ _EXPORTS: dict[str, str] = {
     "ClassQuality": "class_metrics", "class_quality": "class_metrics", "read_class_quality": "class_metrics",
     "CLASS_QUALITY_FILE": "class_metrics",
     "generator_classes": "sampling", "class_vectors": "sampling", "generator_inputs": "sampling",
-    "grid_classes": "sampling",
+    "grid_classes": "sampling", "GRID_CLASS_COLUMNS": "sampling",
+    "grid_class_rows": "labels", "GRID_CLASS_ROWS": "labels",
     "DatasetClasses": "labels", "read_dataset_classes": "labels", "class_counts": "labels",
 }
 

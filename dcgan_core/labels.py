@@ -18,9 +18,10 @@ import numpy as np
 
 from .errors import DataError
 
-__all__ = ["DatasetClasses", "read_dataset_classes", "class_counts"]
+__all__ = ["DatasetClasses", "read_dataset_classes", "class_counts", "grid_class_rows", "GRID_CLASS_ROWS"]
 
 MAX_CLASSES = 1000
+GRID_CLASS_ROWS = 10  # a conditional run's sample grid shows at most this many classes, one per row
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +44,16 @@ class DatasetClasses:
     def counts(self) -> list[int]:
         """Images per class, in class-index order."""
         return class_counts(self.labels, self.count)
+
+
+def grid_class_rows(n_classes: int) -> np.ndarray:
+    """The classes a conditional run's sample grid shows, one per row, in order.
+
+    Every class when there are at most :data:`GRID_CLASS_ROWS`; else an even spread of that many.
+    """
+    if n_classes <= 0:
+        return np.zeros(0, np.int64)
+    return np.unique(np.linspace(0, n_classes - 1, min(n_classes, GRID_CLASS_ROWS)).round().astype(np.int64))
 
 
 def class_counts(labels: np.ndarray, n_classes: int) -> list[int]:

@@ -14,11 +14,11 @@ import numpy as np
 
 from .config import TrainConfig
 from .images import to_uint8
+from .labels import grid_class_rows
 
 __all__ = ["fixed_latents", "recalibrate_batchnorm", "generate", "generate_uint8", "generator_classes",
-           "class_vectors", "generator_inputs", "grid_classes", "GRID_CLASS_ROWS", "GRID_CLASS_COLUMNS"]
+           "class_vectors", "generator_inputs", "grid_classes", "GRID_CLASS_COLUMNS"]
 
-GRID_CLASS_ROWS = 10  # a conditional run's grid shows at most this many classes, one per row
 GRID_CLASS_COLUMNS = 8
 
 
@@ -65,14 +65,13 @@ def grid_classes(config: TrainConfig) -> tuple[np.ndarray | None, int | None]:
     """The fixed-seed grid's class per image and its column count.
 
     An unconditional run: (None, None): ``grid_size`` images in a square. A conditional run:
-    one row per class (an even spread of at most :data:`GRID_CLASS_ROWS` classes when there
-    are more), :data:`GRID_CLASS_COLUMNS` images per row; column j has the same latent in
+    one row per class (an even spread of at most
+    :data:`~dcgan_core.labels.GRID_CLASS_ROWS` classes when there are more), :data:`GRID_CLASS_COLUMNS` images per row; column j has the same latent in
     every row, so a row shows the class and a column the style.
     """
     if not config.n_classes:
         return None, None
-    rows = np.unique(np.linspace(0, config.n_classes - 1, min(config.n_classes, GRID_CLASS_ROWS)).round().astype(int))
-    return np.repeat(rows, GRID_CLASS_COLUMNS), GRID_CLASS_COLUMNS
+    return np.repeat(grid_class_rows(config.n_classes), GRID_CLASS_COLUMNS), GRID_CLASS_COLUMNS
 
 
 def fixed_latents(config: TrainConfig, n: int | None = None, offset: int = 0) -> np.ndarray:
