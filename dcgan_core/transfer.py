@@ -30,6 +30,7 @@ TRANSFER_FIELDS = {
     "latent_dim": "latent size",
     "width": "width",
     "value_range": "pixel value range",
+    "n_classes": "number of classes drawn (0: without classes)",
 }
 
 

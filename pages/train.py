@@ -6,7 +6,8 @@ import streamlit as st
 
 import dcgan_core
 from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config, check_init_run, get_preset,
-                        list_presets, list_runs, preset_config)
+                        list_presets, list_runs, preset_config, with_dataset_classes)
+from ui.classes import dataset_has_classes
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
@@ -51,6 +52,9 @@ _TOGGLES = [
      "For small datasets: every image the judge sees, real or generated, is randomly recoloured, shifted and "
      "partly hidden, so it cannot memorise your pictures; the generator still learns the clean images."),
     ("augment", "Flips and shifts (first release)", "The older augmentation; applied alike to real and generated images."),
+    ("conditional", "Draw by class",
+     "Your images are sorted into class folders: the generator learns each class, and on the Explore page "
+     "you pick the class to draw (a conditional GAN). Off: it draws a mix of everything."),
     ("recalibrate_bn", "Honest previews (re-measure BatchNorm)",
      "Re-measures the generator's BatchNorm statistics before each preview, so early grids show what "
      "the model can really draw. The seed recipes leave it off, as published."),
@@ -209,8 +213,10 @@ def _build_config(preset, info):
     values["steps_per_epoch"] = values["steps_per_epoch"] or None
     values["max_seconds"] = values["max_seconds"] or None
     for key, *_ in _TOGGLES:
-        values[key] = st.session_state[f"adv_{key}"]
+        values[key] = bool(st.session_state.get(f"adv_{key}", False))
     values["augment_ops"] = _DIFFAUG if values["augment_ops"] else ""
+    if not values["conditional"]:
+        values["class_names"] = ()
     if not preset.config.is_image_model:
         values.pop("augment_ops")
         return preset_config(preset.name, **values)
@@ -224,7 +230,12 @@ def _build_config(preset, info):
                                channels=int(info.shape[3]), **values)
     if config.init_from_run:
         check_init_run(config)
-    return config
+    return with_dataset_classes(config)
+
+
+def _can_draw_by_class(preset, info) -> bool:
+    """Offer "Draw by class" only for a labelled dataset and a network that can take the class."""
+    return info is not None and preset.config.arch == "dcgan" and dataset_has_classes(info.path)
 
 
 def _problem(preset, info) -> tuple[str | None, str] | None:
@@ -305,6 +316,8 @@ def _setup() -> None:
                                         key=f"adv_{key}", help=help_text)
                     slots[key] = st.empty()
             for key, label, help_text in _TOGGLES:
+                if key == "conditional" and not _can_draw_by_class(preset, info):
+                    continue
                 st.toggle(label, key=f"adv_{key}", help=help_text)
         if info is not None:
             _transfer_inputs()

@@ -15,13 +15,14 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from dcgan_core import DcganError, coach_messages, encode_png
+from dcgan_core import DcganError, coach_messages, encode_png, grid_class_rows, run_path
+from ui.classes import class_quality_table
 from ui.charts import CHART_CONFIG, accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
 from ui.datasets import display_grid, image_count
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.labels import preset_title
 from ui.names import run_name
-from ui.state import manager
+from ui.state import manager, runs_dir
 
 __all__ = ["live_view", "REFRESH_SECONDS"]
 
@@ -165,8 +166,11 @@ def _samples(snap) -> None:
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")
         return
-    st.image(_grid_png(snap.run_id, snap.latest_grid_epoch, snap.latest_grid),
-             caption=f"Fixed-seed samples after epoch {snap.latest_grid_epoch}")
+    caption = f"Fixed-seed samples after epoch {snap.latest_grid_epoch}"
+    if snap.config.n_classes:
+        shown = [snap.config.class_names[k] for k in grid_class_rows(snap.config.n_classes)]
+        caption += f"; one row per class, top to bottom: {', '.join(shown)}"
+    st.image(_grid_png(snap.run_id, snap.latest_grid_epoch, snap.latest_grid), caption=caption)
 
 
 def _grid_png(run_id: str, epoch: int | None, grid) -> bytes:
@@ -237,6 +241,8 @@ def _epoch_block(run_id: str) -> None:
         _charts(snap)
     with right:
         _samples(snap)
+        if snap.config.n_classes:
+            class_quality_table(run_path(snap.run_id, runs_dir()), snap.config.n_classes)
         _coach(snap)
 
 
