@@ -11,8 +11,10 @@ File layout (version 1)::
     {"format": "dcgan-studio-exploration", "version": 1, "run_id": "...", "epoch": 12,
      "latent_dim": 64, "created": "2024-01-01T00:00:00+00:00",
      "latents": [{"name": "seed 7", "values": [0.12, ...]}, ...],
-     "directions": [{"name": "Direction 1", "values": [...]}, ...]}
+     "directions": [{"name": "Direction 1", "values": [...]}, ...],
+     "class": "7"}
 
+``"class"`` is there only for a run that draws by class: the class the latents were drawn as.
 A latent export (:func:`latents_to_json`) has ``"format": "dcgan-studio-latents"`` and the
 ``latent_dim`` and ``latents`` keys only.
 
@@ -111,6 +113,8 @@ class Exploration:
         latents: Named latents (``NamedVector`` or ``(name, vector)`` pairs on creation).
         directions: Named directions, same forms.
         created: ISO 8601 UTC time of creation.
+        class_name: The class the latents were drawn as (a run that draws by class); empty
+            for a run without classes.
     """
 
     run_id: str
@@ -119,8 +123,12 @@ class Exploration:
     latents: tuple[NamedVector, ...] = ()
     directions: tuple[NamedVector, ...] = ()
     created: str = field(default_factory=_now)
+    class_name: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.class_name, str) or len(self.class_name) > _MAX_NAME:
+            raise ExplorationError(f"class_name must be a text of at most {_MAX_NAME} characters; "
+                                   f"got {_short(self.class_name)}.")
         if not isinstance(self.run_id, str) or not self.run_id.strip():
             raise ExplorationError(f"run_id must be a non-empty text; got {self.run_id!r}.")
         for label, value, low in (("epoch", self.epoch, 0), ("latent_dim", self.latent_dim, 1)):
@@ -135,7 +143,7 @@ class Exploration:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Exploration) and all(
             getattr(self, f) == getattr(other, f)
-            for f in ("run_id", "epoch", "latent_dim", "latents", "directions", "created")
+            for f in ("run_id", "epoch", "latent_dim", "latents", "directions", "created", "class_name")
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -163,6 +171,7 @@ def save_exploration(exploration: Exploration, path: str | os.PathLike[str] | No
         "format": EXPLORATION_FORMAT, "version": _VERSION, "run_id": exploration.run_id,
         "epoch": exploration.epoch, "latent_dim": exploration.latent_dim, "created": exploration.created,
         "latents": _vectors_json(exploration.latents), "directions": _vectors_json(exploration.directions),
+        **({"class": exploration.class_name} if exploration.class_name else {}),
     })
     if path is not None:
         target = Path(path)
@@ -253,8 +262,11 @@ def load_exploration(
     created = obj.get("created", "")
     if not isinstance(created, str) or len(created) > _MAX_NAME:
         raise ExplorationError(f"field 'created' must be a short text; got {_short(created)}.")
+    class_name = obj.get("class", "")
+    if not isinstance(class_name, str) or len(class_name) > _MAX_NAME:
+        raise ExplorationError(f"field 'class' must be a short text; got {_short(class_name)}.")
     return Exploration(
-        run_id=run_id, epoch=epoch, latent_dim=latent_dim, created=created,
+        run_id=run_id, epoch=epoch, latent_dim=latent_dim, created=created, class_name=class_name,
         latents=_read_vectors(obj, "latents", "latent", latent_dim),
         directions=_read_vectors(obj, "directions", "direction", latent_dim),
     )
