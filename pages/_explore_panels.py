@@ -127,12 +127,32 @@ def interpolation(c: Context) -> None:
     strip = ui.images(c.run_dir, c.epoch, path)
     st.image(ui.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
              caption=f"{_PATHS[method]} path in {frames} frames", output_format="PNG")
+    if c.sampler.class_names:
+        _class_blend(c, int(frames))
     factor = max(1, 192 // max(c.sampler.image_shape[:2]))
     gif = ui.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
     play, get = st.columns([1, 2], vertical_alignment="center")
     play.image(gif, caption="Playing back and forth")
     get.download_button("⬇️ Download the GIF", gif, file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
                         mime="image/gif", key="ex_dl_interp", on_click="ignore")
+
+
+def _class_blend(c: Context, frames: int) -> None:
+    """The current image drawn as a blend going from one class to another."""
+    names = list(c.sampler.class_names)
+    st.markdown("**From one class to another**")
+    ss.setdefault("ex_blend_a", names[0])
+    ss.setdefault("ex_blend_b", names[1])
+    for key in ("ex_blend_a", "ex_blend_b"):
+        if ss[key] not in names:
+            ss[key] = names[0] if key == "ex_blend_a" else names[1]
+    cols = st.columns(2)
+    first = cols[0].selectbox("From class", names, key="ex_blend_a")
+    second = cols[1].selectbox("To class", names, key="ex_blend_b")
+    strip = ui.class_strip(c.run_dir, c.epoch, c.z, first, second, frames)
+    st.image(ui.display_png(strip, target=96 * frames, cols=frames), width="stretch", output_format="PNG",
+             caption=f"The current image, its class blended from {first} to {second} in {frames} frames "
+                     "(a mix of the two classes' learned embeddings)")
 
 
 # ---- 2-D map ----------------------------------------------------------------------------
@@ -202,6 +222,12 @@ def _load(run_id: str, run_dir: Path, epoch: int, dim: int) -> None:
     if found.directions:
         ss["ex_k"] = len(found.directions)
     ui.set_base(found.latents[0].vector, f"loaded from {upload.name}")
+    if found.class_name:
+        if found.class_name in (ss.get("ex_class_names") or ()):
+            ss["ex_class"] = found.class_name
+        else:
+            msgs.append(("warning", f"{upload.name} was drawn as class {found.class_name!r}, which this run does "
+                                    "not have; the current class is kept."))
     ss["ex_z"] = found.latents[0].vector
     if found.epoch != epoch:
         if found.epoch in generator_epochs(run_dir):
@@ -246,7 +272,8 @@ def save_export(c: Context) -> None:
         st.markdown("**Save or load an exploration**")
         exploration = Exploration(c.run_id, c.epoch, smp.latent_dim,
                                   latents=[("current", z), ("base", np.array(ss["ex_base"]))],
-                                  directions=list(zip(c.names, c.vectors)))
+                                  directions=list(zip(c.names, c.vectors)),
+                                  class_name=str(ss.get("ex_class", "")) if smp.class_names else "")
         st.download_button("💾 Save exploration", save_exploration(exploration),
                            file_name=f"{c.run_id}-e{c.epoch}-exploration.json", mime="application/json",
                            key="ex_dl_exploration", on_click="ignore")

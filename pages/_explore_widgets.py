@@ -4,7 +4,9 @@ The loaded generator of a run and epoch lives in ``st.cache_resource`` (keyed by
 folder, the epoch and the file's modification time, so a re-saved epoch reloads); previews
 and discovered directions live in ``st.cache_data``. The page's latent is a *base* latent
 (``ex_base``: a seed's latent, or one the user adopted) moved along the direction sliders;
-raw-dimension sliders edit the base itself. Nothing here imports TensorFlow.
+raw-dimension sliders edit the base itself. For a run that draws by class, every drawing
+is of the class picked on the page (``ex_class``), which is part of each cache key; the
+directions are discovered within that class. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dcgan_core import (Sampler, encode_png, generator_epochs, image_png, interp
 __all__ = [
     "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
     "interpolation_gif_cached", "export_png", "walk_gif_cached", "display_png", "set_base", "adopt",
-    "zero_directions", "reset_context",
+    "zero_directions", "reset_context", "class_mix", "class_strip",
     "gaussian_figure", "newest_epoch",
 ]
 
@@ -49,35 +51,70 @@ def sampler(run_dir: Path, epoch: int) -> Any:
     return _sampler(str(run_dir), int(epoch), stamp(run_dir, epoch))
 
 
+# ---- the class drawn (a run that draws by class) -----------------------------------------
+def class_mix() -> tuple[float, ...] | None:
+    """The class input the page draws: the chosen class as one-hot weights; None without classes."""
+    names = st.session_state.get("ex_class_names") or ()
+    chosen = st.session_state.get("ex_class")
+    if not names or chosen not in names:
+        return None
+    return tuple(1.0 if name == chosen else 0.0 for name in names)
+
+
+def _key(run_dir: Path, epoch: int) -> tuple:
+    """Cache key of what a drawing depends on: the saved generator's file and the class drawn."""
+    return stamp(run_dir, epoch), class_mix()
+
+
+def _drawer(run_dir: str, epoch: int, key: tuple) -> Any:
+    """The cached generator drawing the class of ``key`` (the generator itself without classes)."""
+    base = _sampler(run_dir, epoch, key[0])
+    return base if key[1] is None else base.for_class(np.asarray(key[1], np.float32))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _class_strip(run_dir: str, epoch: int, mtime: float, z: np.ndarray, first: str, second: str,
+                 frames: int) -> np.ndarray:
+    base = _sampler(run_dir, epoch, mtime)
+    steps = np.linspace(0.0, 1.0, frames)
+    return np.concatenate([base.for_class(base.class_mix(first, second, t)).images(z[None, :]) for t in steps])
+
+
+def class_strip(run_dir: Path, epoch: int, z: np.ndarray, first: str, second: str, frames: int) -> np.ndarray:
+    """uint8 (frames, H, W, C): one latent drawn as a blend going from class ``first`` to ``second``."""
+    return _class_strip(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(z, np.float32), first, second,
+                        int(frames))
+
+
 @st.cache_data(show_spinner="Finding the main directions of this generator…", max_entries=16)
-def _directions(run_dir: str, epoch: int, mtime: float) -> tuple[np.ndarray, np.ndarray]:
-    found = _sampler(run_dir, epoch, mtime).discover_directions(MAX_DIRECTIONS)
+def _directions(run_dir: str, epoch: int, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    found = _drawer(run_dir, epoch, key).discover_directions(MAX_DIRECTIONS)
     return np.asarray(found.vectors), np.asarray(found.explained_variance_ratio)
 
 
 def directions(run_dir: Path, epoch: int) -> tuple[np.ndarray, np.ndarray]:
     """Discovered directions (k, dim) and their variance shares (k,), strongest first."""
-    return _directions(str(run_dir), int(epoch), stamp(run_dir, epoch))
+    return _directions(str(run_dir), int(epoch), _key(run_dir, epoch))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _images(run_dir: str, epoch: int, mtime: float, latents: np.ndarray) -> np.ndarray:
-    return _sampler(run_dir, epoch, mtime).images(latents)
+def _images(run_dir: str, epoch: int, key: tuple, latents: np.ndarray) -> np.ndarray:
+    return _drawer(run_dir, epoch, key).images(latents)
 
 
 def images(run_dir: Path, epoch: int, latents: np.ndarray) -> np.ndarray:
     """uint8 (n, H, W, C) images of ``latents`` (one batched generator call, cached)."""
-    return _images(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32))
+    return _images(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(latents, np.float32))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _values(run_dir: str, epoch: int, mtime: float, latents: np.ndarray) -> np.ndarray:
-    return _sampler(run_dir, epoch, mtime).values(latents)
+def _values(run_dir: str, epoch: int, key: tuple, latents: np.ndarray) -> np.ndarray:
+    return _drawer(run_dir, epoch, key).values(latents)
 
 
 def values(run_dir: Path, epoch: int, latents: np.ndarray) -> np.ndarray:
     """float32 (n,) numbers of the 1-D toy for ``latents`` (cached)."""
-    return _values(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32))
+    return _values(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(latents, np.float32))
 
 
 def value_sample(run_dir: Path, epoch: int, n: int = 2000) -> np.ndarray:
@@ -86,19 +123,19 @@ def value_sample(run_dir: Path, epoch: int, n: int = 2000) -> np.ndarray:
 
 
 @st.cache_data(show_spinner="Drawing the animation…", max_entries=32)
-def _gif(run_dir: str, epoch: int, mtime: float, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
-    return interpolation_gif(_sampler(run_dir, epoch, mtime), keys, frames, method, upscale=factor)
+def _gif(run_dir: str, epoch: int, key: tuple, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
+    return interpolation_gif(_drawer(run_dir, epoch, key), keys, frames, method, upscale=factor)
 
 
 def interpolation_gif_cached(run_dir: Path, epoch: int, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
     """GIF bytes of the interpolation through ``keys`` (cached)."""
-    return _gif(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(keys, np.float32), int(frames), method,
+    return _gif(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(keys, np.float32), int(frames), method,
                 int(factor))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _export_png(run_dir: str, epoch: int, mtime: float, latents: np.ndarray, factor: int) -> bytes:
-    return image_png(_sampler(run_dir, epoch, mtime).images(latents), factor)
+def _export_png(run_dir: str, epoch: int, key: tuple, latents: np.ndarray, factor: int) -> bytes:
+    return image_png(_drawer(run_dir, epoch, key).images(latents), factor)
 
 
 def export_png(run_dir: Path, epoch: int, latents: np.ndarray, factor: int) -> bytes:
@@ -109,17 +146,17 @@ def export_png(run_dir: Path, epoch: int, latents: np.ndarray, factor: int) -> b
     The buttons do not rerun the page either (``on_click="ignore"``): a rerun racing the
     browser's fetch of the file could drop it before it was read.
     """
-    return _export_png(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(latents, np.float32), int(factor))
+    return _export_png(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(latents, np.float32), int(factor))
 
 
 @st.cache_data(show_spinner="Drawing the random walk…", max_entries=16)
-def _walk(run_dir: str, epoch: int, mtime: float, start: np.ndarray, seed: int, factor: int) -> bytes:
-    return walk_gif(_sampler(run_dir, epoch, mtime), start, 32, 0.15, seed, upscale=factor)
+def _walk(run_dir: str, epoch: int, key: tuple, start: np.ndarray, seed: int, factor: int) -> bytes:
+    return walk_gif(_drawer(run_dir, epoch, key), start, 32, 0.15, seed, upscale=factor)
 
 
 def walk_gif_cached(run_dir: Path, epoch: int, start: np.ndarray, seed: int, factor: int) -> bytes:
     """GIF bytes of a 32-step seeded random walk from ``start`` (cached)."""
-    return _walk(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(start, np.float32), int(seed),
+    return _walk(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(start, np.float32), int(seed),
                  int(factor))
 
 

@@ -156,6 +156,19 @@ def _percent(share: float) -> str:
     return f"{value:.0f}%" if value >= 1 else f"{value:.1g}%"
 
 
+def _class_picker(smp) -> None:
+    """A run that draws by class: the class to draw (the same seed redrawn as another class)."""
+    names = smp.class_names
+    ss["ex_class_names"] = names
+    if not names:
+        return
+    if ss.get("ex_class") not in names:
+        ss["ex_class"] = names[0]
+    st.selectbox("Class", names, key="ex_class",
+                 help="This run learned one class per folder of your images: pick the class to draw. The seed "
+                      "and sliders stay, so you see the same random start drawn as another class.")
+
+
 def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> tuple[int, np.ndarray]:
     dim, dist = smp.latent_dim, smp.latent_distribution
     top = st.columns([1, 1, 1], vertical_alignment="bottom")
@@ -199,6 +212,8 @@ def main() -> None:
     try:
         smp = ui.sampler(run_dir, epoch)
         _sync_state(summary.run_id, epoch, smp.latent_dim, smp.latent_distribution)
+        with st.columns([3, 2], gap="large")[1]:
+            _class_picker(smp)
         vectors, names, labels = _directions(run_dir, epoch)
     except DcganError as exc:
         st.error(f"This generator cannot be explored: {exc}", icon="🩹")
@@ -218,6 +233,8 @@ def main() -> None:
                 caption = f"Seeds {ss['ex_seed']}–{int(ss['ex_seed']) + _GRID - 1}, epoch {epoch}"
             else:
                 shown, caption = z[None, :], f"{ss.get('ex_source', '')} · epoch {epoch}"
+            if smp.class_names:
+                caption += f" · class {ss['ex_class']}"
             st.image(ui.display_png(ui.images(run_dir, epoch, shown)), caption=caption, output_format="PNG")
         else:
             shown = z[None, :]
