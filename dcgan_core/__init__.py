@@ -140,6 +140,8 @@ _EXPORTS: dict[str, str] = {
     "grid_classes": "sampling", "GRID_CLASS_COLUMNS": "sampling",
     "grid_class_rows": "labels", "GRID_CLASS_ROWS": "labels",
     "DatasetClasses": "labels", "read_dataset_classes": "labels", "class_counts": "labels",
+    "FolderLabels": "labels", "labels_from_names": "labels", "class_name": "labels", "MAX_CLASS_NAME": "labels",
+    "SMALL_CLASS": "health", "UNBALANCED_RATIO": "health",
 }
 
 __all__ = sorted(_EXPORTS)

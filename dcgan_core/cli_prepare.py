@@ -1,6 +1,7 @@
 """``python -m dcgan_core prepare SOURCE``: convert a folder or a zip into a cached dataset.
 
-Prints the ``.npy`` path and the health report's summary. Exit status 0 on success, 2 with
+Prints the ``.npy`` path and the health report's summary, with the classes that the
+folder's subfolders give (or why they give none). Exit status 0 on success, 2 with
 one clear line on stderr (never a traceback) when the arguments are wrong, nothing usable
 was found, or the source or the cache folder cannot be read or written.
 """
@@ -65,7 +66,9 @@ def run_prepare(args: argparse.Namespace) -> int:
         return _fail(f"{where}: {reason}" if where else f"{reason} ({type(err).__name__})")
     print(result.npy_path)
     cached = " (from the cache, nothing decoded)" if result.from_cache else ""
-    print(f"Dataset {result.dataset_id}: {tuple(result.shape)} uint8{cached}")
+    classes = result.manifest.get("classes") or []
+    labelled = f", {len(classes):,} classes" if classes else ", no classes"
+    print(f"Dataset {result.dataset_id}: {tuple(result.shape)} uint8{labelled}{cached}")
     print(result.report.summary())
     return 0
 

@@ -6,7 +6,7 @@ into place last, and a dataset is listed only when both are there, so the two be
 visible together. Either file left alone by a crash (for more than a few minutes, so a
 conversion in progress is never disturbed) is removed by the next listing. The bundled
 samples (MNIST digits, then the small colour set of face emoji) are always listed first and
-can never be deleted. Deletion only ever removes
+can never be deleted. A labelled dataset is listed with its class names (the digits: 0 to 9). Deletion only ever removes
 those two files inside the cache folder.
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from .errors import DataError, DcganError
 from .images import make_grid
+from .labels import read_dataset_classes
 from .paths import bundled_dataset_path, bundled_emoji_path, default_cache_dir, safe_child
 
 __all__ = [
@@ -58,6 +59,7 @@ class DatasetInfo:
         size_bytes: Size of the ``.npy`` on disk.
         created: ISO 8601 creation time (UTC).
         bundled: True for the bundled sample.
+        classes: Class names of a labelled dataset, in class order; empty when unlabelled.
     """
 
     dataset_id: str
@@ -68,6 +70,7 @@ class DatasetInfo:
     size_bytes: int
     created: str
     bundled: bool = False
+    classes: tuple[str, ...] = ()
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -149,8 +152,21 @@ def _bundled_info(dataset_id: str, path: Path, title: str) -> DatasetInfo | None
         stat = path.stat()
     except (OSError, ValueError):
         return None
+    try:
+        found = read_dataset_classes(path, int(array.shape[0]))
+    except DataError:
+        found = None  # damaged labels: listed as unlabelled; training says why
     return DatasetInfo(dataset_id, f"{title} (bundled sample, {array.shape[0]:,} images)", path,
-                       tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True)
+                       tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True,
+                       found.names if found else ())
+
+
+def _manifest_classes(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """The class names a manifest records (two or more), else ()."""
+    names = manifest.get("classes")
+    if isinstance(names, list) and len(names) >= 2 and all(isinstance(n, str) for n in names):
+        return tuple(names)
+    return ()
 
 
 def _remove_orphans(folder: Path) -> None:
@@ -208,7 +224,8 @@ def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[Datas
             except (OSError, TypeError, ValueError):
                 continue
             found.append(DatasetInfo(npy.stem, str(manifest.get("name") or npy.stem), npy, shape,
-                                     int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False))
+                                     int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False,
+                                     _manifest_classes(manifest)))
     found.sort(key=lambda d: d.created, reverse=True)
     return _bundled_infos() + found
 

@@ -2,7 +2,11 @@
 
 The cache key is a hash of the options and the sorted content hashes of the files, so the
 same images sent again (in any order, under any names) with the same options come back
-from the cache without decoding. A conversion decodes in a small thread pool (Pillow
+from the cache without decoding. When the images' folders give classes (see
+:func:`~dcgan_core.labels.labels_from_names`), the manifest holds them and the key includes
+each image's class, so the same files sorted into other folders are another dataset. With
+duplicates dropped, a file found in two classes is kept once, in the class of its first copy
+(by name in a folder, in upload order otherwise). A conversion decodes in a small thread pool (Pillow
 releases the GIL while decoding and resizing) whose decodes share one memory budget,
 writes each image straight into a memory-mapped ``.npy`` under a temporary name in the
 cache folder (its disk space reserved up front, so a full disk is an error, not a crash),
@@ -35,6 +39,7 @@ from .datasets import dataset_thumbnail, open_dataset, read_manifest, write_json
 from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from .errors import DataError
 from .health import HealthReport, build_report
+from .labels import labelled_key, labels_from_names, likely_keys
 from .sources import ImageSource, SourceLimits
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
@@ -118,18 +123,51 @@ def _default_name(sources: list[ImageSource]) -> str:
     return f"{len(sources):,} files"
 
 
-def _report_from(manifest: dict[str, Any], sources: list[ImageSource], hashes: list[str | None],
-                 early: dict[int, str], options: PrepareOptions, preview: np.ndarray) -> HealthReport:
-    """The report for the current sources, using the manifest's facts per content hash."""
-    rejected = {s["sha256"]: s["reason"] for s in manifest.get("skipped", []) if s.get("sha256")}
-    skipped = [(sources[i].name, early[i]) for i in sorted(early)]
+def _groups(sources: list[ImageSource], hashes: list[str | None]) -> dict[str, list[str]]:
+    """The names of the files of each content hash."""
     groups: dict[str, list[str]] = {}
     for src, sha in zip(sources, hashes):
         if sha is not None:
             groups.setdefault(sha, []).append(src.name)
+    return groups
+
+
+def _cached(folder: Path, base: str, order: list[tuple[str, int]],
+            sources: list[ImageSource]) -> tuple[Path, dict[str, Any], list[str]] | None:
+    """A cached conversion of these files whose classes are those their names give now, or None.
+
+    Returns the ``.npy``, its manifest and the current names of its images, in its order.
+    """
+    current: dict[str, deque[str]] = {}
+    for sha, i in order:
+        current.setdefault(sha, deque()).append(sources[i].name)
+    for key in likely_keys(base, [sha for sha, _ in order], [sources[i].name for _, i in order]):
+        npy_path = folder / f"{key[:20]}.npy"
+        manifest = read_manifest(npy_path)
+        if manifest is None or manifest.get("key") != key or manifest.get("base_key", key) != base:
+            continue
+        try:
+            shas = [img["sha256"] for img in manifest["images"]]
+            queues = {sha: deque(names) for sha, names in current.items()}
+            kept = [queues[sha].popleft() for sha in shas]
+            count = open_dataset(npy_path).shape[0]
+        except (DataError, KeyError, IndexError, TypeError):
+            continue
+        if count == manifest.get("count") and labelled_key(base, shas, labels_from_names(kept)) == key:
+            return npy_path, manifest, kept
+    return None
+
+
+def _report_from(manifest: dict[str, Any], sources: list[ImageSource], hashes: list[str | None], early: dict[int, str],
+                 options: PrepareOptions, preview: np.ndarray, kept: list[str]) -> HealthReport:
+    """The report for the current sources (``kept``: their names of the dataset's images), from the manifest's facts."""
+    rejected = {s["sha256"]: s["reason"] for s in manifest.get("skipped", []) if s.get("sha256")}
+    skipped = [(sources[i].name, early[i]) for i in sorted(early)]
+    groups = _groups(sources, hashes)
     skipped += [(names[0], rejected[sha]) for sha, names in groups.items() if sha in rejected]
     duplicates = [names for names in groups.values() if len(names) > 1]
-    return build_report(manifest["images"], skipped, duplicates, options, preview, len(sources))
+    found = labels_from_names(kept, duplicates if options.drop_duplicates else ())
+    return build_report(manifest["images"], skipped, duplicates, options, preview, len(sources), classes=found)
 
 
 def prepare_dataset(
@@ -193,32 +231,26 @@ def prepare_dataset(
     else:
         order = sorted((sha, i) for i, sha in enumerate(hashes) if sha is not None)
         key_hashes = [sha for sha, _ in order]
-    key = _cache_key(options, key_hashes)
-    dataset_id = key[:20]
-    npy_path = folder / f"{dataset_id}.npy"
+    base = _cache_key(options, key_hashes)
 
-    manifest = read_manifest(npy_path)
-    if manifest is not None and manifest.get("key") == key:
-        try:
-            cached_count = open_dataset(npy_path).shape[0]
-        except DataError:
-            cached_count = -1
-        if cached_count == manifest.get("count"):
-            if name and name != manifest.get("name"):
-                manifest["name"] = name
-                try:
-                    write_json_atomic(npy_path.with_suffix(".json"), manifest)
-                except OSError:
-                    pass  # the new name is lost; the converted data is still there
-            report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path))
-            if progress:
-                progress(len(order), len(order))
-            return PreparedDataset(dataset_id, npy_path, manifest, report, True)
+    hit = _cached(folder, base, order, sources)
+    if hit is not None:
+        npy_path, manifest, kept = hit
+        if name and name != manifest.get("name"):
+            manifest["name"] = name
+            try:
+                write_json_atomic(npy_path.with_suffix(".json"), manifest)
+            except OSError:
+                pass  # the new name is lost; the converted data is still there
+        report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path), kept)
+        if progress:
+            progress(len(order), len(order))
+        return PreparedDataset(npy_path.stem, npy_path, manifest, report, True)
 
     size, channels, total = options.size, options.channels, len(order)
     images: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
-    tmp_path = folder / f".{dataset_id}.{uuid.uuid4().hex}.npy.tmp"
+    tmp_path = folder / f".{base[:20]}.{uuid.uuid4().hex}.npy.tmp"
     try:
         if total:
             try:
@@ -273,10 +305,11 @@ def prepare_dataset(
         try:
             if len(images) < total:
                 _files.shrink_npy(tmp_path, len(images))
-            groups: dict[str, list[str]] = {}
-            for src, sha in zip(sources, hashes):
-                if sha is not None:
-                    groups.setdefault(sha, []).append(src.name)
+            groups = _groups(sources, hashes)
+            kept = [img["name"] for img in images]
+            found = labels_from_names(kept)
+            key = labelled_key(base, [img["sha256"] for img in images], found)
+            dataset_id, npy_path = key[:20], folder / f"{key[:20]}.npy"
             manifest = {
                 "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
                 "name": name or _default_name(sources),
@@ -287,7 +320,9 @@ def prepare_dataset(
                 + rejected,
                 "duplicates": [names for names in groups.values() if len(names) > 1],
             }
-            report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(tmp_path))
+            if found.labelled:
+                manifest.update(base_key=base, classes=list(found.classes), labels=list(found.labels))
+            report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(tmp_path), kept)
             manifest["report"] = report.to_dict()
             # The manifest goes first: a dataset is listed only once its .npy is there too, so the
             # rename below makes both visible together (a crash in between leaves a manifest
