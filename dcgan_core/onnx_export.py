@@ -51,7 +51,7 @@ def export_sampler_onnx(generator: keras.Model, path: Path) -> Path:
     generator(z, training=False)
     hidden = first_hidden_layer(generator)
     outputs = [generator.output] if hidden is None else [generator.output, hidden.output]
-    model = keras.Model(generator.inputs, outputs, name="sampler_onnx")
+    model = keras.Model(generator.input, outputs, name="sampler_onnx")
     model(z, training=False)  # Keras exports only a model that has been called
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.onnx")
     try:
