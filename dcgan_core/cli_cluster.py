@@ -66,6 +66,10 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path) -> tuple[Any, Any]:
                 raise ValueError(f"no run at {run_dir}")
         else:
             config, data = config_from_args(args)
+            if config.conditional:  # the custom multi-worker loop feeds images only
+                print("note: training on several machines draws without classes (drawing by class is not "
+                      "supported there yet)", file=sys.stderr)
+                config = config.with_changes(conditional=False, class_names=())
             run_dir = run_path(run_id, runs_dir)
             if run_dir.exists():
                 raise ValueError(f"a run called {run_id} already exists in {runs_dir}; continue it with "
@@ -86,6 +90,9 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path) -> tuple[Any, Any]:
     try:
         if args.resume:
             config, meta = read_run_config(run_dir)
+            if config.conditional:
+                raise ValueError(f"{run_id} draws by class, which training on several machines does not support "
+                                 "yet; continue it on one machine")
             done = (checkpoint_epochs(run_dir) or [0])[-1]
             config = config.with_changes(epochs=done + (args.epochs or 1))
             atomic_write_json(run_dir / "config.json", {**meta, "config": config_to_dict(config)})

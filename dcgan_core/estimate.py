@@ -87,11 +87,13 @@ def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: in
         batch = rng.integers(0, 256, (probe_batch,) + config.image_shape, dtype=np.uint8)
     else:
         batch = rng.standard_normal((probe_batch, 1)).astype(np.float32)
+    # a run that draws by class trains on (images, classes)
+    labels = rng.integers(0, config.n_classes, probe_batch).astype(np.int32) if config.n_classes else None
     for _ in range(warmup):
-        gan.train_on_batch(batch)
+        gan.train_on_batch(batch, labels)
     started = time.perf_counter()
     for _ in range(timed):
-        gan.train_on_batch(batch)
+        gan.train_on_batch(batch, labels)
     step_seconds = (time.perf_counter() - started) / timed
     per_image = step_seconds / probe_batch
     steps = steps_per_epoch(config, n_images)
@@ -125,6 +127,8 @@ def _epoch_end_seconds(config: TrainConfig, gan, real: np.ndarray, epoch_seconds
     from .images import encode_png, make_grid
     from .metrics import sliced_wasserstein_distance
     from .onnx_export import export_sampler_onnx
+    from .class_metrics import PER_CLASS_SAMPLES, class_quality
+    from .labels import grid_class_rows
     from .sampling import fixed_latents, generate_uint8, recalibrate_batchnorm
 
     preview = gan.sampler or gan.generator
@@ -142,6 +146,12 @@ def _epoch_end_seconds(config: TrainConfig, gan, real: np.ndarray, epoch_seconds
     def swd() -> None:
         fake = generate_uint8(preview, fixed_latents(config, 512, offset=5), config.value_range)
         sliced_wasserstein_distance(np.resize(real, fake.shape), fake, seed=config.seed)
+        if config.n_classes:  # the per-class measure comes with each quality check
+            shown = grid_class_rows(config.n_classes)
+            z = fixed_latents(config, PER_CLASS_SAMPLES, offset=11)
+            fakes = [generate_uint8(preview, z, config.value_range, classes=int(k)) for k in shown]
+            reals = [np.resize(real, f.shape) for f in fakes]
+            class_quality(tuple(str(k) for k in shown), fakes, reals, seed=config.seed)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -242,7 +242,8 @@ class GAN(keras.Model):
     def train_step(self, data) -> dict[str, tf.Tensor]:
         """One fused update of D and G on a batch of real samples (uint8 or float)."""
         c = self.config
-        images, labels = data if isinstance(data, tuple) else (data, None)
+        # (images, classes) from a conditional run's data; Keras may add empty targets or weights
+        images, labels = (data[0], data[1] if len(data) > 1 else None) if isinstance(data, tuple) else (data, None)
         real = self._prepare_real(images)
         classes = self._one_hot(labels)  # fakes are drawn for the real batch's classes (balanced by the data)
         batch = tf.shape(real)[0]
