@@ -137,10 +137,11 @@ def _class_warnings(found: FolderLabels) -> list[str]:
                         f"{found.classes[least]} only {counts[least]:,} ({counts[most] / counts[least]:.0f} times fewer); "
                         "the small classes will be drawn less well.")
     for group in found.merged:
-        warnings.append(f"The folders {', '.join(group)} were taken as one class: their names are the same once case "
-                        "and spacing are ignored.")
+        warnings.append(f"The folders {', '.join(group)} were taken as one class: their names are the same once "
+                        "case, spacing and Unicode forms are set aside.")
     if found.split_duplicates:
-        warnings.append(f"{found.split_duplicates:,} images were found in more than one class; each was kept once, "
+        were = "image was" if found.split_duplicates == 1 else "images were"
+        warnings.append(f"{found.split_duplicates:,} {were} found in more than one class; each was kept once, "
                         "in the class of its first copy.")
     return warnings
 

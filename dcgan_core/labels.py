@@ -21,6 +21,7 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +208,8 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
 
 def _visible(folder: str) -> str:
     """A folder name as found, quoted, control characters blanked and shortened: for messages."""
-    return "“" + _shorten("".join(" " if unicodedata.category(c) == "Cc" else c for c in folder)) + "”"
+    text = unicodedata.normalize("NFC", folder)
+    return "“" + _shorten("".join(" " if unicodedata.category(c) == "Cc" else c for c in text)) + "”"
 
 
 def _listing(names: list[str], limit: int = 3) -> str:
@@ -222,7 +224,7 @@ def labels_from_names(names: Sequence[str], duplicates: Iterable[Sequence[str]] 
     name, a directory upload's folder); then each image belongs to its first remaining
     folder, however deep it sits below it, and a zip's ``.zip`` suffix is dropped from the
     class name. Folder names equal after normalisation (NFC, whitespace collapsed) compared
-    without case are one class. Only the names are read: empty folders make no class.
+    without case are one class, named after the largest of them. Only the names are read: empty folders make no class.
 
     Args:
         names: The images' display names (``cats/a.png``, ``pets.zip/cats/a.png``).
@@ -252,11 +254,14 @@ def labels_from_names(names: Sequence[str], duplicates: Iterable[Sequence[str]] 
     if top:
         sit = "image sits" if top == 1 else "images sit"
         return FolderLabels(reason=f"{top:,} {sit} at the top level beside the subfolder{'s' if len(found) > 1 else ''} "
-                                   f"{_listing([class_name(f) for f in found])}, so the subfolders are not used as "
-                                   "classes (move every image into a subfolder to use them)", had_folders=had_folders)
+                                   f"{_listing([class_name(f) for f in found])}, so there are no classes (move every image "
+                                   "into a subfolder to use the subfolders as classes)", had_folders=had_folders)
     groups: dict[str, list[str]] = {}
     for folder in found:
         groups.setdefault(_clean(folder).casefold(), []).append(folder)
+    sizes = Counter(firsts)
+    for members in groups.values():  # a merged class is named after its largest folder
+        members.sort(key=lambda f: -sizes[f])
     merged = tuple(tuple(_visible(f) for f in g) for g in groups.values() if len(g) > 1)
     if len(groups) < 2:
         return FolderLabels(reason=f"the folders {_listing([_visible(f) for f in found])} are one class once case and spacing are ignored, "
