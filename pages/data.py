@@ -20,6 +20,7 @@ from dcgan_core import (
 from ui.datasets import datasets, display_grid, show_grid, thumbnail
 from ui.fmt import size
 from ui.confirm import delete_or_keep
+from ui.labels import classes_words, plain
 from ui.names import upload_name
 from ui.runtime import require_router
 
@@ -145,7 +146,8 @@ def _report_section(prepared) -> None:
                      help="How the original files store their colours (Pillow modes: "
                           + ", ".join(f"{k} {v}" for k, v in modes) + ").")
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(plain(warning), icon="⚠️")
+    _classes_section(report)
     if report.size_stats:
         s = report.size_stats
         st.caption(f"Original sizes from {s['min_width']}x{s['min_height']} to {s['max_width']}x{s['max_height']} "
@@ -163,6 +165,17 @@ def _report_section(prepared) -> None:
     if st.button("Train on this dataset", icon=":material/model_training:", key="data_train_new"):
         st.session_state["train_dataset"] = str(prepared.npy_path)
         st.switch_page("pages/train.py")
+
+
+def _classes_section(report) -> None:
+    """The classes the folders gave, with their sizes; or why the folders gave none."""
+    if report.classes:
+        st.markdown(f"**🏷️ {classes_words(len(report.classes))}**, one per subfolder: you can train and draw by class.")
+        st.dataframe(pd.DataFrame(list(report.classes), columns=["Class", "Images"]), hide_index=True,
+                     width="stretch", height=min(38 + 35 * len(report.classes), 320))
+    elif report.class_note:
+        st.info(f"No classes: {plain(report.class_note)}. Put each class of images in its own subfolder "
+                "to train and draw by class.", icon="🏷️")
 
 
 def _close_dialog() -> None:
@@ -192,7 +205,10 @@ def _library_section() -> None:
             except DcganError:
                 pic.caption("no preview")
             badge = " :violet-badge[ready to use]" if info.bundled else ""
-            text.markdown(f"**{info.name}**{badge}")
+            if info.classes:
+                badge += f" :blue-badge[{classes_words(len(info.classes))}]"
+            shown = ", ".join(info.classes[:30]) + (", …" if len(info.classes) > 30 else "")
+            text.markdown(f"**{info.name}**{badge}", help=plain(f"Classes: {shown}") if info.classes else None)
             n, h, w, c = info.shape
             text.caption(f"{info.count:,} images · {h}x{w} · {'colour' if c == 3 else 'grey'} · "
                          f"{size(info.size_bytes)} on disk · added {str(info.created)[:16].replace('T', ' ')}")

@@ -18,6 +18,7 @@ from dcgan_core import (
     list_datasets,
     open_dataset,
     prepare_dataset,
+    read_dataset_classes,
     upscale,
 )
 
@@ -90,13 +91,17 @@ def resize_dataset(
     """Convert a cached dataset to another square size (and channel count).
 
     The images are passed through the normal ingestion path, so the result is an
-    ordinary cached dataset with its own health report.
+    ordinary cached dataset with its own health report; a labelled dataset's images go in
+    one folder per class, so the copy keeps the classes.
 
     Returns:
         The ``PreparedDataset`` of the converted copy.
     """
     array = open_dataset(Path(path))
-    sources = [ImageSource(f"{name}-{i:06d}.png", encode_png(array[i])) for i in range(array.shape[0])]
+    found = read_dataset_classes(Path(path), int(array.shape[0]))
+    folders = [f"{found.names[k].replace('/', '∕').replace(chr(92), '∖')}/" for k in found.labels] if found else None
+    sources = [ImageSource(f"{folders[i] if folders else ''}{name}-{i:06d}.png", encode_png(array[i]))
+               for i in range(array.shape[0])]
     options = PrepareOptions(size=size, channels=channels, fit="stretch")
     return prepare_dataset(sources, options, cache_dir=default_cache_dir(),
                            name=f"{name} ({size}x{size})", progress=progress)

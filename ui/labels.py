@@ -7,6 +7,10 @@ saying ``batch_size`` is already in the CLI user's words. So the engine keeps na
 messages with :func:`humanize` at the edge. The bounds are those of the Train page's
 number boxes: the engine's own limits, tightened where a larger value is never sensible
 (no 10^9 epochs).
+
+The words for a dataset's classes live here too (:func:`classes_words`), with
+:func:`plain`, which shows a text that people named (a folder, a class) as itself in
+Streamlit's markdown.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 
 from dcgan_core import DcganError, get_preset
 
-__all__ = ["FIELD_LABELS", "BOUNDS", "humanize", "field_of", "preset_title"]
+__all__ = ["FIELD_LABELS", "BOUNDS", "humanize", "field_of", "preset_title", "classes_words", "plain"]
 
 #: Every TrainConfig field a user may meet in a message, in everyday words.
 FIELD_LABELS: dict[str, str] = {
@@ -111,3 +115,18 @@ def preset_title(name: str) -> str:
         return get_preset(name).title
     except (DcganError, KeyError):
         return name or "–"
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~])")
+
+
+def classes_words(count: int) -> str:
+    """A number of classes in words: "10 classes", "1 class", or "no classes"."""
+    if count <= 0:
+        return "no classes"
+    return f"{count:,} class{'es' if count != 1 else ''}"
+
+
+def plain(text: str) -> str:
+    """``text`` shown as itself in markdown: links, emphasis, code, maths and tags are escaped."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
