@@ -209,3 +209,23 @@ def test_damaged_labels_are_named(tmp_path: Path) -> None:
     np.save(tmp_path / "digits_labels.npy", np.arange(31))  # one label short
     with pytest.raises(DataError, match="31 labels for 32 images"):
         read_dataset_classes(data)
+
+
+@pytest.mark.parametrize("changes", [
+    dict(augment_ops="color,translation,cutout", augment_p=0.5),
+    dict(half_batch=True, d_steps=2),
+    dict(d_concat=True, augment=True),
+    dict(loss="bce_sigmoid"),
+])
+def test_the_conditional_step_works_with_every_option(tmp_path: Path, changes: dict) -> None:
+    from dcgan_core import build_gan
+
+    config = conditional_config(labelled_digits(tmp_path, 64), **changes).with_changes(
+        class_names=tuple(str(i) for i in range(10)))
+    gan = build_gan(config)
+    images = np.load(tmp_path / "digits.npy")[:20]
+    labels = np.load(tmp_path / "digits_labels.npy")[:20].astype(np.int32)
+    logs = gan.train_on_batch(images, labels, return_dict=True)
+    assert all(np.isfinite(float(logs[k])) for k in ("g_loss", "d_loss"))
+    assert gan.discriminator.input_shape == [(None, 28, 28, 1), (None, 10)]
+    assert gan.generator.output_shape == (None, 28, 28, 1)
