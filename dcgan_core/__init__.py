@@ -135,7 +135,9 @@ _EXPORTS: dict[str, str] = {
     "read_manifest": "datasets",
     # labels
     "ClassQuality": "class_metrics", "class_quality": "class_metrics", "read_class_quality": "class_metrics",
-    "CLASS_QUALITY_FILE": "class_metrics",
+    "CLASS_QUALITY_FILE": "class_metrics", "class_swd_matrix": "class_metrics", "PER_CLASS_SAMPLES": "class_metrics",
+    "CLASS_EMBEDDING": "models", "CLASS_PROJECTION": "models",
+    "open_training_labels": "pipeline", "balanced_order": "pipeline",
     "generator_classes": "sampling", "class_vectors": "sampling", "generator_inputs": "sampling",
     "grid_classes": "sampling", "GRID_CLASS_COLUMNS": "sampling",
     "grid_class_rows": "labels", "GRID_CLASS_ROWS": "labels",
