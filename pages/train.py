@@ -6,8 +6,8 @@ import streamlit as st
 
 import dcgan_core
 from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config, check_init_run, get_preset,
-                        list_presets, list_runs, preset_config, with_dataset_classes)
-from ui.classes import dataset_has_classes
+                        list_presets, list_runs, preset_config)
+from ui.classes import dataset_class_names, dataset_has_classes
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
@@ -87,7 +87,7 @@ def _auto_choice(preset, info):
     if preset.name != RECOMMENDED_PRESET or info is None:
         return None
     return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path),
-                       images_per_second=_measured_speed(info))
+                       images_per_second=_measured_speed(info), class_names=dataset_class_names(info.path))
 
 
 def _fit_to_machine(path: str, speed: float) -> None:
@@ -230,7 +230,13 @@ def _build_config(preset, info):
                                channels=int(info.shape[3]), **values)
     if config.init_from_run:
         check_init_run(config)
-    return with_dataset_classes(config)
+    if config.conditional:  # the dataset's classes, read once per dataset file (not at every rerun)
+        names = dataset_class_names(info.path)
+        if len(names) < 2:
+            raise ConfigError("Drawing by class needs a dataset sorted into class folders; this dataset has no "
+                              "classes. Switch drawing by class off.")
+        config = config.with_changes(class_names=names)
+    return config
 
 
 def _can_draw_by_class(preset, info) -> bool:
@@ -316,7 +322,12 @@ def _setup() -> None:
                                         key=f"adv_{key}", help=help_text)
                     slots[key] = st.empty()
             for key, label, help_text in _TOGGLES:
+                # every switch is drawn on every run: a widget left out loses its value
                 if key == "conditional" and not _can_draw_by_class(preset, info):
+                    st.session_state["adv_conditional"] = False
+                    st.toggle(label, key="adv_conditional", disabled=True,
+                              help="Needs a dataset whose images are sorted into one subfolder per class (for "
+                                   "example cats/ and dogs/), converted on the Data page, and the recommended preset.")
                     continue
                 st.toggle(label, key=f"adv_{key}", help=help_text)
         if info is not None:

@@ -145,8 +145,10 @@ def test_sample_cli_draws_named_classes_and_writes_raw_samples(trained: Path, tm
     assert samples.shape == (10, 28, 28, 1) and samples.dtype == np.uint8
     sampler = Sampler.from_run(trained)
     z = sampler.sample_latents(5, 0)
-    np.testing.assert_array_equal(samples[:5], sampler.for_class("3").images(z))
-    np.testing.assert_array_equal(samples[5:], sampler.for_class("7").images(z))
+    # the CLI samples with Keras, the explorer with ONNX Runtime: equal up to a rounding step
+    three, seven = sampler.for_class("3").images(z).astype(int), sampler.for_class("7").images(z).astype(int)
+    assert np.abs(samples[:5].astype(int) - three).max() <= 1 and np.abs(samples[5:].astype(int) - seven).max() <= 1
+    assert np.abs(three - seven).mean() > 0.5
     grid_path = tmp_path / "grid.png"
     assert main(["sample", "--run", str(trained), "--n", "4", "--class", "1", "--class", "2", "--out", str(grid_path)]) == 0
     assert decode_png(grid_path.read_bytes()).shape[:2] == (2 * 30 + 2, 4 * 30 + 2)  # one row per class

@@ -50,7 +50,9 @@ def test_the_train_page_draws_by_class_for_labelled_data_only(app_env):
     assert at.toggle(key="adv_conditional").value is True
     at.selectbox(key="train_dataset_select").set_value(str(bundled_emoji_path())).run()
     assert_ok(at)
-    assert "adv_conditional" not in [t.key for t in at.toggle]  # no classes: no switch
+    switch = at.toggle(key="adv_conditional")
+    assert switch.disabled and switch.value is False  # no classes: the switch is off and explains why
+    assert "sorted into one subfolder per class" in switch.help
     assert "drawing by class" not in texts(at)
 
 
