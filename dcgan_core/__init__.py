@@ -89,7 +89,7 @@ _EXPORTS: dict[str, str] = {
     "freeze_discriminator_layers": "transfer",
     "GRIDS_PER_SNAPSHOT": "storage", "thin_picks": "storage", "thin_run_snapshots": "storage",
     "run_disk_usage": "storage", "free_disk_mb": "storage",
-    "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker",
+    "run_worker": "worker", "ProgressWriter": "worker", "PROGRESS_FILE": "worker", "NICE_ENV": "worker", "DEFAULT_NICENESS": "worker",
     "export_sampler_onnx": "onnx_export", "first_hidden_layer": "onnx_export",
     "CostEstimate": "estimate", "estimate_cost": "estimate", "estimate_cost_in_worker": "estimate",
     "MODEL_FORMATS": "exports", "PARITY_TOLERANCE": "exports", "ModelExport": "exports", "export_model": "exports",
