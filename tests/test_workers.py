@@ -245,3 +245,17 @@ def test_the_cli_drives_background_runs(tmp_path: Path) -> None:
     with pytest.raises(JobError):
         manager.pause(run_dir.name)
     manager.close()
+
+
+def test_a_worker_can_run_at_a_lower_priority() -> None:
+    import subprocess
+    import sys
+
+    from dcgan_core import child_env
+
+    code = "import os; from dcgan_core.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
+           "print(os.nice(0) - before)"
+    for setting, expected in (("7", "7"), ("0", "0"), ("not a number", "0")):
+        env = {**child_env(), "DCGAN_WORKER_NICE": setting}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+        assert done.stdout.strip() == expected, (setting, done.stdout, done.stderr)
