@@ -74,11 +74,11 @@ def _translation(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     shift_x = tf.random.stateless_uniform([batch, 1], seed + 8, -max_x, max_x + 1, dtype=tf.int32)
     rows = tf.range(height)[None, :] - shift_y  # (B, H): the source row of each output row
     cols = tf.range(width)[None, :] - shift_x
-    inside = (tf.cast((rows >= 0) & (rows < height), x.dtype)[:, :, None, None]
-              * tf.cast((cols >= 0) & (cols < width), x.dtype)[:, None, :, None])
+    # the gap repeats the edge pixels: no band of a value the images never have (a constant
+    # fill draws a visible frame, which a generator trained for long on few images learns to copy)
     moved = tf.gather(x, tf.clip_by_value(rows, 0, height - 1), axis=1, batch_dims=1)
     moved = tf.gather(moved, tf.clip_by_value(cols, 0, width - 1), axis=2, batch_dims=1)
-    return _gate(x, moved * inside, p, seed + 9)  # zeros (mid-grey in [-1, 1]) fill the gap
+    return _gate(x, moved, p, seed + 9)
 
 
 def _cutout(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
@@ -90,7 +90,17 @@ def _cutout(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     in_rows = tf.abs(tf.range(height)[None, :] - centre_y) < half_y
     in_cols = tf.abs(tf.range(width)[None, :] - centre_x) < half_x
     hole = tf.cast(in_rows[:, :, None, None] & in_cols[:, None, :, None], x.dtype)
-    return _gate(x, x * (1.0 - hole), p, seed + 12)
+    return _gate(x, x * (1.0 - hole) + _background(x) * hole, p, seed + 12)
+
+
+def _background(x: tf.Tensor) -> tf.Tensor:
+    """Each image's background colour, estimated as the mean of its border pixels: (B, 1, 1, C).
+
+    Cutout fills its square with it, so the square reads as the object being hidden, not as a
+    grey patch that no real image has.
+    """
+    edges = tf.concat([x[:, 0, :, :], x[:, -1, :, :], x[:, :, 0, :], x[:, :, -1, :]], axis=1)
+    return tf.reduce_mean(edges, axis=1)[:, None, None, :]
 
 
 def augment_images(images: tf.Tensor, strength: tf.Tensor | float, ops: tuple[str, ...],

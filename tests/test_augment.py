@@ -34,14 +34,20 @@ def test_strength_zero_is_the_identity_and_every_op_keeps_the_shape():
 
 def test_value_ranges_translation_and_cutout_only_move_or_erase_pixels():
     x = _emoji()
-    for ops in (("translation",), ("cutout",)):
-        out = augment_images(x, 1.0, ops, SEED).numpy()
-        assert out.min() >= -1.0 and out.max() <= 1.0
-        moved_or_zero = np.isin(np.round(out, 5), np.append(np.unique(np.round(x.numpy(), 5)), 0.0))
-        assert moved_or_zero.all()
-    holes = augment_images(x, 1.0, ("cutout",), SEED).numpy() == 0.0
-    erased = holes.all(axis=3).mean(axis=(1, 2))
-    assert np.all(erased > 0.02) and np.all(erased <= 0.25 + 1e-6)  # at most a half-side square
+    pixels = x.numpy()
+    moved = augment_images(x, 1.0, ("translation",), SEED).numpy()
+    assert moved.min() >= -1.0 and moved.max() <= 1.0
+    assert np.isin(np.round(moved, 5), np.unique(np.round(pixels, 5))).all()  # only the image's own pixels
+    assert not np.isclose(moved, 0.0).all(axis=3).any(axis=(1, 2)).all()  # no mid-grey band fills the gap
+    # cutout fills a square with the image's background (the mean of its border), not mid-grey
+    erased = augment_images(x, 1.0, ("cutout",), SEED).numpy()
+    border = np.concatenate([pixels[:, 0], pixels[:, -1], pixels[:, :, 0], pixels[:, :, -1]], axis=1).mean(axis=1)
+    changed = ~np.isclose(erased, pixels).all(axis=3)
+    for i in range(len(pixels)):
+        np.testing.assert_allclose(erased[i][changed[i]], np.broadcast_to(border[i], erased[i][changed[i]].shape),
+                                   atol=1e-5)
+    share = changed.mean(axis=(1, 2))
+    assert np.all(share <= 0.25 + 1e-6) and np.mean(share > 0.02) > 0.5  # at most a half-side square
     # colour on [0, 1] images comes back in [0, 1] units, centred where it was
     unit = (x + 1.0) / 2.0
     out = augment_images(unit, 1.0, ("color",), SEED, value_range="unit").numpy()
