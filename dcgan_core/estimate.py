@@ -157,6 +157,7 @@ def _epoch_end_seconds(config: TrainConfig, gan, real: np.ndarray, epoch_seconds
         folder = Path(tmp)
 
         def checkpoint() -> None:
+            recalibrate_batchnorm(preview, config)  # a saved generator is always re-measured (see trainer)
             save_checkpoint(folder, 1, gan, {"history": {}, "elapsed_seconds": 0.0})
             export_generator(folder, preview)
             export_sampler_onnx(preview, folder / "generator.onnx")

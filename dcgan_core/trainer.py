@@ -72,6 +72,7 @@ def build_gan(config: TrainConfig) -> GAN:
     if config.mixed_precision and not configure_devices():
         raise ConfigError("mixed_precision needs a GPU; none is visible, so train in float32.")
     keras.mixed_precision.set_global_policy("mixed_float16" if config.mixed_precision else "float32")
+    keras.utils.set_random_seed(config.seed)  # the initial weights too: the same seed and settings, the same run
     strategy = distribution_strategy()
     with strategy.scope():
         sampler = build_generator(config, name="sampler") if config.ema_decay > 0 else None
@@ -108,6 +109,7 @@ class _EpochRecorder:
         self.real_labels = None if labels is None else labels[picks]
         self.class_reals = self._class_reals(data, labels, rng)
         self.last_done: dict[str, float] = {}
+        self.calibrated_epoch: int | None = None
         saved = checkpoint_epochs(run_dir)
         self.last_checkpoint: int | None = saved[-1] if saved else None
         self.disk_message = ""
@@ -138,6 +140,22 @@ class _EpochRecorder:
     @property
     def preview(self) -> keras.Model:
         return self.gan.sampler or self.gan.generator
+
+    def calibrate(self, epoch: int, for_saving: bool) -> None:
+        """Re-measure the sampling generator's BatchNorm statistics, at most once per epoch end.
+
+        Before a generator is saved this always happens, whatever the toggles: an averaged
+        (EMA) generator never runs in training mode, so its statistics would otherwise be
+        stale or still at their initial values, and what is saved is what the explorer, the
+        CLI and every export draw. Before a preview it follows ``recalibrate_bn`` ("honest
+        previews", off in the seed recipes as published), except for an averaged generator,
+        whose previews would otherwise show noise.
+        """
+        c = self.config
+        wanted = for_saving or c.recalibrate_bn or self.gan.sampler is not None
+        if c.is_image_model and wanted and self.calibrated_epoch != epoch:
+            recalibrate_batchnorm(self.preview, c)
+            self.calibrated_epoch = epoch
 
     def elapsed(self) -> float:
         return time.monotonic() - self.clock - self.control.paused_seconds
@@ -186,8 +204,7 @@ class _EpochRecorder:
         wants_grid = self._due("sample", epoch, last)
         wants_swd = self._due("swd", epoch, last)
         if c.is_image_model and (wants_grid or wants_swd):
-            if c.recalibrate_bn:
-                recalibrate_batchnorm(self.preview, c)
+            self.calibrate(epoch, for_saving=False)
             if wants_grid:
                 images = generate_uint8(self.preview, self.grid_latents, c.value_range, classes=self.grid_classes)
                 grid = make_grid(images, cols=self.grid_columns)
@@ -224,6 +241,7 @@ class _EpochRecorder:
 
     def checkpoint(self, epoch: int) -> None:
         """Save a resumable checkpoint and a timeline snapshot, then thin old snapshots."""
+        self.calibrate(epoch, for_saving=True)
         save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": self.elapsed()})
         export_generator(self.run_dir, self.preview)
         export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
