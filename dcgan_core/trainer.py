@@ -37,6 +37,7 @@ from .autoconfig import check_dataset_size
 from .errors import ConfigError, DcganError
 from .gan import GAN, make_optimizer
 from .images import make_grid
+from .latent import sample_latents
 from .metrics import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
 from .models import build_discriminator, build_generator
 from .ownership import RunLock, lock_owner
@@ -95,12 +96,14 @@ class _EpochRecorder:
         self.control, self.publish, self.history, self.device = control, publish, history, device
         self.clock = time.monotonic() - elapsed_before
         self.paused_seen = control.paused_seconds
+        # grid image i is the explorer's (and the CLI's) seed i: the same picture everywhere
         self.grid_classes, self.grid_columns = grid_classes(config)
         if self.grid_classes is None:
-            self.grid_latents = fixed_latents(config)
-        else:  # one row per class, the same latent down each column
+            self.grid_latents = sample_latents(config.grid_size, config.latent_dim, 0, config.latent_dist)
+        else:  # one row per class, the same seed down each column
             rows = len(self.grid_classes) // self.grid_columns
-            self.grid_latents = np.tile(fixed_latents(config, self.grid_columns), (rows, 1))
+            self.grid_latents = np.tile(sample_latents(self.grid_columns, config.latent_dim, 0, config.latent_dist),
+                                        (rows, 1))
         self.tensorboard = TensorBoardLog(run_dir)
         rng = np.random.default_rng([config.seed, 4242])
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
