@@ -42,8 +42,8 @@ _EXPORTS: dict[str, str] = {
     "CoachMessage": "coach", "coach_messages": "coach", "remedy_for": "coach", "OVERFIT_SIGNAL": "coach",
     "REMEDY_OPS": "coach",
     # runs (no TensorFlow)
-    "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "runs",
-    "atomic_write_json": "runs", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
+    "METRIC_KEYS": "runs", "RUN_STATUSES": "runs", "RunSummary": "runs", "atomic_write_bytes": "atomic",
+    "atomic_write_json": "atomic", "new_run_id": "runs", "create_run": "runs", "run_path": "runs",
     "read_run_config": "runs", "read_status": "runs", "read_live_status": "runs", "write_status": "runs",
     "write_metrics": "runs", "generator_onnx_path": "runs", "saved_generator_epoch": "runs",
     "read_metrics": "runs", "truncate_metrics": "runs", "save_sample_grid": "runs", "sample_epochs": "runs",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, UTC
@@ -71,18 +70,6 @@ class DatasetInfo:
     created: str
     bundled: bool = False
     classes: tuple[str, ...] = ()
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON to a temp file beside ``path``, then replace ``path`` with it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".json.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, ensure_ascii=True, separators=(",", ":")))  # C encoder: fast for big manifests
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_manifest(npy_path: str | os.PathLike[str]) -> dict[str, Any] | None:

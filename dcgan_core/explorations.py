@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
@@ -39,6 +38,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ._safe_json import parse_object
+from .atomic import atomic_write_bytes
 from .errors import ExplorationError
 
 __all__ = [
@@ -175,12 +175,9 @@ def save_exploration(exploration: Exploration, path: str | os.PathLike[str] | No
     })
     if path is not None:
         target = Path(path)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
         try:
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            atomic_write_bytes(target, data, make_folder=False)  # a path the person named: no new folders
         except OSError as err:
-            tmp.unlink(missing_ok=True)
             raise ExplorationError(f"could not save the exploration to {target}: {err.strerror or err}.") from err
     return data
 

@@ -35,7 +35,8 @@ import numpy as np
 
 from . import _cache_files as _files
 from .budget import MemoryBudget, default_budget
-from .datasets import dataset_thumbnail, open_dataset, read_manifest, write_json_atomic
+from .atomic import atomic_write_json
+from .datasets import dataset_thumbnail, open_dataset, read_manifest
 from .decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from .errors import DataError
 from .health import HealthReport, build_report
@@ -239,7 +240,7 @@ def prepare_dataset(
         if name and name != manifest.get("name"):
             manifest["name"] = name
             try:
-                write_json_atomic(npy_path.with_suffix(".json"), manifest)
+                atomic_write_json(npy_path.with_suffix(".json"), manifest, compact=True)
             except OSError:
                 pass  # the new name is lost; the converted data is still there
         report = _report_from(manifest, sources, hashes, early, options, dataset_thumbnail(npy_path), kept)
@@ -327,7 +328,7 @@ def prepare_dataset(
             # The manifest goes first: a dataset is listed only once its .npy is there too, so the
             # rename below makes both visible together (a crash in between leaves a manifest
             # alone, which the next listing removes).
-            write_json_atomic(npy_path.with_suffix(".json"), manifest)
+            atomic_write_json(npy_path.with_suffix(".json"), manifest, compact=True)
             os.replace(tmp_path, npy_path)
         except OSError as err:
             raise _files.disk_error(folder, err) from None

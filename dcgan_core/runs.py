@@ -11,7 +11,7 @@ Layout of ``runs/<run_id>/``::
     generator.keras          the newest exported generator
     progress.gif             the grids as an animation
 
-Every write goes through :func:`atomic_write_bytes` (temp file, then ``os.replace``).
+Every write goes through :mod:`dcgan_core.atomic` (temp file, then ``os.replace``).
 Nothing here imports TensorFlow.
 """
 
@@ -25,7 +25,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, UTC
@@ -35,6 +34,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .atomic import atomic_write_bytes, atomic_write_json
 from .config import TrainConfig, config_from_dict, config_to_dict
 from .errors import ConfigError, RunError
 from .images import decode_png, encode_gif, encode_png
@@ -45,8 +45,6 @@ __all__ = [
     "METRIC_KEYS",
     "RUN_STATUSES",
     "RunSummary",
-    "atomic_write_bytes",
-    "atomic_write_json",
     "new_run_id",
     "create_run",
     "run_path",
@@ -79,32 +77,6 @@ RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", 
 _OWNED_STATUSES = ("running", "paused")
 _SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")
 _NPZ_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
-    """Atomically write ``payload`` as indented JSON (NaN written as null)."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-    atomic_write_bytes(path, json.dumps(clean(dict(payload)), indent=2).encode())
 
 
 def _read_json(path: Path) -> dict[str, Any]:

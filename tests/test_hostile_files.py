@@ -192,13 +192,13 @@ def test_folder_file_count_is_capped(tmp_path):
 
 def test_the_manifest_is_written_before_the_npy_appears(tmp_path, monkeypatch):
     seen = []
-    real = prepare_module.write_json_atomic
+    real = prepare_module.atomic_write_json
 
-    def spy(path, data):
+    def spy(path, data, compact=False):
         seen.append(path.with_suffix(".npy").exists())
-        real(path, data)
+        real(path, data, compact)
 
-    monkeypatch.setattr(prepare_module, "write_json_atomic", spy)
+    monkeypatch.setattr(prepare_module, "atomic_write_json", spy)
     result = prepare_dataset(sources_from_uploads(digit_pngs(3)), GREY, cache_dir=tmp_path)
     assert seen == [False] and result.npy_path.exists()
 
