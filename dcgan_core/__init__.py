@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "RunLock": "ownership", "lock_owner": "ownership", "require_free": "ownership", "LOCK_NAME": "ownership",
     "launch_worker": "workers", "schedule": "workers", "worker_slots": "workers", "queued_runs": "workers",
     "WORKER_LOG": "workers",
-    "JobSnapshot": "jobs", "JobManager": "jobs", "ACTIVE_STATUSES": "jobs",
+    "JobSnapshot": "jobs", "JobManager": "jobs", "ACTIVE_STATUSES": "runs", "OWNED_STATUSES": "runs",
     # engine (TensorFlow)
     "build_generator": "models", "build_discriminator": "models", "custom_layout": "models",
     "ModelCost": "models", "model_cost": "models",

@@ -7,7 +7,7 @@ message names what is wrong in words a non-programmer understands and what to tr
 the run's config is given, collapse and an overfitting discriminator also come with a
 one-click *remedy*: settings to continue the run with from its last checkpoint (stronger
 adaptive augmentation, or a lower discriminator learning rate once augmentation is
-already at full strength). Pure Python: no numpy, TensorFlow or Streamlit.
+already at full strength). No TensorFlow or Streamlit.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from collections.abc import Mapping, Sequence
 
 from .config import TrainConfig
+from .health import SMALL_DATASET  # the ingestion's threshold: one number for "small"
 
 __all__ = ["CoachMessage", "coach_messages", "remedy_for", "OVERFIT_SIGNAL", "REMEDY_OPS"]
 
@@ -28,7 +29,6 @@ D_WINNING_EPOCHS = 3
 COLLAPSE_FRACTION = 0.4
 COLLAPSE_EPOCHS = 2
 DIVERGENCE_FACTOR = 10.0
-SMALL_DATASET = 500  # images; the same threshold as the ingestion's health report
 OVERFIT_SIGNAL = 0.9  # r_t = E[sign(D(real))] this high: D is sure of every real image
 OVERFIT_EPOCHS = 3
 OVERFIT_MAX_DATASET = 5000  # with more images a confident judge is usually just a good one

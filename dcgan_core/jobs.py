@@ -29,13 +29,12 @@ from .errors import JobError, RunError
 from .images import decode_png
 from .ownership import lock_owner, require_free
 from .paths import default_runs_dir
-from .runs import (METRIC_KEYS, atomic_write_json, checkpoint_epochs, create_run, read_live_status, read_metrics,
+from .runs import (ACTIVE_STATUSES, OWNED_STATUSES, METRIC_KEYS, atomic_write_json, checkpoint_epochs, create_run, read_live_status, read_metrics,
                    read_run_config, read_status, run_path, sample_epochs, write_status)
 from .workers import WORKER_LOG, queued_runs, schedule
 
-__all__ = ["JobSnapshot", "JobManager", "ACTIVE_STATUSES"]
+__all__ = ["JobSnapshot", "JobManager"]
 
-ACTIVE_STATUSES = ("queued", "running", "paused")
 _POLL_SECONDS = 1.0
 _HEARTBEAT_FILE = "progress.json"
 
@@ -221,7 +220,7 @@ class JobManager:
         """
         for folder in sorted(self._folders(), key=lambda p: p.name, reverse=True):
             try:
-                busy = read_live_status(folder)["status"] in ("running", "paused")
+                busy = read_live_status(folder)["status"] in OWNED_STATUSES
             except RunError:
                 continue
             if busy:
@@ -343,7 +342,7 @@ class JobManager:
                 continue  # a clean end, or a signal (kill -9): the listing marks it interrupted
             try:
                 with require_free(run_dir, "record the end of"):
-                    if read_status(run_dir)["status"] in ("running", "paused"):
+                    if read_status(run_dir)["status"] in OWNED_STATUSES:
                         write_status(run_dir, status="failed", traceback=_log_tail(run_dir),
                                      message=f"The training process ended unexpectedly (exit status {code}).")
             except RunError:

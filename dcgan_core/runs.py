@@ -44,6 +44,8 @@ from .paths import default_runs_dir, safe_child
 __all__ = [
     "METRIC_KEYS",
     "RUN_STATUSES",
+    "OWNED_STATUSES",
+    "ACTIVE_STATUSES",
     "RunSummary",
     "new_run_id",
     "create_run",
@@ -74,7 +76,8 @@ METRIC_KEYS = (
     "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds", "augment_p", "rt", "class_acc",
 )
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
-_OWNED_STATUSES = ("running", "paused")
+OWNED_STATUSES = ("running", "paused")  # a process trains the run (it holds the lock)
+ACTIVE_STATUSES = ("queued",) + OWNED_STATUSES  # the run is not over
 _SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")
 _NPZ_RE = re.compile(r"^epoch_(\d{4,})\.npz$")
 
@@ -168,12 +171,12 @@ def read_live_status(run_dir: Path) -> dict[str, Any]:
     checkpoint. Called by every listing, so no restart is needed to notice.
     """
     status = read_status(run_dir)
-    if status["status"] not in _OWNED_STATUSES or lock_owner(run_dir) is not None:
+    if status["status"] not in OWNED_STATUSES or lock_owner(run_dir) is not None:
         return status
     try:
         with require_free(run_dir, "mark"):
             status = read_status(run_dir)
-            if status["status"] in _OWNED_STATUSES:
+            if status["status"] in OWNED_STATUSES:
                 status = write_status(run_dir, status="interrupted", pid=status.get("pid"), eta_seconds=0.0,
                                       message=f"The training process stopped while this run was {status['status']}; "
                                               "resume it to continue from its last checkpoint.")

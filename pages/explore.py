@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from dcgan_core import (DcganError, default_runs_dir, generator_epochs, latent_from_seed, list_runs, move_along,
+from dcgan_core import (OWNED_STATUSES, DcganError, default_runs_dir, generator_epochs, latent_from_seed, list_runs, move_along,
                         sample_latents)
 from pages import _explore_panels as panels
 from pages import _explore_widgets as ui
@@ -27,7 +27,6 @@ from ui.share import share_panel
 
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
-_ACTIVE = ("running", "paused")
 _GRID = 16
 ss = st.session_state
 
@@ -72,7 +71,7 @@ def _watch(run_dir: Path, shown: int | None) -> None:
 
 def _choose_epoch(summary) -> int:
     epochs = generator_epochs(summary.path)
-    active = summary.status in _ACTIVE
+    active = summary.status in OWNED_STATUSES
     if not epochs:
         name = summary.display_name or summary.run_id
         if active:

@@ -9,7 +9,7 @@ from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config
                         list_presets, list_runs, preset_config)
 from ui.classes import dataset_class_names, dataset_has_classes
 from ui.datasets import datasets, resize_dataset
-from ui.fmt import duration, size, status_label
+from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.live import live_view
 from ui.names import dataset_title, distinct, run_name
@@ -118,7 +118,7 @@ def _init_options() -> dict[str, str]:
     """Finished or stopped runs with a checkpoint, as transfer sources: path -> label."""
     options = {"": "Nothing: start from scratch"}
     for run in list_runs(runs_dir()):
-        if not run.damaged and run.epochs_done > 0 and run.status not in ("queued", "running", "paused"):
+        if not run.damaged and run.epochs_done > 0 and run.status not in ACTIVE_STATUSES:
             options[str(run.path)] = f"{run.run_id} · {run.dataset_name} · {run.epochs_done} epochs"
     return options
 
