@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
-import streamlit as st
 
-from apptest_support import _router_mode, app_env, assert_ok, job_manager, open_page, texts  # noqa: F401
-from explore_support import copy_run, png_array
+from apptest_support import app_env, assert_ok, job_manager, open_page, texts  # noqa: F401
+from explore_support import png_array
 from test_conditional import conditional_config, labelled_digits
-from test_explore_page import Media, media  # noqa: F401
+from test_explore_page import Media, media, runs  # noqa: F401  (runs copies this module's own trained run)
 
 from dcgan_core import bundled_dataset_path, bundled_emoji_path, create_run, latent_from_seed, train_run
 
@@ -25,20 +23,6 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_dir = create_run(conditional_config(labelled_digits(root / "data")), root / "runs", dataset_name="digits")
     assert train_run(run_dir).status == "finished"
     return run_dir
-
-
-@pytest.fixture
-def runs(tmp_path: Path, trained: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runs"
-    folder.mkdir()
-    copy_run(trained, folder, trained.name)
-    monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
-    _router_mode(monkeypatch)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield folder
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 # ---- Train ------------------------------------------------------------------------------------
