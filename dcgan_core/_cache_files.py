@@ -4,16 +4,19 @@ A helper of :mod:`dcgan_core.prepare`. Every file-system failure becomes a
 :class:`~dcgan_core.errors.DataError` naming the folder and the reason (a file in the way,
 a path under a file, no permission, a full disk); the ``.npy`` being written gets its
 whole disk space before the first image is written, so a full disk is an error at the
-start, not a crash (``SIGBUS``) while writing memory-mapped pages.
+start, not a crash (``SIGBUS``) while writing memory-mapped pages. The manifest beside a
+cached ``.npy`` is read here too (:func:`read_manifest`), for the cache listing and the labels.
 """
 
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import struct
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,3 +103,14 @@ def remove_stale_temps(folder: Path) -> None:
                 temp.unlink()
         except OSError:
             pass
+
+
+def read_manifest(npy_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The manifest beside a cached ``.npy``, or None when it is missing or unreadable."""
+    path = Path(npy_path).with_suffix(".json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -21,13 +21,17 @@ import signal
 import sys
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import DcganError
 from .multiworker import Cluster, per_worker_batch
 from .paths import default_runs_dir
 
 __all__ = ["train_in_cluster"]
+
+#: Builds the run's TrainConfig and dataset path from ``train``'s arguments (the CLI's
+#: ``config_from_args``, handed in so that this module does not import the one that calls it).
+ConfigMaker = Callable[[argparse.Namespace], tuple[Any, Path]]
 
 
 def _fail(message: str) -> int:
@@ -46,9 +50,8 @@ def _runs_folder_locked(runs_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _chief_plan(args: argparse.Namespace, runs_dir: Path) -> tuple[Any, Any]:
+def _chief_plan(args: argparse.Namespace, runs_dir: Path, make_config: ConfigMaker) -> tuple[Any, Any]:
     """Create or extend the run on the chief; returns (ClusterPlan, RunLock or None)."""
-    from .cli_train import config_from_args
     from .config import config_to_dict
     from .control import clear_requests
     from .multiworker_train import ClusterPlan
@@ -65,7 +68,7 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path) -> tuple[Any, Any]:
             if not (run_dir / "config.json").is_file():
                 raise ValueError(f"no run at {run_dir}")
         else:
-            config, data = config_from_args(args)
+            config, data = make_config(args)
             if config.conditional:  # the custom multi-worker loop feeds images only
                 print("note: training on several machines draws without classes (drawing by class is not "
                       "supported there yet)", file=sys.stderr)
@@ -105,8 +108,11 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path) -> tuple[Any, Any]:
     return ClusterPlan(True, "", run_id, config, run_dir), lock
 
 
-def train_in_cluster(args: argparse.Namespace, cluster: Cluster) -> int:
-    """Run ``train`` as this worker of ``cluster``; returns (through ``os._exit``) the exit status."""
+def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: ConfigMaker) -> int:
+    """Run ``train`` as this worker of ``cluster``; returns (through ``os._exit``) the exit status.
+
+    ``make_config`` builds a new run's config from the arguments (on the chief).
+    """
     if not args.run_id:
         return _fail(f"TF_CONFIG names {cluster.size} workers: start every worker with the same --run-id NAME")
     if args.background:
@@ -128,7 +134,7 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster) -> int:
     strategy = make_cluster_strategy()  # before any other TensorFlow work in this process
     lock = None
     if cluster.is_chief:
-        plan, lock = _chief_plan(args, runs_dir)
+        plan, lock = _chief_plan(args, runs_dir, make_config)
     else:
         plan = ClusterPlan(True, "", args.run_id)
     run_dir = plan.run_dir if plan.ok else None

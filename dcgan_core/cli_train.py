@@ -185,7 +185,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if cluster is not None:
         from .cli_cluster import train_in_cluster
 
-        return train_in_cluster(args, cluster)
+        return train_in_cluster(args, cluster, config_from_args)
     if args.run_id:
         return _fail("--run-id names a multi-worker run; TF_CONFIG does not name several workers here")
     from .jobs import JobManager  # keeps 'presets' fast

@@ -12,7 +12,6 @@ those two files inside the cache folder.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ._cache_files import read_manifest
 from .errors import DataError, DcganError
 from .images import make_grid
 from .labels import read_dataset_classes
@@ -70,17 +70,6 @@ class DatasetInfo:
     created: str
     bundled: bool = False
     classes: tuple[str, ...] = ()
-
-
-def read_manifest(npy_path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The manifest beside a cached ``.npy``, or None when it is missing or unreadable."""
-    path = Path(npy_path).with_suffix(".json")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def open_dataset(path: str | os.PathLike[str]) -> np.ndarray:

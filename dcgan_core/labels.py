@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cache_files import read_manifest
 from .errors import DataError
 
 __all__ = ["DatasetClasses", "read_dataset_classes", "class_counts", "grid_class_rows", "GRID_CLASS_ROWS",
@@ -104,7 +105,6 @@ def read_dataset_classes(npy_path: str | os.PathLike[str], n_images: int | None 
             n_images = int(np.load(path, mmap_mode="r", allow_pickle=False).shape[0])
         except (OSError, ValueError, IndexError) as err:
             raise DataError(f"{path} is not a readable .npy array ({err}).") from None
-    from .datasets import read_manifest  # the cache module reads manifests; it does not need this one
 
     manifest = read_manifest(path)
     if manifest is not None and "classes" in manifest:
