@@ -7,7 +7,6 @@ import streamlit as st
 import dcgan_core
 from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config, check_init_run, get_preset,
                         list_presets, list_runs, preset_config)
-from ui.classes import dataset_class_names, dataset_has_classes
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
@@ -87,7 +86,7 @@ def _auto_choice(preset, info):
     if preset.name != RECOMMENDED_PRESET or info is None:
         return None
     return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path),
-                       images_per_second=_measured_speed(info), class_names=dataset_class_names(info.path))
+                       images_per_second=_measured_speed(info), class_names=info.classes)
 
 
 def _fit_to_machine(path: str, speed: float) -> None:
@@ -230,8 +229,8 @@ def _build_config(preset, info):
                                channels=int(info.shape[3]), **values)
     if config.init_from_run:
         check_init_run(config)
-    if config.conditional:  # the dataset's classes, read once per dataset file (not at every rerun)
-        names = dataset_class_names(info.path)
+    if config.conditional:  # the classes the dataset listing already read from its manifest
+        names = info.classes
         if len(names) < 2:
             raise ConfigError("Drawing by class needs a dataset sorted into class folders; this dataset has no "
                               "classes. Switch drawing by class off.")
@@ -241,7 +240,7 @@ def _build_config(preset, info):
 
 def _can_draw_by_class(preset, info) -> bool:
     """Offer "Draw by class" only for a labelled dataset and a network that can take the class."""
-    return info is not None and preset.config.arch == "dcgan" and dataset_has_classes(info.path)
+    return info is not None and preset.config.arch == "dcgan" and len(info.classes) >= 2
 
 
 def _problem(preset, info) -> tuple[str | None, str] | None:

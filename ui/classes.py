@@ -1,4 +1,4 @@
-"""Classes in the pages: whether a dataset has classes, and the per-class quality of a run."""
+"""Classes in the pages: the per-class quality of a run that draws by class."""
 
 from __future__ import annotations
 
@@ -7,40 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dcgan_core import DcganError, read_class_quality, read_dataset_classes
+from dcgan_core import read_class_quality
 
-__all__ = ["class_quality_table", "dataset_class_names", "dataset_has_classes"]
-
-
-def _stamp(path: Path) -> tuple[float, ...]:
-    """Modification times of a dataset's files that hold labels (a change means new classes)."""
-    stamps = []
-    for candidate in (path, path.with_suffix(".json"), path.with_name(f"{path.stem}_labels.npy")):
-        try:
-            stamps.append(candidate.stat().st_mtime)
-        except OSError:
-            stamps.append(0.0)
-    return tuple(stamps)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _names(path: str, stamp: tuple[float, ...]) -> tuple[str, ...]:
-    try:
-        found = read_dataset_classes(path)
-    except DcganError:
-        return ()
-    return found.names if found is not None else ()
-
-
-def dataset_class_names(path: str | Path) -> tuple[str, ...]:
-    """The class names of a dataset (empty when it has none, or its labels are damaged)."""
-    path = Path(path)
-    return _names(str(path), _stamp(path))
-
-
-def dataset_has_classes(path: str | Path) -> bool:
-    """True when the dataset's images are sorted into two or more classes."""
-    return len(dataset_class_names(path)) >= 2
+__all__ = ["class_quality_table"]
 
 
 def class_quality_table(run_dir: Path, class_count: int) -> None:
