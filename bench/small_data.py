@@ -14,6 +14,11 @@ settings (``auto_config``) on (a) the bundled small colour set (face emoji, 64x6
   below ``NEAR_DUPLICATE`` (on 0-255), with the real set's count for reference;
 * the run's disk use.
 
+For the digits two reference rows frame the figures: real digits the run never saw (what a
+perfect generator of new digits would score; the floor of the SWD column) and 1,000 copies
+drawn from the 200 training images (what memorising them scores; it looks better than the
+floor on the first SWD column and worse on the unseen one).
+
 Usage: python bench/small_data.py [--seconds 600] [--sets emoji,digits] [--data PATH.npy ...]
                                   [--variant "KEY=VALUE;KEY=VALUE" ...] [--skip-legacy]
 
@@ -76,6 +81,21 @@ def _datasets(folder: Path, wanted: list[str], extra: list[str]) -> list[tuple[s
     return sets
 
 
+def reference_rows(real: np.ndarray, unseen: np.ndarray | None) -> list[tuple[str, dict[str, float]]]:
+    """What a perfect generator and a memoriser score, for a set with unseen real images."""
+    if unseen is None:
+        return []
+    copies = real[np.random.default_rng(0).integers(0, len(real), N_SAMPLES)]
+    rows = []
+    for label, fake in (("(unseen real)", unseen), ("(copies)", copies)):
+        rows.append((label, {
+            "steps": float("nan"), "epochs": float("nan"), "swd": sliced_wasserstein_distance(real, fake),
+            "unseen": sliced_wasserstein_distance(unseen, fake) if fake is not unseen else float("nan"),
+            "ratio": spread(fake) / spread(real), "dups": float(near_duplicates(fake[:N_PAIRS])), "disk_mb": 0.0,
+        }))
+    return rows
+
+
 def run_one(config, runs: Path, real: np.ndarray, tag: str, unseen: np.ndarray | None = None) -> dict[str, float]:
     """Train ``config`` to its time budget; measure the finished generator."""
     started = time.monotonic()
@@ -124,6 +144,7 @@ def main() -> None:
         for label, config in rows:
             tag = f"{path.stem}_{''.join(c if c.isalnum() else '_' for c in label)}"
             table.append((name, label, real_dups, run_one(config, runs, real, tag, unseen)))
+        table += [(name, label, real_dups, r) for label, r in reference_rows(real, unseen)]
     print(f"\nSmall datasets, {args.seconds:.0f} s of training each (grids and runs in {runs});"
           f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples")
     print(f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
@@ -137,6 +158,10 @@ def main() -> None:
             new, old = rows["new defaults"], rows["first release"]
             unseen = f", against unseen real images {new['unseen'] / old['unseen']:.2f}" if np.isfinite(old["unseen"]) else ""
             print(f"  {name}: SWD new/old = {new['swd'] / old['swd']:.2f}{unseen}")
+            if "(unseen real)" in rows:
+                floor = rows["(unseen real)"]["swd"]
+                print(f"  {name}: real images the run never saw score {floor:.1f}, the floor for a generator of new "
+                      f"images; new/floor = {new['swd'] / floor:.2f}, old/floor = {old['swd'] / floor:.2f}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ __all__ = [
 
 MIN_DATASET_IMAGES = 16  # below this nothing worth keeping can be learned
 SMALL_SET = 1000  # under this many images, augmentation starts strong
+# R1 weight for small sets. bench/small_data.py-style 600 s runs on 200 digits: SWD 128.7 without,
+# 92.1 at 0.05, 59.1 at 0.5 (the drift after the first minutes stops; about 5% fewer steps).
+SMALL_SET_R1 = 0.5
 MEDIUM_SET = 5000  # under this, augmentation is on but starts at 0 (it rises only if D overfits)
 TARGET_STEPS = 4000  # training steps a default run aims at
 MIN_STEPS_IN_BUDGET = 3000  # with a measured speed: the widest network that still makes this many
@@ -156,6 +159,13 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
         chosen.update(augment_ops="", augment_p=0.0)
         reasons.append(f"{count:,} images: enough variety, augmentation off.")
 
+    if count < SMALL_SET:
+        chosen["r1_gamma"] = SMALL_SET_R1
+        reasons.append(f"A gradient penalty on real images (R1, weight {SMALL_SET_R1:g}): the judge's verdict stays "
+                       f"smooth around your {count:,} images, so it cannot sharpen against the generator as "
+                       "training goes on and the samples keep improving instead of drifting.")
+    else:
+        chosen["r1_gamma"] = 0.0
     chosen.update(g_lr=2e-4, d_lr=2e-4)
     reasons.append("Learning rates 2e-4 for both networks (Adam, beta 0.5): the DCGAN standard; the "
                    "augmentation, not a slower judge, keeps the balance.")

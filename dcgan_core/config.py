@@ -104,6 +104,9 @@ class TrainConfig:
             (transfer learning); empty: random start.
         freeze_d_layers: How many of the discriminator's first weight layers stay frozen
             (FreezeD); 0: none.
+        r1_gamma: Weight of the R1 penalty (Mescheder et al. 2018): the squared gradient of
+            D's score on real images, which keeps the judge from sharpening against the
+            generator on a small set; 0: off.
         ema_decay: Decay of the averaged generator used for samples (0 disables it).
         recalibrate_bn: Re-estimate the sampling generator's BatchNorm statistics
             before every preview so that previews show what the model really makes.
@@ -164,6 +167,7 @@ class TrainConfig:
     augment_speed: int = 20_000
     init_from_run: str = ""
     freeze_d_layers: int = 0
+    r1_gamma: float = 0.0
     ema_decay: float = 0.0
     recalibrate_bn: bool = True
     sample_every: int = 1
@@ -275,6 +279,7 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     _check_number("min_free_disk_mb", c.min_free_disk_mb, 0, 10_000_000)
     _validate_augmentation(c)
     _check_number("freeze_d_layers", c.freeze_d_layers, 0, 100, integer=True)
+    _check_number("r1_gamma", c.r1_gamma, 0.0, 1000.0)
     _require(isinstance(c.init_from_run, str), "init_from_run must be a run folder path (text).")
     if c.max_seconds is not None:
         _check_number("max_seconds", c.max_seconds, 1, 30 * 24 * 3600)

@@ -257,6 +257,8 @@ class GAN(keras.Model):
             d_fake = fake[: tf.shape(real)[0]] if c.half_batch else fake
             real_scores, fake_scores = self._d_scores(real, d_fake, classes)
             d_loss = self._d_loss(real_scores, fake_scores)
+            if c.r1_gamma > 0:
+                d_loss += self._r1_penalty(real, classes)
             g_scores = self._g_scores(fake, fake_scores, classes)
             g_loss = self._global_mean(self._per_sample_loss(g_scores, c.g_target))
         self._apply(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
@@ -270,6 +272,17 @@ class GAN(keras.Model):
         self.signal_tracker.update_state(self._adapt_strength(real_scores))
         self.augment_p_tracker.update_state(self.augment_p)
         return {m.name: m.result() for m in self.metrics}
+
+    def _r1_penalty(self, real: tf.Tensor, classes: tf.Tensor | None) -> tf.Tensor:
+        """R1: gamma/2 times the mean squared norm of the gradient of D's score on real images."""
+        real = tf.cast(real, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(real)
+            scores = self._judge(real, None if classes is None else classes[: tf.shape(real)[0]])
+            total = tf.reduce_sum(tf.cast(scores, tf.float32))
+        grads = tape.gradient(total, real)
+        per_sample = tf.reduce_sum(tf.square(grads), axis=[1, 2, 3])
+        return 0.5 * self.config.r1_gamma * self._global_mean(per_sample)
 
     def _g_scores(self, fake: tf.Tensor, fake_scores: tf.Tensor, classes: tf.Tensor | None = None) -> tf.Tensor:
         """D's scores on the generator's whole batch, reusing the D pass where it covered it."""

@@ -37,13 +37,16 @@ _ADVANCED = [
      "The chance that each transform (colour, shift, cutout) hits an image the judge sees."),
     ("augment_target", "Adaptive target (0 = fixed strength)", "float",
      "The strength rises while the judge is surer than this of the real images (0.6 is ADA's), and falls below."),
+    ("r1_gamma", "Gradient penalty on real images (0 = off)", "float",
+     "R1: keeps the judge's verdict smooth around the real images, so on a small set it cannot sharpen "
+     "against the generator as training goes on. The automatic settings use 0.5 under 1,000 images."),
     ("real_label", "Target for real images (0.9 = label smoothing)", "float",
      "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9."),
     ("seed", "Random seed", "int", "The same seed and settings give the same run."),
     ("max_seconds", "Time budget in seconds (0 = none)", "float", "Stop cleanly after this much training time."),
 ]
 _STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0, "real_label": 0.05, "augment_p": 0.05,
-          "augment_target": 0.05}
+          "augment_target": 0.05, "r1_gamma": 0.1}
 _DIFFAUG = "color,translation,cutout"
 # On/off settings: (key, label, help).
 _TOGGLES = [

@@ -53,6 +53,7 @@ FIELD_LABELS: dict[str, str] = {
     "augment_speed": "Augmentation adjustment speed",
     "init_from_run": "Start from the weights of",
     "freeze_d_layers": "Frozen judge layers",
+    "r1_gamma": "Real-image gradient penalty (R1)",
     "sample_every_seconds": "Sample grid interval (seconds)",
     "checkpoint_every_seconds": "Checkpoint interval (seconds)",
     "swd_every_seconds": "Quality check interval (seconds)",
@@ -83,6 +84,7 @@ BOUNDS: dict[str, tuple[int, int] | tuple[float, float]] = {
     "max_seconds": (0.0, 30 * 24 * 3600.0),
     "augment_p": (0.0, 1.0),
     "augment_target": (0.0, 1.0),
+    "r1_gamma": (0.0, 100.0),
 }
 
 # Names with an underscore are replaced anywhere; one-word names ("epochs", "width") only
