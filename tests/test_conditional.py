@@ -14,7 +14,7 @@ from engine_support import digits_npy, tiny_config
 from dcgan_core import (ConfigError, DataError, ExplorationError, Sampler, auto_config, bundled_dataset_path,
                         class_quality, create_run, export_model, latent_from_seed, read_class_quality,
                         read_dataset_classes, read_metrics, read_run_config, train_run)
-from dcgan_core.coach import coach_messages
+from dcgan_core.metrics.coach import coach_messages
 from dcgan_core.images import decode_png
 
 DIGIT_LABELS = bundled_dataset_path().with_name("mnist_5k_labels.npy")
@@ -85,7 +85,7 @@ def test_the_class_changes_what_the_generator_draws(trained: Path) -> None:
 
 
 def test_the_balanced_order_draws_every_class_equally() -> None:
-    from dcgan_core.pipeline import balanced_order
+    from dcgan_core.engine.pipeline import balanced_order
 
     labels = np.array([0] * 90 + [1] * 10)
     order = balanced_order(labels, np.random.default_rng(0))

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-import dcgan_core.prepare as prepare_module
+import dcgan_core.data.prepare as prepare_module
 from dcgan_core import (
     DataError, PrepareOptions, SourceLimits, list_datasets, prepare_dataset, preview_image, project_root,
     sources_from_folder,

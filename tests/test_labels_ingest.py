@@ -16,7 +16,7 @@ from dcgan_core import (
     MAX_CLASS_NAME, HealthReport, PrepareOptions, class_name, labels_from_names, list_datasets, open_dataset,
     prepare_dataset, read_dataset_classes, sources_from_folder, sources_from_uploads,
 )
-from dcgan_core.cli_prepare import add_prepare_command, run_prepare
+from dcgan_core.cli.prepare import add_prepare_command, run_prepare
 from ingest_samples import digit_pngs, digits, make_zip
 from ui.labels import plain
 

@@ -212,7 +212,7 @@ def test_numerics_modules_import_no_tensorflow():
     import sys
 
     code = (
-        "import sys, dcgan_core.metrics, dcgan_core.latent, dcgan_core.directions, dcgan_core.explorations\n"
+        "import sys, dcgan_core.metrics.quality, dcgan_core.explore.latent, dcgan_core.explore.directions, dcgan_core.explore.explorations\n"
         "assert not any(m.split('.')[0] in ('tensorflow', 'keras', 'scipy') for m in sys.modules), 'heavy import'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -16,7 +16,7 @@ from dcgan_core import (
     swd_per_level,
     upscale,
 )
-from dcgan_core.metrics import _blur, _laplacian_pyramid, _pyr_up, _w1_sorted
+from dcgan_core.metrics.quality import _blur, _laplacian_pyramid, _pyr_up, _w1_sorted
 
 
 @pytest.fixture(scope="module")

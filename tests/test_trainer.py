@@ -139,7 +139,7 @@ def test_damaged_run_directory_is_reported_not_raised(tmp_path):
 def test_every_saved_generator_draws_the_same_whatever_the_preview_toggle(tmp_path: Path, ema_decay: float) -> None:
     """Saved generators carry BatchNorm statistics measured for them, with honest previews on or off."""
     from dcgan_core import Sampler, latent_from_seed, load_generator, recalibrate_batchnorm
-    from dcgan_core.sampling import generate
+    from dcgan_core.engine.sampling import generate
 
     data = digits_npy(tmp_path, 96)
     drawn = {}

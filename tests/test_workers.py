@@ -253,7 +253,7 @@ def test_a_worker_can_run_at_a_lower_priority() -> None:
 
     from dcgan_core import child_env
 
-    code = "import os; from dcgan_core.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
+    code = "import os; from dcgan_core.runs.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
            "print(os.nice(0) - before)"
     for setting, expected in (("7", "7"), ("0", "0"), ("not a number", "0")):
         env = {**child_env(), "DCGAN_WORKER_NICE": setting}
