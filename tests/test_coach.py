@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from dcgan_core import CoachMessage, coach_messages
+from dcgan_core import coach_messages
+from dcgan_core.metrics.coach import CoachMessage
 
 NAN = math.nan
 

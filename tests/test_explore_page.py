@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 from apptest_support import APP, ROOT, _router_mode
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
-from dcgan_core import (Exploration, Sampler, latent_from_seed, latents_from_json, load_exploration,
-                        save_exploration, write_status)
+from dcgan_core import Exploration, Sampler, latent_from_seed, load_exploration, save_exploration
+from dcgan_core.explore.explorations import latents_from_json
+from dcgan_core.runs.folder import write_status
 
 PAGE = "pages/explore.py"
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dcgan_core.errors import DcganError
 from dcgan_core.engine.cluster import Cluster, per_worker_batch
 from dcgan_core.paths import default_runs_dir
+from dcgan_core.runs.progress import ignore_progress
 
 __all__ = ["train_in_cluster"]
 
@@ -142,23 +143,22 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
     progress = None
     if run_dir is not None:
         from dcgan_core.runs.folder import write_status
-        from dcgan_core.runs.worker import ProgressWriter
+        from dcgan_core.runs.progress import Progress, ProgressWriter
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: control.stop())
         progress = ProgressWriter(run_dir).start()
         print(f"run: {run_dir} (chief of {cluster.size} workers)", flush=True)
 
-        def publish(update: dict[str, Any]) -> None:
-            progress.update(update)
-            if update.get("status") in ("paused", "running") and set(update) == {"status"}:
-                write_status(run_dir, status=update["status"],
-                             message="Paused." if update["status"] == "paused" else "Training.")
+        def publish(event: Progress) -> None:
+            progress.update(event)
+            if event.is_pause_or_resume:
+                write_status(run_dir, status=event.status,
+                             message="Paused." if event.status == "paused" else "Training.")
     else:
         print(f"{cluster.describe()} of run {args.run_id}", flush=True)
 
-        def publish(update: dict[str, Any]) -> None:
-            pass
+        publish = ignore_progress
 
     status, message = train_cluster(strategy, cluster, plan, control, publish)
     if progress is not None:

@@ -3,8 +3,8 @@
 :class:`ControlCallback` runs between batches: it honours pause and stop within one batch,
 enforces the wall-clock budget, stops on a NaN or infinite loss, and publishes the step.
 :class:`EpochCallback` does the heavy work at epoch end: preview grid, quality numbers,
-metrics row, status and checkpoint. Both publish plain Python values through a
-``publish(dict)`` function and never raise into ``fit``: an error is kept and training stops.
+metrics row, status and checkpoint. Both publish typed :class:`~dcgan_core.runs.progress.Progress`
+events and never raise into ``fit``: an error is kept and training stops.
 """
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from typing import Any
 from collections.abc import Callable
 
 import keras
 
 from dcgan_core.runs.control import TrainingControl
+from dcgan_core.runs.progress import Progress, Publish
 
 __all__ = ["ControlCallback", "EpochCallback"]
-
-Publish = Callable[[dict[str, Any]], None]
-
 
 class ControlCallback(keras.callbacks.Callback):
     """Between batches: pause, stop, time budget, NaN guard and step progress."""
@@ -53,9 +50,9 @@ class ControlCallback(keras.callbacks.Callback):
                 )
                 self.model.stop_training = True
                 return
-            self.publish({"step": batch + 1, "batch_g_loss": g_loss, "batch_d_loss": d_loss})
+            self.publish(Progress(step=batch + 1, batch_g_loss=g_loss, batch_d_loss=d_loss))
             self.control.wait_while_paused(
-                lambda: self.publish({"status": "paused"}), lambda: self.publish({"status": "running"})
+                lambda: self.publish(Progress(status="paused")), lambda: self.publish(Progress(status="running"))
             )
             if self.control.stop_requested:
                 self.model.stop_training = True

@@ -2,7 +2,7 @@
 
 ``checkpoints/epoch_XXXX.npz`` holds every weight of the generator, the discriminator and
 the sampling generator, and every variable of both optimizers; ``epoch_XXXX.json`` beside it
-holds the epoch counter, the history and the training clock. Only the newest
+holds the epoch counter and the training clock (the history is metrics.csv). Only the newest
 :data:`KEEP_FULL_CHECKPOINTS` are kept. ``generators/epoch_XXXX.npz`` keeps the sampling
 generator of every saved epoch for the explorer and the timeline. Files are plain numpy
 archives read with ``allow_pickle=False`` and JSON: loading a run never executes code

@@ -36,6 +36,7 @@ import tensorflow as tf
 
 from dcgan_core.settings.config import TrainConfig, config_from_dict, config_to_dict
 from dcgan_core.runs.control import TrainingControl
+from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError
 from dcgan_core.engine.collectives import broadcast_from_chief, peer_in_error, sum_across
 from dcgan_core.engine.cluster import COLLECTIVE_TIMEOUT_ENV, DIGEST_ENV, Cluster, per_worker_batch, shard_batches
@@ -44,7 +45,6 @@ __all__ = ["ClusterPlan", "make_cluster_strategy", "train_cluster"]
 
 _PAYLOAD_BYTES = 1 << 16
 _FLAGS = ("stop", "pause", "budget", "error")
-Publish = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -137,14 +137,11 @@ class _ClusterRun:
                             f"{self.config.batch_size}; use a smaller --batch-size.")
         with self.strategy.scope():
             self.gan = build_gan(self.config)
-        self.history: dict[str, list[float]] = {}
         self.initial_epoch, self.elapsed_before, problem = 0, 0.0, ""
         if self.run_dir is not None and checkpoint_epochs(self.run_dir):
             try:
                 state = restore_newest_intact(self.run_dir, self.gan)
                 self.initial_epoch = int(state["epoch"])
-                self.history = {k: [math.nan if v is None else float(v) for v in vals]
-                                for k, vals in state.get("history", {}).items()}
                 self.elapsed_before = float(state.get("elapsed_seconds", 0.0))
             except DcganError as exc:
                 problem = str(exc)
@@ -229,7 +226,7 @@ class _ClusterRun:
 
     def _wait_while_paused(self, started: float) -> dict[str, bool]:
         """Every worker waits together; they meet about twice a second until the chief resumes or stops."""
-        self.publish({"status": "paused"})
+        self.publish(Progress(status="paused"))
         began = time.monotonic()
         while True:
             time.sleep(0.5)
@@ -238,24 +235,26 @@ class _ClusterRun:
                 break
         if self.cluster.is_chief:
             self.control.paused_seconds += time.monotonic() - began
-        self.publish({"status": "running"})
+        self.publish(Progress(status="running"))
         return decision
 
     # ---- training --------------------------------------------------------------------------
     def train(self, data: np.ndarray) -> tuple[str, int, str, str]:
         """Train to the configured epochs; returns (status, epoch, message, traceback)."""
         from dcgan_core.engine.device import device_description
-        from dcgan_core.runs.folder import METRIC_KEYS
+        from dcgan_core.runs.folder import METRIC_KEYS, read_metrics, truncate_metrics
         from dcgan_core.engine.trainer import _EpochRecorder
 
         c = self.config
         device = f"{self.cluster.size} workers: {device_description()} each"
-        history = {k: list(self.history.get(k, [])) for k in METRIC_KEYS}
+        history: dict[str, list[float]] = {k: [] for k in METRIC_KEYS}
         recorder = None
         if self.run_dir is not None:
+            truncate_metrics(self.run_dir, self.initial_epoch)
+            history = read_metrics(self.run_dir)  # metrics.csv is the run's one history
             recorder = _EpochRecorder(self.run_dir, c, self.gan, data, self.steps, self.control, self.publish,
                                       history, self.elapsed_before, device)
-        self.publish({"status": "running", "epoch": self.initial_epoch, "steps_per_epoch": self.steps})
+        self.publish(Progress(status="running", epoch=self.initial_epoch, steps_per_epoch=self.steps))
         started = time.monotonic()
         done = self.initial_epoch
         for epoch in range(self.initial_epoch, c.epochs):
@@ -269,8 +268,8 @@ class _ClusterRun:
                 if not all(math.isfinite(values[k]) for k in ("g_loss", "d_loss")):
                     return ("failed", done, f"The losses became NaN or infinite at epoch {epoch + 1}, step {step + 1}: "
                             "training diverged. The last good checkpoint is kept.", "")
-                self.publish({"step": step + 1, "epoch": epoch, "batch_g_loss": values["g_loss"],
-                              "batch_d_loss": values["d_loss"]})
+                self.publish(Progress(step=step + 1, epoch=epoch, batch_g_loss=values["g_loss"],
+                                      batch_d_loss=values["d_loss"]))
                 if decision["pause"] and not decision["stop"]:
                     decision = self._wait_while_paused(started)
                 if decision["stop"] or decision["budget"]:
@@ -306,7 +305,7 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
     from dcgan_core.runs.folder import build_progress_gif, write_status
 
     control = control or TrainingControl(plan.run_dir if cluster.is_chief else None)
-    publish = publish or (lambda update: None)
+    publish = publish or ignore_progress
     own_run_id = plan.run_id
     epoch, status, message, trace = 0, "failed", "", ""
     try:
@@ -356,5 +355,5 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
                          **({"epoch": epoch} if epoch else {}))
         except OSError:
             pass
-    publish({"status": status, "message": message, "traceback": trace})
+    publish(Progress(status=status, message=message))
     return status, message

@@ -23,13 +23,13 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import keras
 import numpy as np
 
 from dcgan_core.engine.callbacks import ControlCallback, EpochCallback
 from dcgan_core.runs.control import TrainingControl
+from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.engine.checkpoints import checkpoint_epochs, export_generator, restore_newest_intact, save_checkpoint
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.engine.device import configure_devices, device_description, distribution_strategy, use_jit
@@ -44,7 +44,7 @@ from dcgan_core.runs.ownership import RunLock, lock_owner
 from dcgan_core.engine.onnx_export import export_sampler_onnx
 from dcgan_core.engine.pipeline import make_dataset, open_training_array, open_training_labels, steps_per_epoch
 from dcgan_core.runs.folder import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
-                   save_sample_grid, truncate_metrics, write_metrics, write_status)
+                   read_metrics, save_sample_grid, truncate_metrics, write_metrics, write_status)
 from dcgan_core.engine.tensorboard_log import TensorBoardLog
 from dcgan_core.metrics.class_quality import CLASS_QUALITY_FILE, PER_CLASS_SAMPLES, class_quality
 from dcgan_core.engine.sampling import fixed_latents, generate, generate_uint8, grid_classes, recalibrate_batchnorm
@@ -54,7 +54,6 @@ from dcgan_core.engine.transfer import freeze_discriminator_layers, load_initial
 __all__ = ["TrainOutcome", "train_run", "build_gan", "SWD_SAMPLES"]
 
 SWD_SAMPLES = 512
-Publish = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,8 @@ class _EpochRecorder:
         row: dict[str, float] = {k: logs.get(k, math.nan)
                                  for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt")}
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
-        update: dict[str, Any] = {}
+        grid_epoch = checkpoint_epoch = None
+        grid = None
         if self._disk_low():
             return  # nothing written: the last good checkpoint stays the newest state
         wants_grid = self._due("sample", epoch, last)
@@ -213,7 +213,7 @@ class _EpochRecorder:
                 grid = make_grid(images, cols=self.grid_columns)
                 save_sample_grid(self.run_dir, epoch, grid)
                 row["diversity"] = mean_pairwise_distance(images)
-                update.update(latest_grid=grid, latest_grid_epoch=epoch)
+                grid_epoch = epoch
             if wants_swd:
                 fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
                                       classes=self.real_labels)  # a conditional run: the real sample's classes
@@ -225,27 +225,25 @@ class _EpochRecorder:
             row["kl"] = kl_divergence_histogram(self.real_sample[:, 0], fake[:, 0])
             hist = {k: np.asarray(v).tolist() for k, v in histograms(self.real_sample[:, 0], fake[:, 0]).items()}
             atomic_write_json(self.run_dir / "histograms.json", {"epoch": epoch, **hist})
-            update["histograms"] = hist
         row["elapsed_seconds"] = self.elapsed()
-        self.tensorboard.epoch(epoch, row, update.get("latest_grid"))
+        self.tensorboard.epoch(epoch, row, grid)
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
         write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch
         if self._due("checkpoint", epoch, last):
             self.checkpoint(epoch)
-            update["checkpoint_epoch"] = epoch
+            checkpoint_epoch = epoch
         eta = (c.epochs - epoch) * seconds
         write_status(self.run_dir, status="paused" if self.control.paused else "running", epoch=epoch,
                      epochs_total=c.epochs, device=self.device, message=f"Epoch {epoch} of {c.epochs} done.",
                      eta_seconds=eta, images_per_sec=row["images_per_sec"], elapsed_seconds=row["elapsed_seconds"],
-                     **({"checkpoint_epoch": epoch} if "checkpoint_epoch" in update else {}))
-        self.publish({**update, "epoch": epoch, "step": 0, "row": row, "images_per_sec": row["images_per_sec"],
-                      "eta_seconds": eta, "elapsed_seconds": row["elapsed_seconds"]})
+                     **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}))
+        self.publish(Progress(epoch=epoch, step=0, grid_epoch=grid_epoch, checkpoint_epoch=checkpoint_epoch))
 
     def checkpoint(self, epoch: int) -> None:
         """Save a resumable checkpoint and a timeline snapshot, then thin old snapshots."""
         self.calibrate(epoch, for_saving=True)
-        save_checkpoint(self.run_dir, epoch, self.gan, {"history": self.history, "elapsed_seconds": self.elapsed()})
+        save_checkpoint(self.run_dir, epoch, self.gan, {"elapsed_seconds": self.elapsed()})
         export_generator(self.run_dir, self.preview)
         export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
         self.last_checkpoint = epoch
@@ -265,10 +263,6 @@ class _EpochRecorder:
         return None
 
 
-def _empty_history() -> dict[str, list[float]]:
-    return {key: [] for key in METRIC_KEYS}
-
-
 def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None,
               lock: RunLock | None = None) -> TrainOutcome:
     """Train the run in ``run_dir`` up to its configured epoch count.
@@ -280,12 +274,12 @@ def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Pu
     Args:
         run_dir: A folder made by :func:`~dcgan_core.runs.folder.create_run`.
         control: Pause/stop requests (by default those of the run folder).
-        publish: Receives plain-value progress updates (dicts) from the training loop.
+        publish: Receives the typed progress events of the training loop.
         lock: The run's lock when the caller already holds it (a worker); else taken here.
     """
     run_dir = Path(run_dir)
     control = control or TrainingControl(run_dir)
-    publish = publish or (lambda update: None)
+    publish = publish or ignore_progress
     own_lock = lock is None
     lock = lock or RunLock(run_dir)
     if not lock.acquire():
@@ -302,7 +296,7 @@ def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Pu
             write_status(run_dir, status="failed", message=message, traceback=trace)
         except OSError:
             pass
-        publish({"status": "failed", "message": message, "traceback": trace})
+        publish(Progress(status="failed", message=message))
         return TrainOutcome("failed", 0, message, trace)
     finally:
         if own_lock:
@@ -318,13 +312,10 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     labels = open_training_labels(config, len(data))
     steps = steps_per_epoch(config, len(data))
     gan = build_gan(config)
-    history, initial_epoch, elapsed_before = _empty_history(), 0, 0.0
+    initial_epoch, elapsed_before = 0, 0.0
     if checkpoint_epochs(run_dir):
         state = restore_newest_intact(run_dir, gan)
         initial_epoch = int(state["epoch"])
-        saved = state.get("history", {})
-        rows = len(saved.get("epoch", []))
-        history = {k: [math.nan if v is None else float(v) for v in saved.get(k, [math.nan] * rows)] for k in METRIC_KEYS}
         elapsed_before = float(state.get("elapsed_seconds", 0.0))
         # settings changed on continue (a coach remedy) win over the saved optimizer state
         gan.g_optimizer.learning_rate.assign(config.g_lr)
@@ -334,10 +325,10 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     else:
         gan.reset_sampler()
     truncate_metrics(run_dir, initial_epoch)
+    history = read_metrics(run_dir)  # metrics.csv is the run's one history, up to the checkpoint resumed
     write_status(run_dir, status="running", epoch=initial_epoch, epochs_total=config.epochs, device=device,
                  message="Training.", traceback="")
-    publish({"status": "running", "epoch": initial_epoch, "device": device, "steps_per_epoch": steps,
-             "history": history})
+    publish(Progress(status="running", epoch=initial_epoch, steps_per_epoch=steps))
     if initial_epoch >= config.epochs:
         return _finish(run_dir, config, gan, initial_epoch, "finished", "Already trained to the requested epochs.", "", publish)
     recorder = _EpochRecorder(run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device,
@@ -372,5 +363,5 @@ def _finish(run_dir: Path, config: TrainConfig, gan: GAN, epoch: int, status: st
         build_progress_gif(run_dir)
     write_status(run_dir, status=status, epoch=epoch, epochs_total=config.epochs, message=message, traceback=trace,
                  eta_seconds=0.0)
-    publish({"status": status, "message": message, "traceback": trace, "epoch": epoch, "eta_seconds": 0.0})
+    publish(Progress(status=status, message=message, epoch=epoch))
     return TrainOutcome(status, epoch, message, trace, gan)

@@ -10,83 +10,23 @@ batch. TensorFlow is imported here, in the worker, never in the web process.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import signal
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.errors import RunError
 from dcgan_core.runs.ownership import RunLock, lock_owner
-from dcgan_core.runs.folder import atomic_write_bytes, write_status
+from dcgan_core.runs.folder import write_status
+from dcgan_core.runs.progress import Progress, ProgressWriter
 
-__all__ = ["run_worker", "ProgressWriter", "PROGRESS_FILE", "NICE_ENV", "DEFAULT_NICENESS"]
+__all__ = ["run_worker", "NICE_ENV", "DEFAULT_NICENESS"]
 
-PROGRESS_FILE = "progress.json"
 NICE_ENV = "DCGAN_WORKER_NICE"
 # 0: training competes with the pages as an equal. Measured with bench/viewers.py on 2 cores with the
 # browser on the same machine: niceness 10 opens the Train page in 3.1-4.2 s instead of 4.6-4.8 s, but
 # three open tabs then take 34% of training's speed instead of 2%.
 DEFAULT_NICENESS = 0
-_HEARTBEAT_SECONDS = 5.0
-
-
-class ProgressWriter:
-    """Keeps the newest step-level progress and writes it to ``progress.json`` from a thread.
-
-    The training loop only updates a dict (no I/O between batches); the thread writes when
-    something changed, at most every ``interval`` seconds, and at least every few seconds
-    as a heartbeat.
-    """
-
-    def __init__(self, run_dir: Path, interval: float = 1.0) -> None:
-        self.path = Path(run_dir) / PROGRESS_FILE
-        self.interval = interval
-        self._record: dict[str, Any] = {"pid": os.getpid(), "step": 0}
-        self._dirty = True
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="dcgan-progress", daemon=True)
-
-    def start(self) -> ProgressWriter:
-        self._thread.start()
-        return self
-
-    def update(self, values: dict[str, Any]) -> None:
-        with self._lock:
-            for key in ("step", "epoch", "steps_per_epoch", "batch_g_loss", "batch_d_loss", "status"):
-                if key in values:
-                    value = values[key]
-                    self._record[key] = float(value) if isinstance(value, float) else value
-            self._dirty = True
-        if "status" in values:
-            self._write()  # a pause or an end is shown at once, with the step it happened at
-
-    def _write(self) -> None:
-        with self._lock:
-            record = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self._record.items()}
-            self._dirty = False
-        record["heartbeat"] = time.time()
-        try:
-            atomic_write_bytes(self.path, json.dumps(record).encode())
-        except OSError:
-            pass  # a full disk must not kill training from this thread; the epoch end reports it
-
-    def _loop(self) -> None:
-        last = 0.0
-        while not self._done.wait(self.interval):
-            if self._dirty or time.monotonic() - last >= _HEARTBEAT_SECONDS:
-                self._write()
-                last = time.monotonic()
-
-    def close(self) -> None:
-        self._done.set()
-        self._thread.join(timeout=5)
-        self._write()
 
 
 def _lower_priority() -> None:
@@ -125,10 +65,10 @@ def run_worker(run_dir: Path, lock_fd: int | None = None) -> int:
         signal.signal(sig, lambda *_: control.stop())
     progress = ProgressWriter(run_dir).start()
 
-    def publish(update: dict[str, Any]) -> None:
-        progress.update(update)
-        if update.get("status") in ("paused", "running") and set(update) == {"status"}:
-            write_status(run_dir, status=update["status"], message="Paused." if update["status"] == "paused" else "Training.")
+    def publish(event: Progress) -> None:
+        progress.update(event)
+        if event.is_pause_or_resume:
+            write_status(run_dir, status=event.status, message="Paused." if event.status == "paused" else "Training.")
 
     try:
         write_status(run_dir, status="running", message="Loading TensorFlow.", pid=os.getpid())
