@@ -17,7 +17,7 @@ import streamlit as st
 
 from dcgan_core import (Exploration, ExplorationError, generator_epochs, grid_2d, interpolate, latent_from_seed,
                         latents_to_json, load_exploration, save_exploration)
-from pages import _explore_widgets as ui
+from ui import explore_widgets as widgets
 
 __all__ = ["Context", "variations", "interpolation", "map_2d", "save_export", "gaussian_view"]
 
@@ -46,11 +46,11 @@ def _figure(fig: go.Figure, height: int = 300) -> go.Figure:
 
 def gaussian_view(run_dir: Path, epoch: int, smp: Any, z: np.ndarray, direction: np.ndarray, name: str) -> None:
     """The 1-D toy: the current value on the real N(0, 1) density, and where a direction moves it."""
-    current = float(ui.values(run_dir, epoch, z[None, :])[0])
+    current = float(widgets.values(run_dir, epoch, z[None, :])[0])
     sweep = np.linspace(-3.0, 3.0, 25, dtype=np.float32)
-    sweep_values = ui.values(run_dir, epoch, z[None, :] + sweep[:, None] * direction[None, :])
+    sweep_values = widgets.values(run_dir, epoch, z[None, :] + sweep[:, None] * direction[None, :])
     st.metric("Generated value", f"{current:.3f}")
-    fig = ui.gaussian_figure(ui.value_sample(run_dir, epoch), current, sweep, sweep_values, name)
+    fig = widgets.gaussian_figure(widgets.value_sample(run_dir, epoch), current, sweep, sweep_values, name)
     st.plotly_chart(fig, key="ex_gaussian")
 
 
@@ -80,20 +80,20 @@ def variations(c: Context) -> None:
                    "Click “Use” under one to make it the current image.")
         return
     if c.sampler.is_image_model:
-        pictures = ui.images(c.run_dir, c.epoch, found)
+        pictures = widgets.images(c.run_dir, c.epoch, found)
     else:
-        numbers = ui.values(c.run_dir, c.epoch, found)
+        numbers = widgets.values(c.run_dir, c.epoch, found)
     area = st.columns([3, 2])[0] if c.sampler.is_image_model else st.container()  # cells of a readable size
     for row in range(3):
         cols = area.columns(3)
         for col, i in zip(cols, range(row * 3, row * 3 + 3)):
             label = "current" if i == 4 else f"variation {i + 1 if i < 4 else i}"
             if c.sampler.is_image_model:
-                col.image(ui.display_png(pictures[i:i + 1], target=256), caption=label, output_format="PNG",
+                col.image(widgets.display_png(pictures[i:i + 1], target=256), caption=label, output_format="PNG",
                           width="stretch")
             else:
                 col.metric(label, f"{numbers[i]:.3f}")
-            col.button("Use", key=f"ex_use_var_{i}", on_click=ui.adopt, args=(found[i], label), width="stretch")
+            col.button("Use", key=f"ex_use_var_{i}", on_click=widgets.adopt, args=(found[i], label), width="stretch")
 
 
 # ---- interpolation ----------------------------------------------------------------------
@@ -119,18 +119,18 @@ def interpolation(c: Context) -> None:
     keys = np.stack([start, latent_from_seed(int(seed_b), dim, dist)])
     path = interpolate(keys, int(frames), method)
     if not c.sampler.is_image_model:
-        fig = go.Figure(go.Scatter(x=np.arange(1, len(path) + 1), y=ui.values(c.run_dir, c.epoch, path),
+        fig = go.Figure(go.Scatter(x=np.arange(1, len(path) + 1), y=widgets.values(c.run_dir, c.epoch, path),
                                    mode="lines+markers", line=dict(color="#7c5cff", width=3)))
         fig.update_layout(xaxis_title="frame", yaxis_title="generated value")
         st.plotly_chart(_figure(fig), key="ex_interp_values")
         return
-    strip = ui.images(c.run_dir, c.epoch, path)
-    st.image(ui.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
+    strip = widgets.images(c.run_dir, c.epoch, path)
+    st.image(widgets.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
              caption=f"{_PATHS[method]} path in {frames} frames", output_format="PNG")
     if c.sampler.class_names:
         _class_blend(c, int(frames))
     factor = max(1, 192 // max(c.sampler.image_shape[:2]))
-    gif = ui.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
+    gif = widgets.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
     play, get = st.columns([1, 2], vertical_alignment="center")
     play.image(gif, caption="Playing back and forth")
     get.download_button("⬇️ Download the GIF", gif, file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
@@ -149,8 +149,8 @@ def _class_blend(c: Context, frames: int) -> None:
     cols = st.columns(2)
     first = cols[0].selectbox("From class", names, key="ex_blend_a")
     second = cols[1].selectbox("To class", names, key="ex_blend_b")
-    strip = ui.class_strip(c.run_dir, c.epoch, c.z, first, second, frames)
-    st.image(ui.display_png(strip, target=96 * frames, cols=frames), width="stretch", output_format="PNG",
+    strip = widgets.class_strip(c.run_dir, c.epoch, c.z, first, second, frames)
+    st.image(widgets.display_png(strip, target=96 * frames, cols=frames), width="stretch", output_format="PNG",
              caption=f"The current image, its class blended from {first} to {second} in {frames} frames "
                      "(a mix of the two classes' learned embeddings)")
 
@@ -187,19 +187,19 @@ def map_2d(c: Context) -> None:
         return
     cells = grid_2d(centre, c.vectors[x], c.vectors[y], steps, span)
     st.caption(f"Left to right: {c.names[x]} from −{span:g} to +{span:g}; top to bottom: {c.names[y]}.")
-    pictures = ui.images(c.run_dir, c.epoch, cells) if c.sampler.is_image_model else None
-    numbers = None if pictures is not None else ui.values(c.run_dir, c.epoch, cells)
+    pictures = widgets.images(c.run_dir, c.epoch, cells) if c.sampler.is_image_model else None
+    numbers = None if pictures is not None else widgets.values(c.run_dir, c.epoch, cells)
     for row in range(steps):
         cols = st.columns(steps)
         for col_index, col in enumerate(cols):
             i = row * steps + col_index
             label = f"map cell {row + 1}, {col_index + 1}"
             if pictures is not None:
-                col.image(ui.display_png(pictures[i:i + 1], target=192), output_format="PNG", width="stretch")
+                col.image(widgets.display_png(pictures[i:i + 1], target=192), output_format="PNG", width="stretch")
                 text = "Use"
             else:
                 text = f"{numbers[i]:.2f}"
-            col.button(text, key=f"ex_use_map_{i}", on_click=ui.adopt, args=(cells[i], label), width="stretch",
+            col.button(text, key=f"ex_use_map_{i}", on_click=widgets.adopt, args=(cells[i], label), width="stretch",
                        help=label)
 
 
@@ -221,7 +221,7 @@ def _load(run_id: str, run_dir: Path, epoch: int, dim: int) -> None:
     ss["ex_saved_dirs"] = [(nv.name, nv.vector) for nv in found.directions] or None
     if found.directions:
         ss["ex_k"] = len(found.directions)
-    ui.set_base(found.latents[0].vector, f"loaded from {upload.name}")
+    widgets.set_base(found.latents[0].vector, f"loaded from {upload.name}")
     if found.class_name:
         if found.class_name in (ss.get("ex_class_names") or ()):
             ss["ex_class"] = found.class_name
@@ -243,7 +243,7 @@ def _discovered() -> None:
     ss.pop("ex_saved_dirs", None)
     for key in [k for k in ss if str(k).startswith("ex_name_")]:
         del ss[key]
-    ui.zero_directions()
+    widgets.zero_directions()
 
 
 def save_export(c: Context) -> None:
@@ -256,13 +256,13 @@ def save_export(c: Context) -> None:
             ss.setdefault("ex_upscale", 4)
             factor = int(st.select_slider("PNG enlargement", [1, 2, 4, 8, 16], key="ex_upscale",
                                           format_func=lambda f: f"{f}×"))
-            # bytes made now (cached), not on click: see ui.export_png
-            st.download_button("🖼️ Download PNG", ui.export_png(c.run_dir, c.epoch, shown, factor),
+            # bytes made now (cached), not on click: see widgets.export_png
+            st.download_button("🖼️ Download PNG", widgets.export_png(c.run_dir, c.epoch, shown, factor),
                                file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png",
                                on_click="ignore")
             walk_seed = int(ss.get("ex_seed", 0))
             st.download_button("🚶 Download a random walk (GIF)",
-                               ui.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
+                               widgets.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
                                file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk",
                                on_click="ignore")
         st.download_button("🔢 Download latents (JSON)", latents_to_json(shown),
