@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "prepare_dataset": "data.prepare",
     "ImageSource": "data.sources",
     # runs: the run folder and the jobs that train it
-    "ACTIVE_STATUSES": "runs.folder", "OWNED_STATUSES": "runs.folder", "create_run": "runs.folder", "delete_run": "runs.folder", "generator_epochs": "runs.folder", "list_runs": "runs.folder", "read_metrics": "runs.folder", "read_run_config": "runs.folder", "rename_run": "runs.folder", "run_display_name": "runs.folder", "run_path": "runs.folder", "sample_epochs": "runs.folder", "sample_grid_path": "runs.folder",
+    "ACTIVE_STATUSES": "runs.folder", "OWNED_STATUSES": "runs.folder", "create_run": "runs.folder", "delete_run": "runs.listing", "generator_epochs": "runs.epochs", "list_runs": "runs.listing", "read_metrics": "runs.history", "read_run_config": "runs.folder", "rename_run": "runs.listing", "run_display_name": "runs.listing", "run_path": "runs.folder", "sample_epochs": "runs.epochs", "sample_grid_path": "runs.epochs",
     "JobManager": "runs.jobs",
     "run_disk_usage": "runs.storage",
     # engine (TensorFlow, loaded on first use): training and the saved generator

@@ -8,7 +8,7 @@ from engine_support import digits_npy, tiny_config
 
 from dcgan_core import JobManager, coach_messages, read_metrics, read_run_config
 from dcgan_core.metrics.coach import REMEDY_OPS, remedy_for
-from dcgan_core.runs.folder import checkpoint_epochs
+from dcgan_core.runs.epochs import checkpoint_epochs
 from dcgan_core.cli.train import coach_lines
 
 

@@ -15,7 +15,7 @@ import pytest
 from engine_support import digits_npy, tiny_config
 
 from dcgan_core import DcganError, JobManager, RunError, Sampler, create_run, export_bundle, export_model, import_bundle, latent_from_seed, list_runs, read_metrics, train_run
-from dcgan_core.runs.folder import checkpoint_epochs
+from dcgan_core.runs.epochs import checkpoint_epochs
 from dcgan_core.sharing.bundles import BundleLimits
 
 ROOT = Path(__file__).resolve().parents[1]

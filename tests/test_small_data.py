@@ -12,7 +12,8 @@ from engine_support import digits_npy, tiny_config
 from dcgan_core import ConfigError, DataError, JobManager, auto_config, bundled_emoji_path, check_init_run, create_run, generator_epochs, list_datasets, read_metrics, run_disk_usage, sample_epochs, train_run
 from dcgan_core.engine.trainer import build_gan
 from dcgan_core.engine.transfer import load_initial_weights
-from dcgan_core.runs.folder import checkpoint_epochs, read_status
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status
 from dcgan_core.runs.storage import thin_picks
 from dcgan_core.settings.autoconfig import legacy_recommended_config
 

@@ -15,7 +15,8 @@ import pytest
 from dcgan_core import JobManager, RunError, create_run, generator_epochs, list_runs, load_generator, read_metrics, sample_epochs, train_run
 from dcgan_core.engine.checkpoints import load_exported_generator, restore_checkpoint
 from dcgan_core.engine.trainer import build_gan
-from dcgan_core.runs.folder import checkpoint_epochs, read_status
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status
 from dcgan_core.images import decode_png
 from engine_support import digits_npy, tiny_config
 

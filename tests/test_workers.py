@@ -18,7 +18,8 @@ from engine_support import digits_npy, tiny_config
 from explore_support import copy_run, train_digits_run
 
 from dcgan_core import JobError, JobManager, RunError, Sampler, delete_run, list_runs, read_metrics, train_run
-from dcgan_core.runs.folder import checkpoint_epochs, read_status, write_status
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status, write_status
 from dcgan_core.runs.ownership import lock_owner
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -57,8 +57,9 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path, make_config: ConfigMak
     from dcgan_core.runs.control import clear_requests
     from dcgan_core.engine.cluster_train import ClusterPlan
     from dcgan_core.runs.ownership import RunLock, lock_owner
-    from dcgan_core.runs.folder import (atomic_write_json, checkpoint_epochs, create_run, read_run_config, read_status, run_path,
-                       write_status)
+    from dcgan_core.runs.epochs import checkpoint_epochs
+    from dcgan_core.atomic import atomic_write_json
+    from dcgan_core.runs.folder import create_run, read_run_config, read_status, run_path, write_status
 
     run_id = args.run_id
     try:

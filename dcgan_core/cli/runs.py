@@ -64,7 +64,7 @@ def _describe(snap: Any) -> str:
 
 def _cmd_runs(args: argparse.Namespace) -> int:
     from dcgan_core.paths import default_runs_dir
-    from dcgan_core.runs.folder import list_runs
+    from dcgan_core.runs.listing import list_runs
 
     folder = Path(args.runs_dir) if args.runs_dir else default_runs_dir()
     if not folder.is_dir():
@@ -130,7 +130,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
 def _cmd_onnx(args: argparse.Namespace) -> int:
     from dcgan_core.engine.checkpoints import load_generator
     from dcgan_core.engine.onnx_export import export_sampler_onnx
-    from dcgan_core.runs.folder import generator_onnx_path
+    from dcgan_core.runs.epochs import generator_onnx_path
 
     run_dir = Path(args.run_dir)
     try:

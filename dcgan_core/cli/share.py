@@ -67,7 +67,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             path = build_web_demo(run_dir, folder, args.epoch, explorations=explorations)
             print(f"wrote {folder} and {path}")
         else:
-            from dcgan_core.runs.folder import read_run_config, saved_generator_epoch
+            from dcgan_core.runs.epochs import saved_generator_epoch
+            from dcgan_core.runs.folder import read_run_config
 
             read_run_config(run_dir)  # a damaged run or a missing epoch fails fast, before TensorFlow loads
             saved_generator_epoch(run_dir, args.epoch)

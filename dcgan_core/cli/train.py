@@ -276,7 +276,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from dcgan_core.engine.checkpoints import load_generator
     from dcgan_core.images import encode_png, make_grid
     from dcgan_core.explore.latent import sample_latents
-    from dcgan_core.runs.folder import atomic_write_bytes, read_run_config
+    from dcgan_core.atomic import atomic_write_bytes
+    from dcgan_core.runs.folder import read_run_config
     from dcgan_core.engine.sampling import generate_uint8
 
     run_dir = Path(args.run)

@@ -36,7 +36,8 @@ import numpy as np
 from dcgan_core.data import _cache_files as _files
 from dcgan_core.data.budget import MemoryBudget, default_budget
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.data.datasets import dataset_thumbnail, open_dataset, read_manifest
+from dcgan_core.data._cache_files import read_manifest
+from dcgan_core.data.datasets import dataset_thumbnail, open_dataset
 from dcgan_core.data.decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from dcgan_core.errors import DataError
 from dcgan_core.data.health import HealthReport, build_report

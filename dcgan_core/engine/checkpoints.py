@@ -21,7 +21,10 @@ import numpy as np
 
 from dcgan_core.errors import CheckpointError
 from dcgan_core.engine.models import build_generator
-from dcgan_core.runs.folder import atomic_write_bytes, atomic_write_json, checkpoint_epochs, read_run_config, saved_generator_epoch
+from dcgan_core.runs.epochs import checkpoint_epochs, saved_generator_epoch
+from dcgan_core.atomic import atomic_write_json
+from dcgan_core.atomic import atomic_write_bytes
+from dcgan_core.runs.folder import read_run_config
 
 __all__ = [
     "KEEP_FULL_CHECKPOINTS",

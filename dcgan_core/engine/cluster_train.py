@@ -129,7 +129,7 @@ class _ClusterRun:
     def build(self, data: np.ndarray) -> None:
         """Build the GAN under the strategy, restore the chief's checkpoint everywhere, make the stream."""
         from dcgan_core.engine.checkpoints import restore_newest_intact
-        from dcgan_core.runs.folder import checkpoint_epochs
+        from dcgan_core.runs.epochs import checkpoint_epochs
         from dcgan_core.engine.trainer import build_gan
 
         if len(data) < self.config.batch_size:
@@ -242,7 +242,7 @@ class _ClusterRun:
     def train(self, data: np.ndarray) -> tuple[str, int, str, str]:
         """Train to the configured epochs; returns (status, epoch, message, traceback)."""
         from dcgan_core.engine.device import device_description
-        from dcgan_core.runs.folder import METRIC_KEYS, read_metrics, truncate_metrics
+        from dcgan_core.runs.history import METRIC_KEYS, read_metrics, truncate_metrics
         from dcgan_core.engine.trainer import _EpochRecorder
 
         c = self.config
@@ -302,7 +302,8 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
     the outcome is also written to ``status.json``. Never raises for a training failure.
     """
     from dcgan_core.engine.pipeline import open_training_array
-    from dcgan_core.runs.folder import build_progress_gif, write_status
+    from dcgan_core.runs.epochs import build_progress_gif
+    from dcgan_core.runs.folder import write_status
 
     control = control or TrainingControl(plan.run_dir if cluster.is_chief else None)
     publish = publish or ignore_progress

@@ -30,7 +30,8 @@ import numpy as np
 from dcgan_core.engine.callbacks import ControlCallback, EpochCallback
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
-from dcgan_core.engine.checkpoints import checkpoint_epochs, export_generator, restore_newest_intact, save_checkpoint
+from dcgan_core.engine.checkpoints import export_generator, restore_newest_intact, save_checkpoint
+from dcgan_core.runs.epochs import checkpoint_epochs
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.engine.device import configure_devices, device_description, distribution_strategy, use_jit
 from dcgan_core.settings.autoconfig import check_dataset_size
@@ -43,8 +44,10 @@ from dcgan_core.engine.models import build_discriminator, build_generator
 from dcgan_core.runs.ownership import RunLock, lock_owner
 from dcgan_core.engine.onnx_export import export_sampler_onnx
 from dcgan_core.engine.pipeline import make_dataset, open_training_array, open_training_labels, steps_per_epoch
-from dcgan_core.runs.folder import (METRIC_KEYS, atomic_write_json, build_progress_gif, generator_onnx_path, read_run_config,
-                   read_metrics, save_sample_grid, truncate_metrics, write_metrics, write_status)
+from dcgan_core.runs.epochs import build_progress_gif, generator_onnx_path, save_sample_grid
+from dcgan_core.atomic import atomic_write_json
+from dcgan_core.runs.folder import read_run_config, write_status
+from dcgan_core.runs.history import METRIC_KEYS, read_metrics, truncate_metrics, write_metrics
 from dcgan_core.engine.tensorboard_log import TensorBoardLog
 from dcgan_core.metrics.class_quality import CLASS_QUALITY_FILE, PER_CLASS_SAMPLES, class_quality
 from dcgan_core.engine.sampling import fixed_latents, generate, generate_uint8, grid_classes, recalibrate_batchnorm

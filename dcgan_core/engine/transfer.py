@@ -18,7 +18,8 @@ import numpy as np
 
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.errors import ConfigError, RunError
-from dcgan_core.runs.folder import checkpoint_epochs, read_run_config
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_run_config
 
 __all__ = ["TRANSFER_FIELDS", "check_init_run", "load_initial_weights", "freeze_discriminator_layers"]
 

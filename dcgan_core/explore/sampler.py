@@ -31,7 +31,8 @@ from dcgan_core.errors import CheckpointError, ExplorationError
 from dcgan_core.images import to_uint8
 from dcgan_core.explore.latent import sample_latents
 from dcgan_core.paths import child_env
-from dcgan_core.runs.folder import generator_onnx_path, read_run_config, saved_generator_epoch
+from dcgan_core.runs.epochs import generator_onnx_path, saved_generator_epoch
+from dcgan_core.runs.folder import read_run_config
 
 __all__ = ["Sampler", "MAX_FEATURES"]
 

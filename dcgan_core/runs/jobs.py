@@ -29,8 +29,10 @@ from dcgan_core.errors import JobError, RunError
 from dcgan_core.images import decode_png
 from dcgan_core.runs.ownership import lock_owner, require_free
 from dcgan_core.paths import default_runs_dir
-from dcgan_core.runs.folder import (ACTIVE_STATUSES, OWNED_STATUSES, METRIC_KEYS, atomic_write_json, checkpoint_epochs, create_run, read_live_status, read_metrics,
-                   read_run_config, read_status, run_path, sample_epochs, write_status)
+from dcgan_core.runs.epochs import checkpoint_epochs, sample_epochs
+from dcgan_core.atomic import atomic_write_json
+from dcgan_core.runs.folder import ACTIVE_STATUSES, OWNED_STATUSES, create_run, read_live_status, read_run_config, read_status, run_path, write_status
+from dcgan_core.runs.history import METRIC_KEYS, read_metrics
 from dcgan_core.runs.workers import WORKER_LOG, queued_runs, schedule
 
 __all__ = ["JobSnapshot", "JobManager"]

@@ -13,7 +13,7 @@ import math
 import shutil
 from pathlib import Path
 
-from dcgan_core.runs.folder import generator_epochs, sample_epochs
+from dcgan_core.runs.epochs import generator_epochs, sample_epochs
 
 __all__ = ["GRIDS_PER_SNAPSHOT", "thin_picks", "thin_run_snapshots", "run_disk_usage", "free_disk_mb"]
 

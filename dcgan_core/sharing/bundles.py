@@ -28,7 +28,9 @@ import numpy as np
 from dcgan_core.settings.config import config_from_dict, config_to_dict
 from dcgan_core.errors import ConfigError, DcganError, RunError
 from dcgan_core.paths import default_runs_dir
-from dcgan_core.runs.folder import atomic_write_json, checkpoint_epochs, generator_epochs, read_run_config, write_status
+from dcgan_core.runs.epochs import checkpoint_epochs, generator_epochs
+from dcgan_core.atomic import atomic_write_json
+from dcgan_core.runs.folder import read_run_config, write_status
 
 __all__ = ["BUNDLE_FORMAT", "BundleLimits", "export_bundle", "import_bundle", "zip_folder"]
 

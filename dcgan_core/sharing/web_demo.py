@@ -24,7 +24,9 @@ from dcgan_core.sharing.bundles import zip_folder
 from dcgan_core.errors import DcganError
 from dcgan_core.explore.explorations import Exploration
 from dcgan_core.explore.latent import sample_latents
-from dcgan_core.runs.folder import generator_onnx_path, read_metrics, read_run_config
+from dcgan_core.runs.epochs import generator_onnx_path
+from dcgan_core.runs.folder import read_run_config
+from dcgan_core.runs.history import read_metrics
 from dcgan_core.explore.sampler import Sampler
 
 __all__ = ["WEB_DEMO_FILES", "build_web_demo"]
