@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from dcgan_core.data.labels import FolderLabels
+from dcgan_core.data.folder_labels import FolderLabels
 
 __all__ = ["SMALL_DATASET", "SMALL_CLASS", "UNBALANCED_RATIO", "HealthReport", "build_report"]
 

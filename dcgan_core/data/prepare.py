@@ -41,7 +41,7 @@ from dcgan_core.data.datasets import dataset_thumbnail, open_dataset
 from dcgan_core.data.decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from dcgan_core.errors import DataError
 from dcgan_core.data.health import HealthReport, build_report
-from dcgan_core.data.labels import labelled_key, labels_from_names, likely_keys
+from dcgan_core.data.folder_labels import labelled_key, labels_from_names, likely_keys
 from dcgan_core.data.sources import ImageSource, SourceLimits
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]

@@ -243,7 +243,7 @@ class _ClusterRun:
         """Train to the configured epochs; returns (status, epoch, message, traceback)."""
         from dcgan_core.engine.device import device_description
         from dcgan_core.runs.history import METRIC_KEYS, read_metrics, truncate_metrics
-        from dcgan_core.engine.trainer import _EpochRecorder
+        from dcgan_core.engine.epoch_end import EpochRecorder
 
         c = self.config
         device = f"{self.cluster.size} workers: {device_description()} each"
@@ -252,7 +252,7 @@ class _ClusterRun:
         if self.run_dir is not None:
             truncate_metrics(self.run_dir, self.initial_epoch)
             history = read_metrics(self.run_dir)  # metrics.csv is the run's one history
-            recorder = _EpochRecorder(self.run_dir, c, self.gan, data, self.steps, self.control, self.publish,
+            recorder = EpochRecorder(self.run_dir, c, self.gan, data, self.steps, self.control, self.publish,
                                       history, self.elapsed_before, device)
         self.publish(Progress(status="running", epoch=self.initial_epoch, steps_per_epoch=self.steps))
         started = time.monotonic()
