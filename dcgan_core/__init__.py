@@ -24,7 +24,7 @@ _EXPORTS: dict[str, str] = {
     "decode_png": "images", "encode_png": "images", "make_grid": "images", "upscale": "images",
     # settings: configuration, presets, automatic choices, the estimate
     "AutoChoice": "settings.autoconfig", "auto_config": "settings.autoconfig",
-    "TrainConfig": "settings.config", "config_from_dict": "settings.config", "config_to_dict": "settings.config", "parse_setting": "settings.config", "validate_config": "settings.config",
+    "TrainConfig": "settings.config", "config_from_dict": "settings.validation", "config_to_dict": "settings.config", "parse_setting": "settings.validation", "validate_config": "settings.validation",
     "estimate_cost_in_worker": "settings.estimate",
     "Preset": "settings.presets", "RECOMMENDED_PRESET": "settings.presets", "get_preset": "settings.presets", "list_presets": "settings.presets", "preset_config": "settings.presets",
     # data: sources, conversion, the dataset cache

@@ -34,7 +34,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from dcgan_core.settings.config import TrainConfig, config_from_dict, config_to_dict
+from dcgan_core.settings.config import TrainConfig, config_to_dict
+from dcgan_core.settings.validation import config_from_dict
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 
-from dcgan_core.settings.config import TrainConfig, config_to_dict, validate_config
+from dcgan_core.settings.config import TrainConfig, config_to_dict
+from dcgan_core.settings.validation import validate_config
 from dcgan_core.runs.control import request_pause, request_resume, request_stop
 from dcgan_core.errors import JobError, RunError
 from dcgan_core.runs.ownership import require_free
