@@ -19,7 +19,7 @@ import numpy as np
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish
 from dcgan_core.engine.checkpoints import export_generator, save_checkpoint
-from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.epochs import checkpoint_epochs, generator_epochs
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.engine.gan import GAN
 from dcgan_core.images import make_grid
@@ -28,7 +28,8 @@ from dcgan_core.metrics.quality import histograms, kl_divergence_histogram, mean
 from dcgan_core.engine.onnx_export import export_sampler_onnx
 from dcgan_core.runs.epochs import generator_onnx_path, save_sample_grid
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.runs.folder import write_status
+from dcgan_core.runs.folder import read_status, write_status
+from dcgan_core.errors import RunError
 from dcgan_core.runs.history import METRIC_KEYS, write_metrics
 from dcgan_core.engine.tensorboard_log import TensorBoardLog
 from dcgan_core.metrics.class_quality import CLASS_QUALITY_FILE, PER_CLASS_SAMPLES, class_quality
@@ -71,6 +72,7 @@ class EpochRecorder:
         saved = checkpoint_epochs(run_dir)
         self.last_checkpoint: int | None = saved[-1] if saved else None
         self.disk_message = ""
+        self.best_epoch, self.best_swd = _kept_best(run_dir)
 
     def _class_reals(self, data: np.ndarray, labels: np.ndarray | None,
                      rng: np.random.Generator) -> dict[int, np.ndarray]:
@@ -158,6 +160,7 @@ class EpochRecorder:
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
         grid_epoch = checkpoint_epoch = None
         grid = None
+        new_best = False
         if self._disk_low():
             return  # nothing written: the last good checkpoint stays the newest state
         wants_grid = self._due("sample", epoch, last)
@@ -174,6 +177,7 @@ class EpochRecorder:
                 fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
                                       classes=self.real_labels)  # a conditional run: the real sample's classes
                 row["swd"] = sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
+                new_best = row["swd"] < self.best_swd
                 if self.class_reals:
                     row["class_acc"] = self._measure_classes(epoch)
         elif not c.is_image_model and wants_grid:
@@ -186,14 +190,17 @@ class EpochRecorder:
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
         write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch
-        if self._due("checkpoint", epoch, last):
+        if new_best:  # the best generator so far is kept, whatever the checkpoint schedule
+            self.best_epoch, self.best_swd = epoch, row["swd"]
+        if self._due("checkpoint", epoch, last) or new_best:
             self.checkpoint(epoch)
             checkpoint_epoch = epoch
         eta = (c.epochs - epoch) * seconds
         write_status(self.run_dir, status="paused" if self.control.paused else "running", epoch=epoch,
                      epochs_total=c.epochs, device=self.device, message=f"Epoch {epoch} of {c.epochs} done.",
                      eta_seconds=eta, images_per_sec=row["images_per_sec"], elapsed_seconds=row["elapsed_seconds"],
-                     **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}))
+                     **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}),
+                     **({"best_epoch": self.best_epoch, "best_swd": self.best_swd} if self.best_epoch else {}))
         self.publish(Progress(epoch=epoch, step=0, grid_epoch=grid_epoch, checkpoint_epoch=checkpoint_epoch))
 
     def checkpoint(self, epoch: int) -> None:
@@ -203,7 +210,8 @@ class EpochRecorder:
         export_generator(self.run_dir, self.preview)
         export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
         self.last_checkpoint = epoch
-        thin_run_snapshots(self.run_dir, self.config.max_snapshots, protect=(epoch,))
+        kept = (epoch,) if self.best_epoch is None else (epoch, self.best_epoch)
+        thin_run_snapshots(self.run_dir, self.config.max_snapshots, protect=kept)
 
     def flush(self) -> int | None:
         """After ``fit``: checkpoint the newest recorded epoch if the schedule had not (time schedules)."""
@@ -217,3 +225,19 @@ class EpochRecorder:
             self.checkpoint(newest)
             return newest
         return None
+
+
+def _kept_best(run_dir: Path) -> tuple[int | None, float]:
+    """The epoch of lowest SWD so far and its SWD, when its generator is still in the run folder.
+
+    A resumed run goes on measuring against it, so the best generator of a whole run,
+    across restarts, is the one kept.
+    """
+    try:
+        status = read_status(run_dir)
+        epoch, swd = int(status.get("best_epoch") or 0), float(status.get("best_swd", math.inf))
+    except (RunError, TypeError, ValueError):
+        return None, math.inf
+    if epoch <= 0 or not math.isfinite(swd) or epoch not in generator_epochs(run_dir):
+        return None, math.inf
+    return epoch, swd

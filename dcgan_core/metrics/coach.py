@@ -37,6 +37,8 @@ FOOLED_ACCURACY = 0.05  # the judge calls (almost) every generated image real
 FOOLED_EPOCHS = 3
 NOISE_EPOCHS = 5  # epochs after which samples should look like something
 NOISE_IMPROVEMENT = 0.8  # quality score still above this share of its first value: no progress
+PAST_BEST_FACTOR = 1.3  # the latest quality score this much worse than the best one: the run is past its best
+PAST_BEST_MEASURES = 2  # later measures, all worse than the best, before saying so
 IGNORED_MEASURES = 3  # per-class measures before judging whether the generator follows the class
 IGNORED_ACCURACY = 0.5  # at most this share of classes nearest their own real images: the class is ignored
 REMEDY_OPS = "color,translation,cutout"
@@ -53,7 +55,7 @@ class CoachMessage:
         advice: What it means and what to try, in plain words.
         rule: Short identifier of the rule that fired (``"d_winning"``, ``"judge_fooled"``,
             ``"still_noise"``, ``"collapse"``, ``"overfitting"``, ``"non_finite"``,
-            ``"diverging"``, ``"small_dataset"``, ``"class_ignored"``).
+            ``"diverging"``, ``"small_dataset"``, ``"class_ignored"``, ``"past_best"``).
         remedy: Settings to continue the run with (``JobManager.continue_run``'s
             ``overrides``), or ``None`` when there is no one-click fix.
         remedy_label: The button's words for the remedy.
@@ -240,6 +242,26 @@ def _still_noise(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
     )
 
 
+def _past_its_best(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
+    """Samples that were better earlier: the quality score went down, then back up a long way."""
+    swd = [(int(e), v) for e, v in zip(_series(history, "epoch"), _series(history, "swd")) if math.isfinite(v)]
+    if len(swd) < PAST_BEST_MEASURES + 1:
+        return None
+    best = min(range(len(swd)), key=lambda i: swd[i][1])
+    (best_epoch, best_score), latest = swd[best], swd[-1][1]
+    if len(swd) - 1 - best < PAST_BEST_MEASURES or latest <= PAST_BEST_FACTOR * best_score:
+        return None
+    return CoachMessage(
+        "warning",
+        f"The samples were best at epoch {best_epoch}: quality score {best_score:.3g}, now {latest:.3g} "
+        "(lower is better).",
+        f"Later epochs are getting worse, often because the judge learns a small set of images by heart. "
+        f"The generator of epoch {best_epoch} is kept: pick that epoch on the Explore page. For the next run "
+        "try lower learning rates (for example 1e-4 for both networks) or a shorter run.",
+        "past_best",
+    )
+
+
 def _class_ignored(history: Mapping[str, Sequence[float]]) -> CoachMessage | None:
     """A conditional run whose samples of class A are no closer to real A than to other classes."""
     measured = [v for v in _series(history, "class_acc") if math.isfinite(v)]
@@ -303,6 +325,7 @@ def coach_messages(
         _judge_fooled(history),
         _still_noise(history),
         _generator_collapse(history),
+        _past_its_best(history),
         _class_ignored(history),
         _discriminator_overfitting(history, dataset_size),
         _dataset_too_small(dataset_size),
