@@ -104,7 +104,20 @@ def _choose_epoch(summary) -> int:
     if len(epochs) == 1:
         st.caption(f"Epoch {epochs[0]}, the only one saved so far.")
         return epochs[0]
-    return int(st.select_slider("Epoch", epochs, key="ex_epoch", help="Every saved epoch of this run."))
+    chosen = int(st.select_slider("Epoch", epochs, key="ex_epoch", help="Every saved epoch of this run."))
+    best = summary.best_epoch
+    if best in epochs and best != chosen:
+        st.button(f"Go to epoch {best}, the best so far", key="ex_best", on_click=_go_to_epoch, args=(best,),
+                  help="The epoch whose samples came closest to your images (lowest quality score); "
+                       "its generator is always kept.")
+    elif best == chosen:
+        st.caption(f"Epoch {best} is the best so far: its samples came closest to your images.")
+    return chosen
+
+
+def _go_to_epoch(epoch: int) -> None:
+    """Button callback: show ``epoch`` (before the slider is drawn again)."""
+    st.session_state["ex_epoch"] = epoch
 
 
 def _sync_state(run_id: str, epoch: int, dim: int, dist: str) -> None:

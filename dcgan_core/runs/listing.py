@@ -45,11 +45,21 @@ class RunSummary:
     problem: str = ""
     owner_pid: int | None = None
     display_name: str = ""
+    best_epoch: int | None = None
 
 
 def _last_finite(values: list[float]) -> float:
     finite = [v for v in values if math.isfinite(v)]
     return finite[-1] if finite else math.nan
+
+
+def _best_epoch(status: Mapping[str, Any]) -> int | None:
+    """The epoch of lowest SWD so far (its generator is kept), when the run has measured one."""
+    try:
+        best = int(status.get("best_epoch") or 0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return best if best > 0 else None
 
 
 def _summarize(folder: Path) -> RunSummary:
@@ -65,7 +75,7 @@ def _summarize(folder: Path) -> RunSummary:
             last_swd=_last_finite(metrics["swd"]),
             duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
             created=str(meta.get("created", "")), owner_pid=lock_owner(folder),
-            display_name=run_display_name(meta),
+            display_name=run_display_name(meta), best_epoch=_best_epoch(status),
         )
     except RunError as exc:
         problem = str(exc)
