@@ -33,10 +33,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import (  # noqa: E402
-    auto_config, bundled_dataset_path, class_quality, create_run, fixed_latents, generate_uint8, read_dataset_classes,
-    recalibrate_batchnorm, sliced_wasserstein_distance, train_run,
-)
+from dcgan_core import auto_config, bundled_dataset_path, create_run, fixed_latents, generate_uint8, read_dataset_classes, sliced_wasserstein_distance, train_run
+from dcgan_core.engine.sampling import recalibrate_batchnorm
+from dcgan_core.metrics.class_quality import class_quality
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
 N_OVERALL = 1000

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import (auto_config, bundled_dataset_path, create_run, estimate_cost, preset_config,  # noqa: E402
-                        read_metrics, train_run)
+from dcgan_core import auto_config, bundled_dataset_path, create_run, preset_config, read_metrics, train_run
+from dcgan_core.settings.estimate import estimate_cost
 from dcgan_core.paths import bundled_emoji_path  # noqa: E402
 
 

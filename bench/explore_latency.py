@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import Sampler, create_run, latent_from_seed, model_cost, preset_config, train_run  # noqa: E402
+from dcgan_core import Sampler, create_run, latent_from_seed, preset_config, train_run  # noqa: E402
+from dcgan_core.engine.models import model_cost  # noqa: E402
 
 _WEB_PROCESS = textwrap.dedent("""
     import json, os, statistics, sys, time

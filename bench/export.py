@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import build_web_demo, create_run, export_model, preset_config, train_run  # noqa: E402
+from dcgan_core import create_run, export_model, preset_config, train_run  # noqa: E402
+from dcgan_core.sharing.web_demo import build_web_demo  # noqa: E402
 
 FORMATS = {"keras": "g.keras", "savedmodel": "g_savedmodel", "onnx": "g.onnx", "tflite": "g.tflite"}
 
@@ -55,7 +56,7 @@ def runtime_latency(path: Path, fmt: str, dim: int, repeats: int) -> tuple[float
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         run = lambda: session.run(None, {session.get_inputs()[0].name: z})  # noqa: E731
     elif fmt == "keras":
-        from dcgan_core import load_exported_generator
+        from dcgan_core.engine.checkpoints import load_exported_generator
 
         model = load_exported_generator(path)
         import tensorflow as tf

@@ -99,7 +99,8 @@ def _cpu_seconds() -> float:
 
 
 def _decode_path(path: str) -> np.ndarray:
-    from dcgan_core import PrepareOptions, decode_image
+    from dcgan_core import PrepareOptions
+    from dcgan_core.data.decode import decode_image
 
     with open(path, "rb") as handle:
         return decode_image(handle.read(), PrepareOptions(size=SIZE, channels=3))[0]
@@ -146,7 +147,8 @@ def child(approach: str, folder: Path, work: Path) -> None:
 
 def hostile_child(folder: Path, work: Path) -> None:
     """Convert the hostile folder; print the whole process's peak memory (imports included)."""
-    from dcgan_core import DEFAULT_BUDGET_BYTES, PrepareOptions, default_budget, prepare_dataset, sources_from_folder
+    from dcgan_core import PrepareOptions, prepare_dataset, sources_from_folder
+    from dcgan_core.data.budget import DEFAULT_BUDGET_BYTES, default_budget
 
     start = time.perf_counter()
     result = prepare_dataset(sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3),

@@ -26,8 +26,8 @@ CHILD = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     import numpy as np, tensorflow as tf
     from dcgan_core import preset_config
-    from dcgan_core.gan import GAN, make_optimizer
-    from dcgan_core.models import build_discriminator, build_generator
+    from dcgan_core.engine.gan import GAN, make_optimizer
+    from dcgan_core.engine.models import build_discriminator, build_generator
     mode = sys.argv[1]
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     config = preset_config("custom", data_path="unused.npy", image_size=8, channels=1, batch_size=8, width=0.25,

@@ -22,10 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import (  # noqa: E402
-    RECOMMENDED_PRESET, bundled_dataset_path, create_run, fixed_latents, generate_uint8, preset_config,
-    recalibrate_batchnorm, sliced_wasserstein_distance, train_run,
-)
+from dcgan_core import RECOMMENDED_PRESET, bundled_dataset_path, create_run, fixed_latents, generate_uint8, preset_config, sliced_wasserstein_distance, train_run
+from dcgan_core.engine.sampling import recalibrate_batchnorm
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
 N = 1000

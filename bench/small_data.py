@@ -41,10 +41,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import (  # noqa: E402
-    auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8,
-    legacy_recommended_config, parse_setting, recalibrate_batchnorm, run_disk_usage, sliced_wasserstein_distance, train_run,
-)
+from dcgan_core import auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8, parse_setting, run_disk_usage, sliced_wasserstein_distance, train_run
+from dcgan_core.engine.sampling import recalibrate_batchnorm
+from dcgan_core.settings.autoconfig import legacy_recommended_config
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
 N_SAMPLES = 1000

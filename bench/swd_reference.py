@@ -18,8 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dcgan_core import bundled_dataset_path, swd_per_level  # noqa: E402
-from dcgan_core.metrics import _blur  # noqa: E402
+from dcgan_core import bundled_dataset_path  # noqa: E402
+from dcgan_core.metrics.quality import swd_per_level  # noqa: E402
+from dcgan_core.metrics.quality import _blur  # noqa: E402
 
 
 def main() -> None:

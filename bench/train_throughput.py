@@ -29,10 +29,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from dcgan_core import (  # noqa: E402
-    JobManager, build_discriminator, build_generator, bundled_dataset_path, create_run, model_cost,
-    preset_config, read_metrics, train_run,
-)
+from dcgan_core import JobManager, bundled_dataset_path, create_run, preset_config, read_metrics, train_run
+from dcgan_core.engine.models import build_discriminator, build_generator, model_cost
 
 BATCH = 256
 ENGINE_STEPS = 20  # steps per recorded epoch of the engine runs (first epoch, the warm-up, is dropped)

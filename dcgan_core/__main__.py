@@ -11,9 +11,9 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .cli_runs import add_run_commands  # noqa: E402
-from .cli_share import add_share_commands  # noqa: E402
-from .cli_train import add_train_commands  # noqa: E402
+from dcgan_core.cli.runs import add_run_commands  # noqa: E402
+from dcgan_core.cli.share import add_share_commands  # noqa: E402
+from dcgan_core.cli.train import add_train_commands  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_commands(subparsers)
     add_share_commands(subparsers)
     try:
-        from .cli_prepare import add_prepare_command
+        from dcgan_core.cli.prepare import add_prepare_command
     except ImportError:  # pragma: no cover - ingestion not installed
         pass
     else:

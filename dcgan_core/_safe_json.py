@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from .errors import DcganError
+from dcgan_core.errors import DcganError
 
 __all__: list[str] = []
 

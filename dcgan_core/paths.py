@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import DcganError
+from dcgan_core.errors import DcganError
 
 __all__ = [
     "project_root",

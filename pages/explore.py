@@ -17,8 +17,8 @@ import streamlit as st
 
 from dcgan_core import (OWNED_STATUSES, DcganError, default_runs_dir, generator_epochs, latent_from_seed, list_runs, move_along,
                         sample_latents)
-from pages import _explore_panels as panels
-from pages import _explore_widgets as ui
+from ui import explore_panels as panels
+from ui import explore_widgets as widgets
 from ui.fmt import status_label
 from ui.labels import preset_title
 from ui.names import distinct
@@ -64,7 +64,7 @@ def _watch(run_dir: Path, shown: int | None) -> None:
     """While following a live run, redraw the page when a newer epoch is saved."""
     @st.fragment(run_every=_WATCH_SECONDS)
     def poll() -> None:
-        if ui.newest_epoch(run_dir) != shown:
+        if widgets.newest_epoch(run_dir) != shown:
             st.rerun()
     poll()
 
@@ -104,23 +104,36 @@ def _choose_epoch(summary) -> int:
     if len(epochs) == 1:
         st.caption(f"Epoch {epochs[0]}, the only one saved so far.")
         return epochs[0]
-    return int(st.select_slider("Epoch", epochs, key="ex_epoch", help="Every saved epoch of this run."))
+    chosen = int(st.select_slider("Epoch", epochs, key="ex_epoch", help="Every saved epoch of this run."))
+    best = summary.best_epoch
+    if best in epochs and best != chosen:
+        st.button(f"Go to epoch {best}, the best so far", key="ex_best", on_click=_go_to_epoch, args=(best,),
+                  help="The epoch whose samples came closest to your images (lowest quality score); "
+                       "its generator is always kept.")
+    elif best == chosen:
+        st.caption(f"Epoch {best} is the best so far: its samples came closest to your images.")
+    return chosen
+
+
+def _go_to_epoch(epoch: int) -> None:
+    """Button callback: show ``epoch`` (before the slider is drawn again)."""
+    st.session_state["ex_epoch"] = epoch
 
 
 def _sync_state(run_id: str, epoch: int, dim: int, dist: str) -> None:
     """A new run resets the explorer; a new epoch keeps the latent, so one image can be followed in time."""
     if ss.get("ex_ctx") != (run_id, dim):
         ss.setdefault("ex_seed", 0)
-        ui.reset_context(dim, dist)
+        widgets.reset_context(dim, dist)
         ss["ex_ctx"] = (run_id, dim)
     elif ss.get("ex_ctx_epoch") != epoch and "ex_z" in ss:
-        ui.set_base(ss["ex_z"], ss.get("ex_source", "kept"))
+        widgets.set_base(ss["ex_z"], ss.get("ex_source", "kept"))
     ss["ex_ctx_epoch"] = epoch
 
 
 def _from_seed(dim: int, dist: str) -> None:
     seed = int(ss.get("ex_seed", 0))
-    ui.set_base(latent_from_seed(seed, dim, dist), f"seed {seed}")
+    widgets.set_base(latent_from_seed(seed, dim, dist), f"seed {seed}")
 
 
 def _randomize(dim: int, dist: str) -> None:
@@ -141,7 +154,7 @@ def _directions(run_dir: Path, epoch: int) -> tuple[np.ndarray, list[str], list[
         vectors, shares = np.stack([v for _, v in saved]), None
         defaults = [name for name, _ in saved]
     else:
-        vectors, shares = ui.directions(run_dir, epoch)
+        vectors, shares = widgets.directions(run_dir, epoch)
         defaults = [f"Direction {i + 1}" for i in range(len(vectors))]
     names = [str(ss.get(f"ex_name_{i}") or defaults[i]).strip() or defaults[i] for i in range(len(vectors))]
     labels = [f"{n} (saved)" if shares is None else f"{n} · explains {_percent(shares[i])} of the variety"
@@ -173,7 +186,7 @@ def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> 
     top = st.columns([1, 1, 1], vertical_alignment="bottom")
     top[0].number_input("Seed", 0, 2**31 - 1, step=1, key="ex_seed", on_change=_from_seed, args=(dim, dist))
     top[1].button("🎲 Randomize", on_click=_randomize, args=(dim, dist), width="stretch")
-    top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=ui.zero_directions,
+    top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=widgets.zero_directions,
                   width="stretch")
     ss.setdefault("ex_k", min(5, len(vectors)))
     ss["ex_k"] = min(int(ss["ex_k"]), len(vectors))
@@ -209,7 +222,7 @@ def main() -> None:
     epoch = _choose_epoch(summary)
     run_dir = summary.path
     try:
-        smp = ui.sampler(run_dir, epoch)
+        smp = widgets.sampler(run_dir, epoch)
         _sync_state(summary.run_id, epoch, smp.latent_dim, smp.latent_distribution)
         with st.columns([3, 2], gap="large")[1]:
             _class_picker(smp)
@@ -234,7 +247,7 @@ def main() -> None:
                 shown, caption = z[None, :], f"{ss.get('ex_source', '')} · epoch {epoch}"
             if smp.class_names:
                 caption += f" · class {ss['ex_class']}"
-            st.image(ui.display_png(ui.images(run_dir, epoch, shown)), caption=caption, output_format="PNG")
+            st.image(widgets.display_png(widgets.images(run_dir, epoch, shown)), caption=caption, output_format="PNG")
         else:
             shown = z[None, :]
             panels.gaussian_view(run_dir, epoch, smp, z, vectors[0], names[0])

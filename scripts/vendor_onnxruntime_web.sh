@@ -5,7 +5,7 @@
 set -euo pipefail
 VERSION=1.30.0
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DEST="$ROOT/dcgan_core/web/vendor"
+DEST="$ROOT/dcgan_core/sharing/web/vendor"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 (cd "$WORK" && npm pack --silent "onnxruntime-web@$VERSION" >/dev/null && tar xzf "onnxruntime-web-$VERSION.tgz")

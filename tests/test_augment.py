@@ -9,10 +9,8 @@ from engine_support import digits_npy, tiny_config
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from dcgan_core import (  # noqa: E402
-    AUGMENT_OPS, ConfigError, adjust_strength, augment_images, bundled_dataset_path, bundled_emoji_path, create_run,
-    parse_augment_ops, read_metrics, train_run,
-)
+from dcgan_core import ConfigError, bundled_dataset_path, bundled_emoji_path, create_run, read_metrics, train_run
+from dcgan_core.engine.augment import AUGMENT_OPS, adjust_strength, augment_images, parse_augment_ops
 
 SEED = tf.constant([3, 7], tf.int32)
 

@@ -11,7 +11,9 @@ import pytest
 from playwright import sync_api as playwright_api
 
 from browser_support import launch_chromium, serve_app
-from dcgan_core import JobManager, lock_owner, read_status
+from dcgan_core import JobManager
+from dcgan_core.runs.folder import read_status
+from dcgan_core.runs.ownership import lock_owner
 
 pytestmark = pytest.mark.browser
 LONG = 240_000  # ms: the first epoch includes importing TensorFlow and building the model

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dcgan_core import project_root
-from dcgan_core.cli_prepare import add_prepare_command, run_prepare
+from dcgan_core.paths import project_root
+from dcgan_core.cli.prepare import add_prepare_command, run_prepare
 from ingest_samples import digit_pngs, make_zip
 
 

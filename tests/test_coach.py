@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from dcgan_core import CoachMessage, coach_messages
+from dcgan_core import coach_messages
+from dcgan_core.metrics.coach import CoachMessage
 
 NAN = math.nan
 
@@ -151,3 +152,15 @@ def test_samples_that_stay_noise_are_named():
     assert not [m for m in coach_messages(learning, 5000, "running") if m.rule == "still_noise"]
     early = {"epoch": [1, 2], "g_loss": [1.0] * 2, "d_loss": [1.0] * 2, "swd": [800.0, 795.0]}
     assert not [m for m in coach_messages(early, 5000, "running") if m.rule == "still_noise"]
+
+
+def test_a_run_past_its_best_names_the_epoch_it_kept():
+    worse_later = {"epoch": [1, 2, 3, 4, 5], "swd": [900.0, 60.0, 45.0, 52.0, 70.0]}
+    [message] = [m for m in coach_messages(worse_later, 200, "running") if m.rule == "past_best"]
+    assert "epoch 3" in message.title and "45" in message.title and "70" in message.title
+    assert "Explore" in message.advice
+    still_improving = {"epoch": [1, 2, 3, 4, 5], "swd": [900.0, 60.0, 45.0, 44.0, 43.0]}
+    one_bad_measure = {"epoch": [1, 2, 3, 4], "swd": [900.0, 60.0, 45.0, 90.0]}
+    small_wobble = {"epoch": [1, 2, 3, 4, 5], "swd": [900.0, 60.0, 45.0, 50.0, 52.0]}
+    for history in (still_improving, one_bad_measure, small_wobble):
+        assert not [m for m in coach_messages(history, 200, "running") if m.rule == "past_best"]

@@ -6,10 +6,10 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import (  # noqa: E402
-    JobManager, REMEDY_OPS, checkpoint_epochs, coach_messages, read_metrics, read_run_config, remedy_for,
-)
-from dcgan_core.cli_train import coach_lines
+from dcgan_core import JobManager, coach_messages, read_metrics, read_run_config
+from dcgan_core.metrics.coach import REMEDY_OPS, remedy_for
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.cli.train import coach_lines
 
 
 def test_remedy_grows_augmentation_then_slows_the_judge(tmp_path):

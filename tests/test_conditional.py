@@ -11,10 +11,9 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import (ConfigError, DataError, ExplorationError, Sampler, auto_config, bundled_dataset_path,
-                        class_quality, create_run, export_model, latent_from_seed, read_class_quality,
-                        read_dataset_classes, read_metrics, read_run_config, train_run)
-from dcgan_core.coach import coach_messages
+from dcgan_core import ConfigError, DataError, ExplorationError, Sampler, auto_config, bundled_dataset_path, create_run, export_model, latent_from_seed, read_class_quality, read_dataset_classes, read_metrics, read_run_config, train_run
+from dcgan_core.metrics.class_quality import class_quality
+from dcgan_core.metrics.coach import coach_messages
 from dcgan_core.images import decode_png
 
 DIGIT_LABELS = bundled_dataset_path().with_name("mnist_5k_labels.npy")
@@ -85,7 +84,7 @@ def test_the_class_changes_what_the_generator_draws(trained: Path) -> None:
 
 
 def test_the_balanced_order_draws_every_class_equally() -> None:
-    from dcgan_core.pipeline import balanced_order
+    from dcgan_core.engine.pipeline import balanced_order
 
     labels = np.array([0] * 90 + [1] * 10)
     order = balanced_order(labels, np.random.default_rng(0))
@@ -172,7 +171,7 @@ def test_the_onnx_export_takes_the_class(trained: Path, tmp_path: Path) -> None:
 
 
 def test_the_web_demo_lists_the_classes(trained: Path, tmp_path: Path) -> None:
-    from dcgan_core import build_web_demo
+    from dcgan_core.sharing.web_demo import build_web_demo
 
     folder = build_web_demo(trained, tmp_path / "demo", make_zip=False)
     meta = json.loads((folder / "demo.json").read_text())
@@ -220,7 +219,7 @@ def test_damaged_labels_are_named(tmp_path: Path) -> None:
     dict(loss="bce_sigmoid"),
 ])
 def test_the_conditional_step_works_with_every_option(tmp_path: Path, changes: dict) -> None:
-    from dcgan_core import build_gan
+    from dcgan_core.engine.trainer import build_gan
 
     config = conditional_config(labelled_digits(tmp_path, 64), **changes).with_changes(
         class_names=tuple(str(i) for i in range(10)))

@@ -4,16 +4,8 @@ import dataclasses
 
 import pytest
 
-from dcgan_core import (
-    PRESETS,
-    ConfigError,
-    TrainConfig,
-    config_from_dict,
-    config_to_dict,
-    get_preset,
-    list_presets,
-    preset_config,
-)
+from dcgan_core import ConfigError, TrainConfig, config_from_dict, config_to_dict, get_preset, list_presets, preset_config
+from dcgan_core.settings.presets import PRESETS
 
 
 def test_config_is_frozen_and_round_trips_through_dict():

@@ -10,10 +10,9 @@ import threading
 import numpy as np
 import pytest
 
-from dcgan_core import (
-    BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID, ConversionCancelled, DataError, ImageSource, PrepareOptions, dataset_thumbnail,
-    delete_dataset, list_datasets, open_dataset, prepare_dataset, sources_from_folder, sources_from_uploads,
-)
+from dcgan_core import DataError, ImageSource, PrepareOptions, dataset_thumbnail, delete_dataset, list_datasets, open_dataset, prepare_dataset, sources_from_folder, sources_from_uploads
+from dcgan_core.data.datasets import BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID
+from dcgan_core.data.prepare import ConversionCancelled
 from ingest_samples import digit_pngs, digits, encode, make_zip, photo
 
 GREY28 = PrepareOptions(size=28, channels=1)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dcgan_core import ConfigError, DataError, ImageRejected, ImageSource, PrepareOptions, decode_image, preview_image
+from dcgan_core import ConfigError, DataError, ImageSource, PrepareOptions, preview_image
+from dcgan_core.data.decode import ImageRejected, decode_image
 from ingest_samples import digits, encode, photo, png_header_only
 
 OPTS = PrepareOptions(size=16, channels=3)

@@ -8,7 +8,7 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import estimate_cost
+from dcgan_core.settings.estimate import estimate_cost
 
 
 def test_the_estimate_adds_grids_quality_checks_and_checkpoints_as_often_as_the_run_makes_them(tmp_path: Path):

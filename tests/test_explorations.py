@@ -5,17 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from dcgan_core import (
-    Exploration,
-    ExplorationError,
-    NamedVector,
-    load_exploration,
-    latents_from_json,
-    latents_to_json,
-    pca_directions,
-    sample_latents,
-    save_exploration,
-)
+from dcgan_core import Exploration, ExplorationError, load_exploration, latents_to_json, sample_latents, save_exploration
+from dcgan_core.explore.directions import pca_directions
+from dcgan_core.explore.explorations import NamedVector, latents_from_json
 
 
 def _exploration(dim: int = 32) -> Exploration:

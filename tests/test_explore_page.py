@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 from apptest_support import APP, ROOT, _router_mode
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
-from dcgan_core import (Exploration, Sampler, latent_from_seed, latents_from_json, load_exploration,
-                        save_exploration, write_status)
+from dcgan_core import Exploration, Sampler, latent_from_seed, load_exploration, save_exploration
+from dcgan_core.explore.explorations import latents_from_json
+from dcgan_core.runs.folder import write_status
 
 PAGE = "pages/explore.py"
 
@@ -375,3 +376,13 @@ def test_hostile_exploration_files_are_refused_with_a_message(runs: Path, media:
                                ("huge.json", huge, "whole number with 5,000 digits")):
         _run(at.file_uploader(key="ex_upload").set_value([(name, data, "application/json")]))
         assert f"{name} cannot be loaded" in _texts(at) and reason in _texts(at)
+
+
+def test_the_best_epoch_is_one_click_away(runs: Path, media: Media, trained: Path) -> None:
+    write_status(runs / trained.name, best_epoch=1, best_swd=50.0)
+    at = _open()
+    assert at.select_slider(key="ex_epoch").value == 2
+    _run(at.button(key="ex_best").click())
+    assert at.select_slider(key="ex_epoch").value == 1
+    assert "Epoch 1 is the best so far" in _texts(at)
+    assert not [b for b in at.button if b.key == "ex_best"]

@@ -12,12 +12,10 @@ import time
 import numpy as np
 import pytest
 
-import dcgan_core.prepare as prepare_module
-from dcgan_core import (
-    DataError, PrepareOptions, SourceLimits, list_datasets, prepare_dataset, preview_image, project_root,
-    sources_from_folder,
-    sources_from_uploads, sources_from_zip,
-)
+import dcgan_core.data.prepare as prepare_module
+from dcgan_core import DataError, PrepareOptions, list_datasets, prepare_dataset, preview_image, sources_from_folder, sources_from_uploads, sources_from_zip
+from dcgan_core.data.sources import SourceLimits
+from dcgan_core.paths import project_root
 from hostile_samples import MIB, repeated_zip, run_measured
 from ingest_samples import digit_pngs, encode, make_zip, photo
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dcgan_core import (
-    DEFAULT_BUDGET_BYTES, BudgetExceeded, ConfigError, ImageRejected, MemoryBudget, PrepareOptions, decode_image,
-)
+from dcgan_core import ConfigError, PrepareOptions
+from dcgan_core.data.budget import DEFAULT_BUDGET_BYTES, BudgetExceeded, MemoryBudget
+from dcgan_core.data.decode import ImageRejected, decode_image
 from hostile_samples import MIB, big_png, repeated_zip, run_measured
 from ingest_samples import encode
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dcgan_core import decode_png, encode_gif, encode_png, from_uint8, make_grid, to_uint8, upscale
+from dcgan_core import decode_png, encode_png, make_grid, upscale
+from dcgan_core.images import encode_gif, from_uint8, to_uint8
 
 
 def test_value_ranges_round_trip():

@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from dcgan_core import JobError, JobManager, delete_run, read_status, RunError
+from dcgan_core import JobError, JobManager, delete_run, RunError
+from dcgan_core.runs.folder import read_status
 from engine_support import digits_npy, tiny_config
 
 

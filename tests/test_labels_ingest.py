@@ -12,11 +12,10 @@ import numpy as np
 import pytest
 
 from apptest_support import app_env, assert_ok, open_page, texts  # noqa: F401  (fixture)
-from dcgan_core import (
-    MAX_CLASS_NAME, HealthReport, PrepareOptions, class_name, labels_from_names, list_datasets, open_dataset,
-    prepare_dataset, read_dataset_classes, sources_from_folder, sources_from_uploads,
-)
-from dcgan_core.cli_prepare import add_prepare_command, run_prepare
+from dcgan_core import PrepareOptions, list_datasets, open_dataset, prepare_dataset, read_dataset_classes, sources_from_folder, sources_from_uploads
+from dcgan_core.data.health import HealthReport
+from dcgan_core.data.folder_labels import MAX_CLASS_NAME, class_name, labels_from_names
+from dcgan_core.cli.prepare import add_prepare_command, run_prepare
 from ingest_samples import digit_pngs, digits, make_zip
 from ui.labels import plain
 

@@ -3,24 +3,9 @@
 import numpy as np
 import pytest
 
-from dcgan_core import (
-    Directions,
-    ExplorationError,
-    direction_from_examples,
-    directions_from_features,
-    edit_dimensions,
-    grid_2d,
-    interpolate,
-    latent_from_seed,
-    lerp,
-    move_along,
-    pca_directions,
-    random_walk,
-    sample_latents,
-    scale_toward_mean,
-    slerp,
-    vector_arithmetic,
-)
+from dcgan_core import ExplorationError, grid_2d, interpolate, latent_from_seed, move_along, sample_latents
+from dcgan_core.explore.directions import Directions, direction_from_examples, directions_from_features, pca_directions
+from dcgan_core.explore.latent import edit_dimensions, lerp, random_walk, scale_toward_mean, slerp, vector_arithmetic
 
 
 def _max_subspace_angle(a: np.ndarray, b: np.ndarray) -> float:
@@ -212,7 +197,7 @@ def test_numerics_modules_import_no_tensorflow():
     import sys
 
     code = (
-        "import sys, dcgan_core.metrics, dcgan_core.latent, dcgan_core.directions, dcgan_core.explorations\n"
+        "import sys, dcgan_core.metrics.quality, dcgan_core.explore.latent, dcgan_core.explore.directions, dcgan_core.explore.explorations\n"
         "assert not any(m.split('.')[0] in ('tensorflow', 'keras', 'scipy') for m in sys.modules), 'heavy import'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from dcgan_core import GAN, build_discriminator, build_generator, custom_layout, make_optimizer, model_cost, preset_config
+from dcgan_core import preset_config
+from dcgan_core.engine.gan import GAN, make_optimizer
+from dcgan_core.engine.models import build_discriminator, build_generator, custom_layout, model_cost
 
 PRESET_SHAPES = {
     "custom": (28, 1), "face64": (64, 3), "mnist_blocks": (28, 1), "gaussian_1d": None,

@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dcgan_core import (ConfigError, JobManager, list_runs, read_metrics, read_status, request_pause, request_stop)
-from dcgan_core.multiworker import Cluster, cluster_from_env, per_worker_batch, shard_batches
+from dcgan_core import ConfigError, JobManager, list_runs, read_metrics
+from dcgan_core.runs.control import request_pause, request_stop
+from dcgan_core.runs.folder import read_status
+from dcgan_core.engine.cluster import Cluster, cluster_from_env, per_worker_batch, shard_batches
 from engine_support import digits_npy
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,10 +10,8 @@ import pytest
 
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
-from dcgan_core import (CheckpointError, Exploration, ExplorationError, RunError, Sampler, create_run,
-                        decode_png, image_png, interpolate, interpolation_gif, latents_from_json,
-                        latents_to_json, load_exploration, make_grid, read_run_config, sample_grid_path,
-                        save_exploration, walk_gif)
+from dcgan_core import CheckpointError, Exploration, ExplorationError, RunError, Sampler, create_run, decode_png, image_png, interpolate, interpolation_gif, latents_to_json, load_exploration, make_grid, read_run_config, sample_grid_path, save_exploration, walk_gif
+from dcgan_core.explore.explorations import latents_from_json
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import (BundleLimits, DcganError, JobManager, RunError, Sampler, checkpoint_epochs, create_run,
-                        export_bundle, export_model, import_bundle, latent_from_seed, list_runs, read_metrics,
-                        train_run)
+from dcgan_core import DcganError, JobManager, RunError, Sampler, create_run, export_bundle, export_model, import_bundle, latent_from_seed, list_runs, read_metrics, train_run
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.sharing.bundles import BundleLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,7 +166,8 @@ def test_hostile_bundles_are_refused_and_nothing_is_touched(trained: Path, tmp_p
 
 
 def test_web_demo_folder_holds_the_page_the_runtime_the_model_and_the_card(trained: Path, tmp_path: Path) -> None:
-    from dcgan_core import Exploration, build_web_demo
+    from dcgan_core import Exploration
+    from dcgan_core.sharing.web_demo import build_web_demo
 
     exploration = Exploration(run_id=trained.name, epoch=2, latent_dim=16,
                               latents=[("favourite", latent_from_seed(3, 16))],

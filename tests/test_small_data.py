@@ -9,11 +9,13 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import (  # noqa: E402
-    ConfigError, DataError, JobManager, auto_config, build_gan, bundled_emoji_path, check_init_run,
-    checkpoint_epochs, create_run, generator_epochs, legacy_recommended_config, list_datasets,
-    load_initial_weights, read_metrics, read_status, run_disk_usage, sample_epochs, thin_picks, train_run,
-)
+from dcgan_core import ConfigError, DataError, JobManager, auto_config, bundled_emoji_path, check_init_run, create_run, generator_epochs, list_datasets, read_metrics, run_disk_usage, sample_epochs, train_run
+from dcgan_core.engine.trainer import build_gan
+from dcgan_core.engine.transfer import load_initial_weights
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status, write_status
+from dcgan_core.runs.storage import thin_picks
+from dcgan_core.settings.autoconfig import legacy_recommended_config
 
 
 # --- defaults chosen from the data ---------------------------------------------------------
@@ -182,3 +184,22 @@ def test_the_small_colour_set_is_listed_after_the_digits_and_trains_one_epoch(tm
     metrics = read_metrics(run)
     assert metrics["epoch"] == [1.0] and np.isfinite(metrics["augment_p"][0]) and np.isfinite(metrics["rt"][0])
     assert sample_epochs(run) == [1] and checkpoint_epochs(run) == [1]
+
+
+def test_the_best_generator_so_far_is_kept_through_thinning_and_resume(tmp_path):
+    data = digits_npy(tmp_path, 64)
+    manager = JobManager(tmp_path / "runs")
+    run_id = manager.start(tiny_config(data, epochs=3, batch_size=16, steps_per_epoch=1, max_snapshots=2))
+    assert manager.wait(run_id, timeout=300).status == "finished"
+    run = tmp_path / "runs" / run_id
+    status, swd = read_status(run), read_metrics(run)["swd"]
+    assert status["best_swd"] == pytest.approx(min(swd)) and status["best_epoch"] == 1 + int(np.argmin(swd))
+    assert status["best_epoch"] in generator_epochs(run)
+    # An epoch that later ones cannot beat: a resumed run measures against it, and thinning
+    # (which keeps only the first and the newest of 2) must keep it too.
+    assert 3 in generator_epochs(run)
+    write_status(run, best_epoch=3, best_swd=1e-9)
+    manager.continue_run(run_id, 6)
+    assert manager.wait(run_id, timeout=300).status == "finished"
+    assert generator_epochs(run) == [1, 3, 9]  # the bound of 2, plus the protected best
+    assert read_status(run)["best_epoch"] == 3

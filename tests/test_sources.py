@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from dcgan_core import DataError, SourceLimits, sources_from_folder, sources_from_uploads, sources_from_zip
+from dcgan_core import DataError, sources_from_folder, sources_from_uploads, sources_from_zip
+from dcgan_core.data.sources import SourceLimits
 from ingest_samples import digit_pngs, encode, make_zip, photo
 
 PNG = encode(photo(20, 20), "PNG")

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dcgan_core import (
-    JobManager, RunError, build_gan, checkpoint_epochs, create_run, generator_epochs, list_runs,
-    load_exported_generator, load_generator, read_metrics, read_status, restore_checkpoint, sample_epochs,
-    train_run,
-)
+from dcgan_core import JobManager, RunError, create_run, generator_epochs, list_runs, load_generator, read_metrics, sample_epochs, train_run
+from dcgan_core.engine.checkpoints import load_exported_generator, restore_checkpoint
+from dcgan_core.engine.trainer import build_gan
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status
 from dcgan_core.images import decode_png
 from engine_support import digits_npy, tiny_config
 
@@ -42,7 +42,7 @@ def test_few_epoch_run_leaves_a_complete_run_directory(tmp_path):
     assert read_status(run_dir)["status"] == "finished"
     exported = load_exported_generator(run_dir / "generator.keras")
     assert tuple(exported.output.shape[1:]) == (28, 28, 1)
-    assert any("latest_grid" in u for u in updates) and any(u.get("status") == "finished" for u in updates)
+    assert any(u.grid_epoch for u in updates) and any(u.status == "finished" for u in updates)
     # no temp files left behind by atomic writes
     assert not [p for p in run_dir.rglob("*") if ".tmp" in p.name]
 
@@ -138,8 +138,9 @@ def test_damaged_run_directory_is_reported_not_raised(tmp_path):
 @pytest.mark.parametrize("ema_decay", [0.99, 0.0])
 def test_every_saved_generator_draws_the_same_whatever_the_preview_toggle(tmp_path: Path, ema_decay: float) -> None:
     """Saved generators carry BatchNorm statistics measured for them, with honest previews on or off."""
-    from dcgan_core import Sampler, latent_from_seed, load_generator, recalibrate_batchnorm
-    from dcgan_core.sampling import generate
+    from dcgan_core import Sampler, latent_from_seed, load_generator
+    from dcgan_core.engine.sampling import recalibrate_batchnorm
+    from dcgan_core.engine.sampling import generate
 
     data = digits_npy(tmp_path, 96)
     drawn = {}

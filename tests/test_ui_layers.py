@@ -42,6 +42,6 @@ def test_router_lists_every_page_file():
 
 
 def test_dcgan_core_ui_helpers_import_no_streamlit():
-    for name in ("coach.py", "smoothing.py"):
+    for name in ("metrics/coach.py", "metrics/smoothing.py"):
         modules = [m for m, _ in _imports(ROOT / "dcgan_core" / name)]
         assert not any(m.split(".")[0] in ("streamlit", "tensorflow", "keras", "numpy") for m in modules)

@@ -17,7 +17,8 @@ from playwright import sync_api as playwright_api
 from browser_support import free_port, launch_chromium
 from explore_support import train_digits_run
 
-from dcgan_core import Sampler, build_web_demo, latent_from_seed
+from dcgan_core import Sampler, latent_from_seed
+from dcgan_core.sharing.web_demo import build_web_demo
 
 pytestmark = pytest.mark.browser
 _PIXELS = "() => Array.from(document.getElementById('canvas').getContext('2d').getImageData(0, 0, 28, 28).data)"

@@ -17,8 +17,10 @@ import pytest
 from engine_support import digits_npy, tiny_config
 from explore_support import copy_run, train_digits_run
 
-from dcgan_core import (JobError, JobManager, RunError, Sampler, checkpoint_epochs, delete_run,
-                        list_runs, lock_owner, read_metrics, read_status, train_run, write_status)
+from dcgan_core import JobError, JobManager, RunError, Sampler, delete_run, list_runs, read_metrics, train_run
+from dcgan_core.runs.epochs import checkpoint_epochs
+from dcgan_core.runs.folder import read_status, write_status
+from dcgan_core.runs.ownership import lock_owner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -213,7 +215,7 @@ def test_resume_falls_back_to_the_previous_checkpoint_when_the_newest_is_damaged
     newest.write_bytes(newest.read_bytes()[:500])
     manager = JobManager(runs, watch=False)
     manager.continue_run(run_dir.name, 1)
-    from dcgan_core import schedule
+    from dcgan_core.runs.workers import schedule
 
     schedule(runs)
     done = manager.wait(run_dir.name, timeout=240)
@@ -251,9 +253,9 @@ def test_a_worker_can_run_at_a_lower_priority() -> None:
     import subprocess
     import sys
 
-    from dcgan_core import child_env
+    from dcgan_core.paths import child_env
 
-    code = "import os; from dcgan_core.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
+    code = "import os; from dcgan_core.runs.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
            "print(os.nice(0) - before)"
     for setting, expected in (("7", "7"), ("0", "0"), ("not a number", "0")):
         env = {**child_env(), "DCGAN_WORKER_NICE": setting}

@@ -1,6 +1,6 @@
 """Plain words for the settings: each config field's label, its bounds, and errors that use them.
 
-Why here and not in ``dcgan_core/config.py``: the labels are the words of the pages
+Why here and not in ``dcgan_core/settings/config.py``: the labels are the words of the pages
 ("Generator learning rate"), while the CLI's vocabulary is its flag names, which are the
 config field names themselves (``--batch-size``, ``--max-seconds``); an engine error
 saying ``batch_size`` is already in the CLI user's words. So the engine keeps naming fields, and the UI translates its

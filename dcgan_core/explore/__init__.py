@@ -1,0 +1,1 @@
+"""Exploring a trained generator without TensorFlow: the ONNX sampler, latent maths, directions, saved explorations, downloads."""
