@@ -12,7 +12,9 @@ settings (``auto_config``) on (a) the bundled small colour set (face emoji, 64x6
   pixels, divided by the same for the real images (1.0 = as varied as the data);
 * near-duplicate pairs among 64 samples: pairs whose mean absolute pixel difference is
   below ``NEAR_DUPLICATE`` (on 0-255), with the real set's count for reference;
-* the run's disk use.
+* the run's disk use;
+* the same SWD for the generator the run kept as its best (lowest SWD measured while
+  training; the Explore page offers it in one click), with its epoch.
 
 For the digits two reference rows frame the figures: real digits the run never saw (what a
 perfect generator of new digits would score; the floor of the SWD column) and 1,000 copies
@@ -41,7 +43,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8, parse_setting, run_disk_usage, sliced_wasserstein_distance, train_run
+from dcgan_core import (auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8,
+                        load_generator, parse_setting, run_disk_usage, sliced_wasserstein_distance, train_run)
+from dcgan_core.runs.folder import read_status
 from dcgan_core.engine.sampling import recalibrate_batchnorm
 from dcgan_core.settings.autoconfig import legacy_recommended_config
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
@@ -91,6 +95,7 @@ def reference_rows(real: np.ndarray, unseen: np.ndarray | None) -> list[tuple[st
             "steps": float("nan"), "epochs": float("nan"), "swd": sliced_wasserstein_distance(real, fake),
             "unseen": sliced_wasserstein_distance(unseen, fake) if fake is not unseen else float("nan"),
             "ratio": spread(fake) / spread(real), "dups": float(near_duplicates(fake[:N_PAIRS])), "disk_mb": 0.0,
+            "best_epoch": float("nan"), "best_swd": float("nan"), "best_unseen": float("nan"),
         }))
     return rows
 
@@ -108,7 +113,15 @@ def run_one(config, runs: Path, real: np.ndarray, tag: str, unseen: np.ndarray |
         recalibrate_batchnorm(sampler, config)
     fake = generate_uint8(sampler, fixed_latents(config, N_SAMPLES, offset=99), config.value_range)
     (runs / f"{tag}.png").write_bytes(encode_png(make_grid(fake[:N_PAIRS])))
+    best = int(read_status(run_dir).get("best_epoch") or 0)
+    best_fake = fake
+    if best and best != outcome.epoch:  # the generator the run kept as its best (lowest in-training SWD)
+        generator, _ = load_generator(run_dir, best)
+        best_fake = generate_uint8(generator, fixed_latents(config, N_SAMPLES, offset=99), config.value_range)
+        (runs / f"{tag}_best.png").write_bytes(encode_png(make_grid(best_fake[:N_PAIRS])))
     return {
+        "best_epoch": float(best or outcome.epoch), "best_swd": sliced_wasserstein_distance(real, best_fake),
+        "best_unseen": sliced_wasserstein_distance(unseen, best_fake) if unseen is not None else float("nan"),
         "steps": float(gan.g_optimizer.iterations.numpy()), "epochs": float(outcome.epoch),
         "seconds": time.monotonic() - started, "swd": sliced_wasserstein_distance(real, fake),
         "unseen": sliced_wasserstein_distance(unseen, fake) if unseen is not None else float("nan"),
@@ -147,16 +160,19 @@ def main() -> None:
     print(f"\nSmall datasets, {args.seconds:.0f} s of training each (grids and runs in {runs});"
           f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples")
     print(f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
-          f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s}")
+          f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s} "
+          f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s}")
     for name, label, real_dups, r in table:
         print(f"  {name:20s} {label[:14]:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
-              f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f}")
+              f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f} "
+              f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f}")
     for name in dict.fromkeys(row[0] for row in table):
         rows = {label: r for n, label, _, r in table if n == name}
         if "first release" in rows:
             new, old = rows["new defaults"], rows["first release"]
             unseen = f", against unseen real images {new['unseen'] / old['unseen']:.2f}" if np.isfinite(old["unseen"]) else ""
-            print(f"  {name}: SWD new/old = {new['swd'] / old['swd']:.2f}{unseen}")
+            print(f"  {name}: SWD new/old = {new['swd'] / old['swd']:.2f}{unseen}; "
+                  f"of the generators each run kept as its best: {new['best_swd'] / old['best_swd']:.2f}")
             if "(unseen real)" in rows:
                 floor = rows["(unseen real)"]["swd"]
                 print(f"  {name}: real images the run never saw score {floor:.1f}, the floor for a generator of new "

@@ -203,3 +203,14 @@ def test_the_best_generator_so_far_is_kept_through_thinning_and_resume(tmp_path)
     assert manager.wait(run_id, timeout=300).status == "finished"
     assert generator_epochs(run) == [1, 3, 9]  # the bound of 2, plus the protected best
     assert read_status(run)["best_epoch"] == 3
+
+
+def test_a_run_stopped_by_its_time_budget_still_scores_its_last_epoch(tmp_path):
+    config = tiny_config(digits_npy(tmp_path, 32), epochs=100_000, batch_size=16, steps_per_epoch=1,
+                         swd_every_seconds=3600.0, checkpoint_every_seconds=3600.0, max_seconds=8)
+    run = create_run(config, tmp_path / "runs")
+    assert train_run(run).status == "stopped"
+    swd = read_metrics(run)["swd"]
+    assert len(swd) > 2 and np.isfinite(swd[0]) and np.isfinite(swd[-1]) and not np.isfinite(swd[1])
+    best = read_status(run)["best_epoch"]
+    assert best in generator_epochs(run) and read_status(run)["best_swd"] == pytest.approx(np.nanmin(swd))

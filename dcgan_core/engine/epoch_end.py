@@ -174,9 +174,7 @@ class EpochRecorder:
                 row["diversity"] = mean_pairwise_distance(images)
                 grid_epoch = epoch
             if wants_swd:
-                fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
-                                      classes=self.real_labels)  # a conditional run: the real sample's classes
-                row["swd"] = sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
+                row["swd"] = self._swd()
                 new_best = row["swd"] < self.best_swd
                 if self.class_reals:
                     row["class_acc"] = self._measure_classes(epoch)
@@ -213,12 +211,37 @@ class EpochRecorder:
         kept = (epoch,) if self.best_epoch is None else (epoch, self.best_epoch)
         thin_run_snapshots(self.run_dir, self.config.max_snapshots, protect=kept)
 
+    def _swd(self) -> float:
+        """SWD of the preview generator's samples against the run's real sample (lower is better)."""
+        c = self.config
+        fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
+                              classes=self.real_labels)  # a conditional run: the real sample's classes
+        return sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
+
+    def _measure_newest(self, newest: int) -> None:
+        """Measure the newest epoch's quality if its schedule had not, so a run's end is always scored."""
+        c = self.config
+        swd = self.history.get("swd", [])
+        if not c.is_image_model or c.swd_every == 0 or not swd or math.isfinite(swd[-1]):
+            return
+        self.calibrate(newest, for_saving=False)
+        swd[-1] = self._swd()
+        write_metrics(self.run_dir, self.history)
+        if swd[-1] < self.best_swd:
+            self.best_epoch, self.best_swd = newest, swd[-1]
+            if self.last_checkpoint == newest:  # already saved: only the thinning protection and the status
+                thin_run_snapshots(self.run_dir, c.max_snapshots, protect=(newest,))
+            else:
+                self.checkpoint(newest)
+            write_status(self.run_dir, best_epoch=self.best_epoch, best_swd=self.best_swd)
+
     def flush(self) -> int | None:
-        """After ``fit``: checkpoint the newest recorded epoch if the schedule had not (time schedules)."""
+        """After ``fit``: score the newest epoch and checkpoint it if the schedules had not (time schedules)."""
         epochs = self.history.get("epoch", [])
         if not epochs or self.disk_message:
             return None
         newest = int(epochs[-1])
+        self._measure_newest(newest)
         if self.last_checkpoint is not None and self.last_checkpoint >= newest:
             return None
         if newest not in checkpoint_epochs(self.run_dir):
