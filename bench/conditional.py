@@ -33,7 +33,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import auto_config, bundled_dataset_path, create_run, fixed_latents, generate_uint8, read_dataset_classes, sliced_wasserstein_distance, train_run
+from dcgan_core import (
+    auto_config,
+    bundled_dataset_path,
+    create_run,
+    fixed_latents,
+    generate_uint8,
+    read_dataset_classes,
+    sliced_wasserstein_distance,
+    train_run,
+)
 from dcgan_core.engine.sampling import recalibrate_batchnorm
 from dcgan_core.metrics.class_quality import class_quality
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
@@ -57,7 +66,9 @@ def train(config, runs: Path, tag: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=240.0, help="training budget of each run")
-    parser.add_argument("--data", default=str(bundled_dataset_path()), help="a labelled uint8 .npy (default: the digits)")
+    parser.add_argument(
+        "--data", default=str(bundled_dataset_path()), help="a labelled uint8 .npy (default: the digits)"
+    )
     parser.add_argument("--per-class", type=int, default=200, help="images per class in the per-class measure")
     args = parser.parse_args()
     data = np.load(args.data, mmap_mode="r")
@@ -70,7 +81,9 @@ def main() -> None:
     real_by_class = []
     for k in range(classes.count):
         members = np.flatnonzero(classes.labels == k)
-        real_by_class.append(np.asarray(data[np.sort(rng.choice(members, min(len(members), args.per_class), replace=False))]))
+        real_by_class.append(
+            np.asarray(data[np.sort(rng.choice(members, min(len(members), args.per_class), replace=False))])
+        )
 
     count, size, channels = data.shape[0], data.shape[1], data.shape[3]
     budget = dict(epochs=100_000, max_seconds=args.seconds)
@@ -91,24 +104,35 @@ def main() -> None:
         else:
             fake = generate_uint8(sampler, z, config.value_range)
             quality = None
-        results[label] = {"swd": sliced_wasserstein_distance(real_overall, fake), "steps": steps,
-                          "seconds": time.monotonic() - started, "quality": quality}
+        results[label] = {
+            "swd": sliced_wasserstein_distance(real_overall, fake),
+            "steps": steps,
+            "seconds": time.monotonic() - started,
+            "quality": quality,
+        }
 
-    print(f"\nDrawing by class on {Path(args.data).name} ({count:,} images, {classes.count} classes), "
-          f"{args.seconds:.0f} s of training each (runs in {runs})")
+    print(
+        f"\nDrawing by class on {Path(args.data).name} ({count:,} images, {classes.count} classes), "
+        f"{args.seconds:.0f} s of training each (runs in {runs})"
+    )
     print(f"  {'settings':16s} {'steps':>6s} {'SWD x1e3':>9s} {'conditioning accuracy':>22s}")
     for label, r in results.items():
         q = r["quality"]
-        accuracy = (f"{round(q.accuracy * classes.count)} of {classes.count}" if q is not None
-                    else f"(chance: 1 of {classes.count})")
+        accuracy = (
+            f"{round(q.accuracy * classes.count)} of {classes.count}"
+            if q is not None
+            else f"(chance: 1 of {classes.count})"
+        )
         print(f"  {label:16s} {r['steps']:6d} {r['swd']:9.1f} {accuracy:>22s}")
     q = results["by class"]["quality"]
     print("\n  per class (by class): SWD x1e3 of its samples to its own real images / to the nearest other class")
     for name, own, other in zip(q.names, q.own, q.nearest_other):
         print(f"    {name[:20]:20s} {own:8.1f} / {other:8.1f}  {'ok' if own < other else 'MISSED'}")
     ratio = results["by class"]["swd"] / results["without classes"]["swd"]
-    print(f"\n  overall SWD by class / without classes = {ratio:.2f} (goal <= 1.2); "
-          f"conditioning accuracy {q.accuracy:.0%} (goal 100% on the digits)")
+    print(
+        f"\n  overall SWD by class / without classes = {ratio:.2f} (goal <= 1.2); "
+        f"conditioning accuracy {q.accuracy:.0%} (goal 100% on the digits)"
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,11 @@ def cases(folder: Path) -> list[tuple[str, object, int]]:
         (f"recommended, face emoji ({n_emoji})", auto_config(n_emoji, 64, 3, data_path=str(emoji)).config, n_emoji),
         ("recommended, 200 digits", auto_config(200, 28, 1, data_path=str(few)).config, 200),
         ("recommended, 5,000 digits", auto_config(5000, 28, 1, data_path=str(bundled_dataset_path())).config, 5000),
-        ("TF tutorial preset, 5,000 digits",
-         preset_config("mnist_tutorial", data_path=str(bundled_dataset_path()), steps_per_epoch=8), 5000),
+        (
+            "TF tutorial preset, 5,000 digits",
+            preset_config("mnist_tutorial", data_path=str(bundled_dataset_path()), steps_per_epoch=8),
+            5000,
+        ),
     ]
 
 
@@ -67,11 +70,15 @@ def main() -> None:
             real, epochs = measured(config, Path(tmp) / "runs", args.seconds)
             rows.append((name, estimate, real, epochs))
     print(f"{os.cpu_count()} CPU cores; each run trained {args.seconds:.0f} s")
-    print(f"{'case':36s} {'steps s':>8s} {'extra s':>8s} {'estimate':>9s} {'measured':>9s} {'ratio':>6s} {'epochs':>7s}")
+    print(
+        f"{'case':36s} {'steps s':>8s} {'extra s':>8s} {'estimate':>9s} {'measured':>9s} {'ratio':>6s} {'epochs':>7s}"
+    )
     for name, est, real, epochs in rows:
         ratio = est.seconds_per_epoch / real if real else float("nan")
-        print(f"{name:36s} {est.step_seconds_per_epoch:8.2f} {est.extra_seconds_per_epoch:8.2f} "
-              f"{est.seconds_per_epoch:9.2f} {real:9.2f} {ratio:6.2f} {epochs:7d}")
+        print(
+            f"{name:36s} {est.step_seconds_per_epoch:8.2f} {est.extra_seconds_per_epoch:8.2f} "
+            f"{est.seconds_per_epoch:9.2f} {real:9.2f} {ratio:6.2f} {epochs:7d}"
+        )
     print("ratio = estimate / measured seconds per epoch; the goal is 0.75 to 1.25")
 
 

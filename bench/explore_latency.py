@@ -85,8 +85,18 @@ def make_run(folder: Path, width: float) -> Path:
     rng = np.random.default_rng(0)
     data = folder / "noise64.npy"
     np.save(data, rng.integers(0, 256, (64, 64, 64, 3), dtype=np.uint8))
-    config = preset_config("custom", data_path=str(data), image_size=64, channels=3, width=width, epochs=1,
-                           steps_per_epoch=1, batch_size=16, swd_every=0, grid_size=16)
+    config = preset_config(
+        "custom",
+        data_path=str(data),
+        image_size=64,
+        channels=3,
+        width=width,
+        epochs=1,
+        steps_per_epoch=1,
+        batch_size=16,
+        swd_every=0,
+        grid_size=16,
+    )
     run_dir = create_run(config, folder / "runs", dataset_name="noise64")
     outcome = train_run(run_dir)
     if outcome.status != "finished":
@@ -102,8 +112,9 @@ def tensorflow_sampler(run_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
 
     generator, _ = load_generator(run_dir)
     dim = int(generator.inputs[0].shape[-1])
-    forward = tf.function(lambda z: generator(z, training=False),
-                          input_signature=[tf.TensorSpec([None, dim], tf.float32)])
+    forward = tf.function(
+        lambda z: generator(z, training=False), input_signature=[tf.TensorSpec([None, dim], tf.float32)]
+    )
     return lambda z: forward(tf.constant(z)).numpy()
 
 
@@ -131,23 +142,33 @@ def main() -> None:
         grid = sampler.sample_latents(16, seed=2)
         gap = float(np.max(np.abs(sampler.outputs(grid) - tf_sample(grid))))
         time.sleep(1.0)  # TensorFlow's idle threads stop spinning before ONNX Runtime is timed
-        onnx_one, onnx_grid = median_ms(lambda: sampler.images(one), args.repeats), median_ms(
-            lambda: sampler.images(grid), args.repeats)
-        rows = [("one image", onnx_one, median_ms(lambda: tf_sample(one), args.repeats), 2.0),
-                ("16-image grid", onnx_grid, median_ms(lambda: tf_sample(grid), args.repeats), None)]
+        onnx_one, onnx_grid = (
+            median_ms(lambda: sampler.images(one), args.repeats),
+            median_ms(lambda: sampler.images(grid), args.repeats),
+        )
+        rows = [
+            ("one image", onnx_one, median_ms(lambda: tf_sample(one), args.repeats), 2.0),
+            ("16-image grid", onnx_grid, median_ms(lambda: tf_sample(grid), args.repeats), None),
+        ]
         light = web_process(run_dir.parent, args.repeats, with_tf=False)
         heavy = web_process(run_dir.parent, args.repeats, with_tf=True)
-    print(f"Explorer, custom 64x64x3 generator (width {args.width:g}, {params:,} parameters), "
-          f"{os.cpu_count()} CPU cores, median of warm runs; ONNX vs TensorFlow max difference {gap:.1e}")
+    print(
+        f"Explorer, custom 64x64x3 generator (width {args.width:g}, {params:,} parameters), "
+        f"{os.cpu_count()} CPU cores, median of warm runs; ONNX vs TensorFlow max difference {gap:.1e}"
+    )
     print(f"{'measure':32s} {'ONNX ms':>9s} {'TF ms':>9s} {'TF/ONNX':>8s} {'goal ms':>8s}")
     for name, ours, theirs, goal in rows:
         print(f"{name:32s} {ours:9.2f} {theirs:9.2f} {theirs / ours:8.1f} {goal if goal else float('nan'):8.1f}")
-    print(f"{'page rerun after a slider':32s} {light['rerun_ms']:9.1f} {heavy['rerun_ms']:9.1f} "
-          f"{heavy['rerun_ms'] / light['rerun_ms']:8.2f} {40.0:8.1f}   (right: TF also imported)")
+    print(
+        f"{'page rerun after a slider':32s} {light['rerun_ms']:9.1f} {heavy['rerun_ms']:9.1f} "
+        f"{heavy['rerun_ms'] / light['rerun_ms']:8.2f} {40.0:8.1f}   (right: TF also imported)"
+    )
     saved = (heavy["rss"] - light["rss"]) / 2**20
-    print(f"web process resident memory: {light['rss'] / 2**20:,.0f} MB as it is (TensorFlow loaded: "
-          f"{light['tensorflow']}), {heavy['rss'] / 2**20:,.0f} MB with TensorFlow and Keras imported; "
-          f"{saved:,.0f} MB lighter (goal at least 400)")
+    print(
+        f"web process resident memory: {light['rss'] / 2**20:,.0f} MB as it is (TensorFlow loaded: "
+        f"{light['tensorflow']}), {heavy['rss'] / 2**20:,.0f} MB with TensorFlow and Keras imported; "
+        f"{saved:,.0f} MB lighter (goal at least 400)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,16 @@ def make_run(folder: Path, size: int, channels: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / f"data{size}.npy"
     np.save(data, np.random.default_rng(0).integers(0, 256, (64, size, size, channels), dtype=np.uint8))
-    config = preset_config("custom", data_path=str(data), image_size=size, channels=channels, epochs=1,
-                           steps_per_epoch=1, batch_size=16, swd_every=0)
+    config = preset_config(
+        "custom",
+        data_path=str(data),
+        image_size=size,
+        channels=channels,
+        epochs=1,
+        steps_per_epoch=1,
+        batch_size=16,
+        swd_every=0,
+    )
     run_dir = create_run(config, folder / "runs")
     if train_run(run_dir).status != "finished":
         raise SystemExit("could not make the benchmark run")
@@ -120,8 +128,9 @@ def demo_in_chromium(folder: Path, size: int) -> tuple[float, float]:
             page = browser.new_page()
             started = time.perf_counter()
             page.goto(url)
-            page.wait_for_function("() => window.demo && (window.demo.error || window.demo.state.drawMs.length > 0)",
-                                   timeout=120_000)
+            page.wait_for_function(
+                "() => window.demo && (window.demo.error || window.demo.state.drawMs.length > 0)", timeout=120_000
+            )
             load = time.perf_counter() - started
             for i in range(20):
                 page.locator("#direction-0").fill(str(round(-4 + 0.4 * i, 1)))
@@ -148,15 +157,20 @@ def main() -> None:
                 started = time.perf_counter()
                 result = export_model(run_dir, fmt, folder / name)
                 seconds = time.perf_counter() - started
-                load, ms = (tflite_latency(result.path, dim, args.repeats) if fmt == "tflite"
-                            else runtime_latency(result.path, fmt, dim, args.repeats))
+                load, ms = (
+                    tflite_latency(result.path, dim, args.repeats)
+                    if fmt == "tflite"
+                    else runtime_latency(result.path, fmt, dim, args.repeats)
+                )
                 print(f"  {fmt:11s} {seconds:9.2f} {result.bytes / 2**20:8.2f} {load:7.2f} {ms:9.2f}")
             started = time.perf_counter()
             demo = build_web_demo(run_dir, folder / "demo", make_zip=True)
             seconds = time.perf_counter() - started
             load, draw = demo_in_chromium(folder / "demo", size)
-            print(f"  {'web demo':11s} {seconds:9.2f} {demo.stat().st_size / 2**20:8.2f} {load:7.2f} {draw:9.2f}"
-                  f"   (Chromium: first image after {load:.2f} s, goal < 3; draw goal < 50 ms)")
+            print(
+                f"  {'web demo':11s} {seconds:9.2f} {demo.stat().st_size / 2**20:8.2f} {load:7.2f} {draw:9.2f}"
+                f"   (Chromium: first image after {load:.2f} s, goal < 3; draw goal < 50 ms)"
+            )
 
 
 if __name__ == "__main__":

@@ -129,7 +129,9 @@ def child(approach: str, folder: Path, work: Path) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         paths = sorted(str(p) for p in folder.iterdir())
-        out = np.lib.format.open_memmap(work / "procs.npy", mode="w+", dtype=np.uint8, shape=(len(paths), SIZE, SIZE, 3))
+        out = np.lib.format.open_memmap(
+            work / "procs.npy", mode="w+", dtype=np.uint8, shape=(len(paths), SIZE, SIZE, 3)
+        )
         with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
             for index, pixels in enumerate(pool.map(_decode_path, paths, chunksize=32)):
                 out[index] = pixels
@@ -137,12 +139,26 @@ def child(approach: str, folder: Path, work: Path) -> None:
         count = len(paths)
     else:
         workers = 1 if approach == "ours-1" else None  # "ours", "before" and "cache-hit": the default pool
-        result = prepare_dataset(sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3),
-                                 cache_dir=work / "cache", workers=workers)
+        result = prepare_dataset(
+            sources_from_folder(folder, lazy=True),
+            PrepareOptions(size=SIZE, channels=3),
+            cache_dir=work / "cache",
+            workers=workers,
+        )
         count = result.report.usable
         assert result.from_cache == (approach == "cache-hit"), "unexpected cache state"
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "cpu": _cpu_seconds() - cpu_start, "count": count, "base_mib": base, "peak_mib": _status_mib("VmHWM")}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": _cpu_seconds() - cpu_start,
+                "count": count,
+                "base_mib": base,
+                "peak_mib": _status_mib("VmHWM"),
+            }
+        )
+    )
 
 
 def hostile_child(folder: Path, work: Path) -> None:
@@ -151,12 +167,22 @@ def hostile_child(folder: Path, work: Path) -> None:
     from dcgan_core.data.budget import DEFAULT_BUDGET_BYTES, default_budget
 
     start = time.perf_counter()
-    result = prepare_dataset(sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3),
-                             cache_dir=work / "cache")
-    print(json.dumps({"seconds": time.perf_counter() - start, "count": result.report.usable,
-                      "skipped": len(result.report.skipped), "peak_mib": _status_mib("VmHWM"),
-                      "budget_mib": default_budget().total / 2**20, "reserved_mib": default_budget().peak / 2**20,
-                      "default_budget_mib": DEFAULT_BUDGET_BYTES / 2**20}))
+    result = prepare_dataset(
+        sources_from_folder(folder, lazy=True), PrepareOptions(size=SIZE, channels=3), cache_dir=work / "cache"
+    )
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - start,
+                "count": result.report.usable,
+                "skipped": len(result.report.skipped),
+                "peak_mib": _status_mib("VmHWM"),
+                "budget_mib": default_budget().total / 2**20,
+                "reserved_mib": default_budget().peak / 2**20,
+                "default_budget_mib": DEFAULT_BUDGET_BYTES / 2**20,
+            }
+        )
+    )
 
 
 def make_hostile(folder: Path) -> int:
@@ -182,8 +208,13 @@ def export_package(ref: str, into: Path) -> Path:
 
 def measure(approach: str, folder: Path, work: Path, package_root: Path | None = None) -> dict[str, float]:
     env = {**os.environ, "DCGAN_BENCH_PACKAGE_ROOT": str(package_root or ROOT)}
-    done = subprocess.run([sys.executable, __file__, "--child", approach, str(folder), str(work)],
-                          capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", approach, str(folder), str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -193,22 +224,31 @@ def hostile_row(temp: Path) -> None:
     total = make_hostile(folder)
     row = measure("hostile", folder, temp / "hostile-work")
     limit = 400.0
-    print(f"\nhostile request ({total / 2**20:.1f} MiB on disk: 2x 7000x7000 16-bit PNG, 2x 7000x7000 RGBA PNG, "
-          f"2 zips of 1,900 x 1 MiB zeros)")
-    print(f"{'approach':<10} {'usable':>7} {'skipped':>8} {'seconds':>8} {'peak MiB':>9} {'limit':>6}"
-          f" {'budget':>7} {'reserved':>9}")
-    print(f"{'hostile':<10} {row['count']:>7} {row['skipped']:>8} {row['seconds']:>8.2f} {row['peak_mib']:>9.1f}"
-          f" {limit:>6.0f} {row['budget_mib']:>7.0f} {row['reserved_mib']:>9.1f}")
-    print(f"hostile: whole process peaked at {row['peak_mib']:.0f} MiB (goal <= {limit:.0f}): "
-          f"{'met' if row['peak_mib'] <= limit else 'NOT met'}")
+    print(
+        f"\nhostile request ({total / 2**20:.1f} MiB on disk: 2x 7000x7000 16-bit PNG, 2x 7000x7000 RGBA PNG, "
+        f"2 zips of 1,900 x 1 MiB zeros)"
+    )
+    print(
+        f"{'approach':<10} {'usable':>7} {'skipped':>8} {'seconds':>8} {'peak MiB':>9} {'limit':>6}"
+        f" {'budget':>7} {'reserved':>9}"
+    )
+    print(
+        f"{'hostile':<10} {row['count']:>7} {row['skipped']:>8} {row['seconds']:>8.2f} {row['peak_mib']:>9.1f}"
+        f" {limit:>6.0f} {row['budget_mib']:>7.0f} {row['reserved_mib']:>9.1f}"
+    )
+    print(
+        f"hostile: whole process peaked at {row['peak_mib']:.0f} MiB (goal <= {limit:.0f}): "
+        f"{'met' if row['peak_mib'] <= limit else 'NOT met'}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=3000, help="images to generate (default 3000)")
     parser.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated images in this folder")
-    parser.add_argument("--compare", default=None, metavar="REF",
-                        help="also time the package as it was at this git ref (row 'before')")
+    parser.add_argument(
+        "--compare", default=None, metavar="REF", help="also time the package as it was at this git ref (row 'before')"
+    )
     parser.add_argument("--no-hostile", action="store_true", help="skip the hostile-input row")
     parser.add_argument("--child", nargs=3, metavar=("APPROACH", "FOLDER", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -227,8 +267,10 @@ def main() -> None:
             total = generate(folder, args.count)
             print(f"generated {args.count} images ({total / 2**20:.1f} MiB) in {time.perf_counter() - start:.1f} s")
         output_mib = args.count * SIZE * SIZE * 3 / 2**20
-        print(f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.2f} before the runs; "
-              f"output array {args.count}x{SIZE}x{SIZE}x3 = {output_mib:.1f} MiB\n")
+        print(
+            f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.2f} before the runs; "
+            f"output array {args.count}x{SIZE}x{SIZE}x3 = {output_mib:.1f} MiB\n"
+        )
         rows = {}
         approaches = ["plain", "ours-1", "ours", "procs", "cache-hit"]
         before_root = export_package(args.compare, temp / "before-package") if args.compare else None
@@ -242,29 +284,37 @@ def main() -> None:
                 shutil.rmtree(work, ignore_errors=True)
         plain = rows["plain"]
         plain_rate, plain_mem = plain["count"] / plain["seconds"], plain["peak_mib"] - plain["base_mib"]
-        print(f"{'approach':<10} {'images':>7} {'seconds':>8} {'img/s':>8} {'x plain':>8} {'img/cpu-s':>10}"
-              f" {'x plain':>8} {'peak MiB':>9} {'plain - this':>13}")
+        print(
+            f"{'approach':<10} {'images':>7} {'seconds':>8} {'img/s':>8} {'x plain':>8} {'img/cpu-s':>10}"
+            f" {'x plain':>8} {'peak MiB':>9} {'plain - this':>13}"
+        )
         plain_eff = plain["count"] / plain["cpu"]
         for name, row in rows.items():
             rate, mem = row["count"] / row["seconds"], row["peak_mib"] - row["base_mib"]
             eff = row["count"] / max(row["cpu"], 1e-9)
-            print(f"{name:<10} {row['count']:>7} {row['seconds']:>8.2f} {rate:>8.0f} {rate / plain_rate:>8.2f}"
-                  f" {eff:>10.0f} {eff / plain_eff:>8.2f}"
-                  f" {mem:>9.1f} {plain_mem - mem:>13.1f}")
+            print(
+                f"{name:<10} {row['count']:>7} {row['seconds']:>8.2f} {rate:>8.0f} {rate / plain_rate:>8.2f}"
+                f" {eff:>10.0f} {eff / plain_eff:>8.2f}"
+                f" {mem:>9.1f} {plain_mem - mem:>13.1f}"
+            )
         ours = rows["ours"]
         speedup = (ours["count"] / ours["seconds"]) / plain_rate
         saved = plain_mem - (ours["peak_mib"] - ours["base_mib"])
         print(f"\nspeed: {speedup:.2f}x the plain loop (goal >= 2x): {'met' if speedup >= 2 else 'NOT met'}")
-        print(f"memory: {saved:.1f} MiB below the plain loop, output is {output_mib:.1f} MiB (goal: saved >= output): "
-              f"{'met' if saved >= output_mib else 'NOT met'}")
+        print(
+            f"memory: {saved:.1f} MiB below the plain loop, output is {output_mib:.1f} MiB (goal: saved >= output): "
+            f"{'met' if saved >= output_mib else 'NOT met'}"
+        )
         hit = rows["cache-hit"]["seconds"]
         print(f"cache hit: {hit:.2f} s (goal < 1 s): {'met' if hit < 1 else 'NOT met'}")
         threads, procs = ours["count"] / ours["seconds"], rows["procs"]["count"] / rows["procs"]["seconds"]
         print(f"threads vs processes: {threads:.0f} vs {procs:.0f} img/s")
         if "before" in rows:
             before = rows["before"]["count"] / rows["before"]["seconds"]
-            print(f"speed vs {args.compare}: {threads:.0f} vs {before:.0f} img/s ({threads / before:.2f}x; goal >= 1x, "
-                  "within the noise of one run)")
+            print(
+                f"speed vs {args.compare}: {threads:.0f} vs {before:.0f} img/s ({threads / before:.2f}x; goal >= 1x, "
+                "within the noise of one run)"
+            )
         if not args.no_hostile:
             hostile_row(temp)
     finally:

@@ -43,9 +43,27 @@ def _port() -> str:
 
 
 def _command(args: argparse.Namespace, data: Path, runs: Path, *extra: str, seed: int = 7) -> list[str]:
-    return [sys.executable, "-m", "dcgan_core", "train", "--data", str(data), "--preset", "custom",
-            "--width", str(args.width), "--batch-size", str(args.batch), "--epochs", str(args.epochs),
-            "--seed", str(seed), "--runs-dir", str(runs), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "dcgan_core",
+        "train",
+        "--data",
+        str(data),
+        "--preset",
+        "custom",
+        "--width",
+        str(args.width),
+        "--batch-size",
+        str(args.batch),
+        "--epochs",
+        str(args.epochs),
+        "--seed",
+        str(seed),
+        "--runs-dir",
+        str(runs),
+        *extra,
+    ]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -55,8 +73,14 @@ def _env(**extra: str) -> dict[str, str]:
 def one_worker(args: argparse.Namespace, data: Path, work: Path, seed: int = 7) -> tuple[Path, float]:
     runs = work / f"one{seed}"
     started = time.monotonic()
-    subprocess.run(["taskset", "-c", "0", *_command(args, data, runs, seed=seed)], env=_env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        ["taskset", "-c", "0", *_command(args, data, runs, seed=seed)],
+        env=_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     return next(p for p in runs.iterdir() if p.is_dir()), time.monotonic() - started
 
 
@@ -66,10 +90,15 @@ def two_workers(args: argparse.Namespace, data: Path, work: Path) -> tuple[Path,
     procs = []
     for index in range(2):
         config = json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
-        procs.append(subprocess.Popen(
-            ["taskset", "-c", str(index), *_command(args, data, work / f"two{index}", "--run-id", "bench")],
-            env=_env(TF_CONFIG=config), stdout=subprocess.DEVNULL, stderr=open(work / f"two{index}.log", "w"),
-            cwd=ROOT))
+        procs.append(
+            subprocess.Popen(
+                ["taskset", "-c", str(index), *_command(args, data, work / f"two{index}", "--run-id", "bench")],
+                env=_env(TF_CONFIG=config),
+                stdout=subprocess.DEVNULL,
+                stderr=open(work / f"two{index}.log", "w"),
+                cwd=ROOT,
+            )
+        )
     codes = [p.wait() for p in procs]
     if codes != [0, 0]:
         raise SystemExit(f"the cluster failed: {codes}; see {work}/two*.log")
@@ -87,8 +116,10 @@ def main() -> None:
     try:
         data = work / "digits.npy"
         np.save(data, np.load(bundled_dataset_path())[: args.images])
-        print(f"{args.images} digits 28x28, custom preset width {args.width}, global batch {args.batch}, "
-              f"{args.epochs} epochs of {args.images // args.batch} steps; CPU only, one core per worker")
+        print(
+            f"{args.images} digits 28x28, custom preset width {args.width}, global batch {args.batch}, "
+            f"{args.epochs} epochs of {args.images // args.batch} steps; CPU only, one core per worker"
+        )
         results = {}
         references = [read_metrics(one_worker(args, data, work, seed=s)[0]) for s in (8, 9)]  # the noise yardstick
         for name, runner in (("1 worker ", one_worker), ("2 workers", two_workers)):
@@ -96,22 +127,28 @@ def main() -> None:
             metrics = read_metrics(run_dir)
             speeds = metrics["images_per_sec"][1:] or metrics["images_per_sec"]
             results[name] = metrics
-            print(f"{name}: {statistics.median(speeds):8.1f} images/s (median of epochs 2..{args.epochs}), "
-                  f"wall {wall:.0f} s including start-up")
+            print(
+                f"{name}: {statistics.median(speeds):8.1f} images/s (median of epochs 2..{args.epochs}), "
+                f"wall {wall:.0f} s including start-up"
+            )
         one, two = (statistics.median(results[k]["images_per_sec"][1:]) for k in results)
         print(f"scaling efficiency: {two / (2 * one):.2f} (2-worker speed / twice the 1-worker speed)")
         print("epoch   G(1w)   G(2w)   D(1w)   D(2w)")
         for i, epoch in enumerate(results["1 worker "]["epoch"]):
             r1, r2 = results["1 worker "], results["2 workers"]
-            print(f"{int(epoch):5d} {r1['g_loss'][i]:7.3f} {r2['g_loss'][i]:7.3f} {r1['d_loss'][i]:7.3f} {r2['d_loss'][i]:7.3f}")
+            print(
+                f"{int(epoch):5d} {r1['g_loss'][i]:7.3f} {r2['g_loss'][i]:7.3f} {r1['d_loss'][i]:7.3f} {r2['d_loss'][i]:7.3f}"
+            )
         for key in ("g_loss", "d_loss"):
             a, b = results["1 worker "][key], results["2 workers"][key]
             singles = [a[-1]] + [r[key][-1] for r in references]
             diff, noise = abs(a[-1] - b[-1]), max(singles) - min(singles)
             verdict = "agree within noise" if diff <= max(noise, 0.02) else "DIFFER beyond noise"
-            print(f"{key} after {len(a)} epochs ({len(a) * (args.images // args.batch)} steps): 1 worker {a[-1]:.3f}, "
-                  f"2 workers {b[-1]:.3f}, |diff| {diff:.3f}; 1 worker at seeds 7/8/9: "
-                  f"{' / '.join(f'{v:.3f}' for v in singles)} (spread {noise:.3f}): {verdict}")
+            print(
+                f"{key} after {len(a)} epochs ({len(a) * (args.images // args.batch)} steps): 1 worker {a[-1]:.3f}, "
+                f"2 workers {b[-1]:.3f}, |diff| {diff:.3f}; 1 worker at seeds 7/8/9: "
+                f"{' / '.join(f'{v:.3f}' for v in singles)} (spread {noise:.3f}): {verdict}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -70,10 +70,22 @@ def run(mode: str, timeout: float = 240.0) -> list[str]:
     workers = [f"localhost:{_free_port()}" for _ in range(2)]
     procs = []
     for task in range(2):
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="", TASK=str(task),
-                   TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": task}}))
-        procs.append(subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT)), mode], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        env = dict(
+            os.environ,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            CUDA_VISIBLE_DEVICES="",
+            TASK=str(task),
+            TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": task}}),
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", CHILD.format(root=str(ROOT)), mode],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     lines = []
     for task, proc in enumerate(procs):
         try:

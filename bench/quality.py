@@ -22,7 +22,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import RECOMMENDED_PRESET, bundled_dataset_path, create_run, fixed_latents, generate_uint8, preset_config, sliced_wasserstein_distance, train_run
+from dcgan_core import (
+    RECOMMENDED_PRESET,
+    bundled_dataset_path,
+    create_run,
+    fixed_latents,
+    generate_uint8,
+    preset_config,
+    sliced_wasserstein_distance,
+    train_run,
+)
 from dcgan_core.engine.sampling import recalibrate_batchnorm
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
@@ -31,9 +40,17 @@ N = 1000
 
 def train_for(preset: str, seconds: float, runs: Path) -> tuple[object, object]:
     """Train ``preset`` on the bundled digits for ``seconds``; return (outcome, config)."""
-    config = preset_config(preset, data_path=str(bundled_dataset_path()), image_size=28, channels=1,
-                           epochs=10_000, max_seconds=seconds, swd_every=0, sample_every=10_000,
-                           checkpoint_every=10_000)
+    config = preset_config(
+        preset,
+        data_path=str(bundled_dataset_path()),
+        image_size=28,
+        channels=1,
+        epochs=10_000,
+        max_seconds=seconds,
+        swd_every=0,
+        sample_every=10_000,
+        checkpoint_every=10_000,
+    )
     outcome = train_run(create_run(config, runs))
     return outcome, config
 
@@ -45,11 +62,15 @@ def main() -> None:
     digits = np.load(bundled_dataset_path())
     real_a, real_b = digits[:N], digits[N : 2 * N]
     noise = np.random.default_rng(0).integers(0, 256, real_a.shape, dtype=np.uint8)
-    rows = [("real vs real (disjoint halves)", sliced_wasserstein_distance(real_a, real_b)),
-            ("uniform noise", sliced_wasserstein_distance(real_a, noise))]
+    rows = [
+        ("real vs real (disjoint halves)", sliced_wasserstein_distance(real_a, real_b)),
+        ("uniform noise", sliced_wasserstein_distance(real_a, noise)),
+    ]
     runs = Path(tempfile.mkdtemp(prefix="quality-"))
-    for label, preset, recalibrate in ((f"recommended preset ({RECOMMENDED_PRESET})", RECOMMENDED_PRESET, True),
-                                       ("seed 003 recipe as published", "mnist_tutorial", False)):
+    for label, preset, recalibrate in (
+        (f"recommended preset ({RECOMMENDED_PRESET})", RECOMMENDED_PRESET, True),
+        ("seed 003 recipe as published", "mnist_tutorial", False),
+    ):
         started = time.monotonic()
         outcome, config = train_for(preset, args.seconds, runs)
         gan = outcome.gan
@@ -59,8 +80,9 @@ def main() -> None:
             recalibrate_batchnorm(sampler, config)
         latents = fixed_latents(config, N, offset=99)
         fake = generate_uint8(sampler, latents, config.value_range)
-        rows.append((f"{label}: {steps} steps in {time.monotonic() - started:.0f} s",
-                     sliced_wasserstein_distance(real_a, fake)))
+        rows.append(
+            (f"{label}: {steps} steps in {time.monotonic() - started:.0f} s", sliced_wasserstein_distance(real_a, fake))
+        )
         (runs / f"{preset}.png").write_bytes(encode_png(make_grid(fake[:64])))
         if not recalibrate:  # the same trained model, sampled with re-measured BatchNorm statistics
             recalibrate_batchnorm(sampler, config)

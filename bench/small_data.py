@@ -43,8 +43,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from dcgan_core import (auto_config, bundled_dataset_path, bundled_emoji_path, create_run, fixed_latents, generate_uint8,
-                        load_generator, parse_setting, run_disk_usage, sliced_wasserstein_distance, train_run)
+from dcgan_core import (
+    auto_config,
+    bundled_dataset_path,
+    bundled_emoji_path,
+    create_run,
+    fixed_latents,
+    generate_uint8,
+    load_generator,
+    parse_setting,
+    run_disk_usage,
+    sliced_wasserstein_distance,
+    train_run,
+)
 from dcgan_core.runs.folder import read_status
 from dcgan_core.engine.sampling import recalibrate_batchnorm
 from dcgan_core.settings.autoconfig import legacy_recommended_config
@@ -65,12 +76,14 @@ def near_duplicates(images: np.ndarray, threshold: float = NEAR_DUPLICATE) -> in
     flat = images.reshape(len(images), -1).astype(np.float32)
     count = 0
     for i in range(len(flat)):
-        diffs = np.abs(flat[i + 1:] - flat[i]).mean(axis=1)
+        diffs = np.abs(flat[i + 1 :] - flat[i]).mean(axis=1)
         count += int((diffs < threshold).sum())
     return count
 
 
-def _datasets(folder: Path, wanted: list[str], extra: list[str]) -> list[tuple[str, Path, np.ndarray, np.ndarray | None]]:
+def _datasets(
+    folder: Path, wanted: list[str], extra: list[str]
+) -> list[tuple[str, Path, np.ndarray, np.ndarray | None]]:
     """(name, path, the training images, real images the run never sees or None) per set."""
     sets = [(Path(p).stem, Path(p), np.load(p), None) for p in extra]
     if "emoji" in wanted:
@@ -91,12 +104,23 @@ def reference_rows(real: np.ndarray, unseen: np.ndarray | None) -> list[tuple[st
     copies = real[np.random.default_rng(0).integers(0, len(real), N_SAMPLES)]
     rows = []
     for label, fake in (("(unseen real)", unseen), ("(copies)", copies)):
-        rows.append((label, {
-            "steps": float("nan"), "epochs": float("nan"), "swd": sliced_wasserstein_distance(real, fake),
-            "unseen": sliced_wasserstein_distance(unseen, fake) if fake is not unseen else float("nan"),
-            "ratio": spread(fake) / spread(real), "dups": float(near_duplicates(fake[:N_PAIRS])), "disk_mb": 0.0,
-            "best_epoch": float("nan"), "best_swd": float("nan"), "best_unseen": float("nan"),
-        }))
+        rows.append(
+            (
+                label,
+                {
+                    "steps": float("nan"),
+                    "epochs": float("nan"),
+                    "swd": sliced_wasserstein_distance(real, fake),
+                    "unseen": sliced_wasserstein_distance(unseen, fake) if fake is not unseen else float("nan"),
+                    "ratio": spread(fake) / spread(real),
+                    "dups": float(near_duplicates(fake[:N_PAIRS])),
+                    "disk_mb": 0.0,
+                    "best_epoch": float("nan"),
+                    "best_swd": float("nan"),
+                    "best_unseen": float("nan"),
+                },
+            )
+        )
     return rows
 
 
@@ -120,12 +144,16 @@ def run_one(config, runs: Path, real: np.ndarray, tag: str, unseen: np.ndarray |
         best_fake = generate_uint8(generator, fixed_latents(config, N_SAMPLES, offset=99), config.value_range)
         (runs / f"{tag}_best.png").write_bytes(encode_png(make_grid(best_fake[:N_PAIRS])))
     return {
-        "best_epoch": float(best or outcome.epoch), "best_swd": sliced_wasserstein_distance(real, best_fake),
+        "best_epoch": float(best or outcome.epoch),
+        "best_swd": sliced_wasserstein_distance(real, best_fake),
         "best_unseen": sliced_wasserstein_distance(unseen, best_fake) if unseen is not None else float("nan"),
-        "steps": float(gan.g_optimizer.iterations.numpy()), "epochs": float(outcome.epoch),
-        "seconds": time.monotonic() - started, "swd": sliced_wasserstein_distance(real, fake),
+        "steps": float(gan.g_optimizer.iterations.numpy()),
+        "epochs": float(outcome.epoch),
+        "seconds": time.monotonic() - started,
+        "swd": sliced_wasserstein_distance(real, fake),
         "unseen": sliced_wasserstein_distance(unseen, fake) if unseen is not None else float("nan"),
-        "ratio": spread(fake) / spread(real), "dups": float(near_duplicates(fake[:N_PAIRS])),
+        "ratio": spread(fake) / spread(real),
+        "dups": float(near_duplicates(fake[:N_PAIRS])),
         "disk_mb": run_disk_usage(run_dir) / 2**20,
     }
 
@@ -135,8 +163,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600.0, help="training budget of each run")
     parser.add_argument("--sets", default="emoji,digits", help="comma-separated: emoji, digits (or none)")
     parser.add_argument("--data", action="append", default=[], help="another uint8 .npy image set (repeatable)")
-    parser.add_argument("--variant", action="append", default=[],
-                        help="new defaults with changes, e.g. \"width=0.25;batch_size=64\" (repeatable)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help='new defaults with changes, e.g. "width=0.25;batch_size=64" (repeatable)',
+    )
     parser.add_argument("--skip-legacy", action="store_true", help="leave out the first release's settings")
     args = parser.parse_args()
     variants = [dict(parse_setting(part) for part in text.split(";") if part) for text in args.variant]
@@ -150,33 +182,51 @@ def main() -> None:
         real_dups = near_duplicates(real[:N_PAIRS])
         rows = [] if args.skip_legacy else [("first release", old)]
         rows.append(("new defaults", new))
-        rows += [(",".join(f"{k}={v}" for k, v in changes.items()),
-                  auto_config(count, size, channels, data_path=str(path), **budget, **changes).config)
-                 for changes in variants]
+        rows += [
+            (
+                ",".join(f"{k}={v}" for k, v in changes.items()),
+                auto_config(count, size, channels, data_path=str(path), **budget, **changes).config,
+            )
+            for changes in variants
+        ]
         for label, config in rows:
             tag = f"{path.stem}_{''.join(c if c.isalnum() else '_' for c in label)}"
             table.append((name, label, real_dups, run_one(config, runs, real, tag, unseen)))
         table += [(name, label, real_dups, r) for label, r in reference_rows(real, unseen)]
-    print(f"\nSmall datasets, {args.seconds:.0f} s of training each (grids and runs in {runs});"
-          f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples")
-    print(f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
-          f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s} "
-          f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s}")
+    print(
+        f"\nSmall datasets, {args.seconds:.0f} s of training each (grids and runs in {runs});"
+        f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples"
+    )
+    print(
+        f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
+        f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s} "
+        f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s}"
+    )
     for name, label, real_dups, r in table:
-        print(f"  {name:20s} {label[:14]:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
-              f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f} "
-              f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f}")
+        print(
+            f"  {name:20s} {label[:14]:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
+            f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f} "
+            f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f}"
+        )
     for name in dict.fromkeys(row[0] for row in table):
         rows = {label: r for n, label, _, r in table if n == name}
         if "first release" in rows:
             new, old = rows["new defaults"], rows["first release"]
-            unseen = f", against unseen real images {new['unseen'] / old['unseen']:.2f}" if np.isfinite(old["unseen"]) else ""
-            print(f"  {name}: SWD new/old = {new['swd'] / old['swd']:.2f}{unseen}; "
-                  f"of the generators each run kept as its best: {new['best_swd'] / old['best_swd']:.2f}")
+            unseen = (
+                f", against unseen real images {new['unseen'] / old['unseen']:.2f}"
+                if np.isfinite(old["unseen"])
+                else ""
+            )
+            print(
+                f"  {name}: SWD new/old = {new['swd'] / old['swd']:.2f}{unseen}; "
+                f"of the generators each run kept as its best: {new['best_swd'] / old['best_swd']:.2f}"
+            )
             if "(unseen real)" in rows:
                 floor = rows["(unseen real)"]["swd"]
-                print(f"  {name}: real images the run never saw score {floor:.1f}, the floor for a generator of new "
-                      f"images; new/floor = {new['swd'] / floor:.2f}, old/floor = {old['swd'] / floor:.2f}")
+                print(
+                    f"  {name}: real images the run never saw score {floor:.1f}, the floor for a generator of new "
+                    f"images; new/floor = {new['swd'] / floor:.2f}, old/floor = {old['swd'] / floor:.2f}"
+                )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,12 @@ def main() -> None:
     print(f"SWD x1e3, {len(real)} real digits vs {len(other)} others (levels 28/14/7)")
     print(f"{'comparison':<22}{'SWD':>9}{'per level':>30}{'seconds':>10}")
     floor = None
-    for name, fake in (("real vs real", other), ("real vs noise", noise),
-                       ("real vs blurred real", blurred), ("real vs shifted real", shifted)):
+    for name, fake in (
+        ("real vs real", other),
+        ("real vs noise", noise),
+        ("real vs blurred real", blurred),
+        ("real vs shifted real", shifted),
+    ):
         start = time.perf_counter()
         levels = swd_per_level(real, fake, seed=args.seed)
         seconds = time.perf_counter() - start

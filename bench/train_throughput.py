@@ -37,8 +37,16 @@ ENGINE_STEPS = 20  # steps per recorded epoch of the engine runs (first epoch, t
 
 
 def config(seconds: float):
-    return preset_config("mnist_tutorial", data_path=str(bundled_dataset_path()), epochs=10_000, batch_size=BATCH,
-                         max_seconds=seconds, swd_every=0, sample_every=10_000, checkpoint_every=10_000)
+    return preset_config(
+        "mnist_tutorial",
+        data_path=str(bundled_dataset_path()),
+        epochs=10_000,
+        batch_size=BATCH,
+        max_seconds=seconds,
+        swd_every=0,
+        sample_every=10_000,
+        checkpoint_every=10_000,
+    )
 
 
 def seeds_loop(data: np.ndarray, seconds: float) -> float:
@@ -62,6 +70,7 @@ def seeds_loop(data: np.ndarray, seconds: float) -> float:
         fake = g.predict(noise, verbose=0)
         d.train_on_batch(np.concatenate([real, fake]), labels)
         combined.train_on_batch(rng.standard_normal((BATCH, c.latent_dim)).astype(np.float32), ones)
+
     return _timed(step, seconds)
 
 
@@ -71,8 +80,13 @@ def tutorial_step(data: np.ndarray, seconds: float) -> float:
     g, d = build_generator(c), build_discriminator(c)
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
-    dataset = iter(tf.data.Dataset.from_tensor_slices(data.astype(np.float32) / 127.5 - 1.0)
-                   .shuffle(len(data)).batch(BATCH, drop_remainder=True).repeat().prefetch(2))
+    dataset = iter(
+        tf.data.Dataset.from_tensor_slices(data.astype(np.float32) / 127.5 - 1.0)
+        .shuffle(len(data))
+        .batch(BATCH, drop_remainder=True)
+        .repeat()
+        .prefetch(2)
+    )
 
     @tf.function
     def train_step(images):
@@ -146,13 +160,19 @@ def main() -> None:
     print(f"\nmnist_tutorial nets, batch {BATCH}, {flops / 1e9:.3f} GFLOP per image per step, {os.cpu_count()} cores")
     print(f"  seeds' loop (predict + 2 x train_on_batch) {seeds:8.1f} img/s")
     print(f"  tutorial tf.function step                  {tutorial:8.1f} img/s")
-    print(f"  engine via the job manager (worker process){ours:8.1f} img/s   "
-          f"{ours / seeds:.2f}x seeds' loop, {ours / tutorial:.2f}x tutorial step")
-    print(f"  engine achieved {ours * flops / 1e9:.1f} GFLOP/s vs matmul ceiling {ceiling:.1f} GFLOP/s "
-          f"= {ours * flops / 1e9 / ceiling:.0%}")
-    print(f"  engine in this process {headless:.1f} img/s; worker process {ours:.1f} img/s "
-          f"({ours / headless:.2f}x), worker polled once a second {polled:.1f} img/s "
-          f"(polling costs {max(0.0, 1 - polled / ours):.1%})")
+    print(
+        f"  engine via the job manager (worker process){ours:8.1f} img/s   "
+        f"{ours / seeds:.2f}x seeds' loop, {ours / tutorial:.2f}x tutorial step"
+    )
+    print(
+        f"  engine achieved {ours * flops / 1e9:.1f} GFLOP/s vs matmul ceiling {ceiling:.1f} GFLOP/s "
+        f"= {ours * flops / 1e9 / ceiling:.0%}"
+    )
+    print(
+        f"  engine in this process {headless:.1f} img/s; worker process {ours:.1f} img/s "
+        f"({ours / headless:.2f}x), worker polled once a second {polled:.1f} img/s "
+        f"(polling costs {max(0.0, 1 - polled / ours):.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         runs, cache = Path(tmp) / "runs", Path(tmp) / "cache"
-        config = preset_config("custom", data_path=str(bundled_dataset_path()), image_size=28, channels=1,
-                               epochs=100_000, steps_per_epoch=STEPS, batch_size=BATCH)
+        config = preset_config(
+            "custom",
+            data_path=str(bundled_dataset_path()),
+            image_size=28,
+            channels=1,
+            epochs=100_000,
+            steps_per_epoch=STEPS,
+            batch_size=BATCH,
+        )
         manager = JobManager(runs)
         run_id = manager.start(config, name="digits")
         while manager.snapshot(run_id).epoch < 2:  # past TensorFlow's start-up and the first epochs
@@ -71,7 +78,8 @@ def main() -> None:
                         started = time.perf_counter()
                         page.goto(f"{url}/train")
                         page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(
-                            timeout=120_000)
+                            timeout=120_000
+                        )
                         times.append(time.perf_counter() - started)
                         pages.append(page)
                     opened[viewers] = max(times)
@@ -81,8 +89,10 @@ def main() -> None:
         manager.stop(run_id)
         manager.wait(run_id, timeout=120)
         manager.close()
-    print(f"Recommended preset on the bundled digits, batch {BATCH}, {os.cpu_count()} CPU cores, "
-          f"{args.seconds:.0f} s per case")
+    print(
+        f"Recommended preset on the bundled digits, batch {BATCH}, {os.cpu_count()} CPU cores, "
+        f"{args.seconds:.0f} s per case"
+    )
     print(f"{'viewers':>8s} {'images/s':>10s} {'vs none':>8s} {'page shows the run after':>26s}")
     for viewers, speed in results.items():
         shown = f"{opened[viewers]:.1f} s" if viewers in opened else "-"

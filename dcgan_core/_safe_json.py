@@ -36,19 +36,28 @@ def _check_nesting(text: str, what: str, error: type[DcganError], max_depth: int
             depth += 1
             containers += 1
             if depth > max_depth:
-                raise error(f"this {what} file nests lists or objects more than {max_depth} levels deep; "
-                            "it is not a file this app wrote.")
+                raise error(
+                    f"this {what} file nests lists or objects more than {max_depth} levels deep; "
+                    "it is not a file this app wrote."
+                )
             if containers > max_containers:
-                raise error(f"this {what} file holds more than {max_containers:,} lists and objects; "
-                            "it is too large to load.")
+                raise error(
+                    f"this {what} file holds more than {max_containers:,} lists and objects; it is too large to load."
+                )
         elif first in "]}":
             depth -= 1
         elif match.group() == '"':
             return  # a string that never ends: json.loads names the place
 
 
-def parse_object(data: bytes | bytearray | str, what: str, error: type[DcganError], max_bytes: int,
-                 max_depth: int, max_containers: int = MAX_CONTAINERS) -> dict[str, Any]:
+def parse_object(
+    data: bytes | bytearray | str,
+    what: str,
+    error: type[DcganError],
+    max_bytes: int,
+    max_depth: int,
+    max_containers: int = MAX_CONTAINERS,
+) -> dict[str, Any]:
     """Parse a JSON object from an untrusted file.
 
     Args:
@@ -88,14 +97,18 @@ def parse_object(data: bytes | bytearray | str, what: str, error: type[DcganErro
     def parse_float(text: str) -> float:
         value = float(text)
         if not math.isfinite(value):
-            raise error(f"the file holds the number {text[:40]}{'…' if len(text) > 40 else ''}, "
-                        "which is too large to be a float.")
+            raise error(
+                f"the file holds the number {text[:40]}{'…' if len(text) > 40 else ''}, "
+                "which is too large to be a float."
+            )
         return value
 
     try:
         obj = json.loads(data, parse_constant=refuse_constant, parse_int=parse_int, parse_float=parse_float)
     except json.JSONDecodeError as err:
-        raise error(f"this {what} file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}.") from None
+        raise error(
+            f"this {what} file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}."
+        ) from None
     except RecursionError:
         raise error(f"this {what} file nests lists or objects too deeply.") from None
     except (ValueError, OverflowError, MemoryError) as err:

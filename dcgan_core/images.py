@@ -125,7 +125,12 @@ def encode_gif(frames: Sequence[np.ndarray], duration_ms: int = 200, loop: int =
     pil_frames = [_to_pil(f) for f in frames]
     buffer = io.BytesIO()
     pil_frames[0].save(
-        buffer, format="GIF", save_all=True, append_images=pil_frames[1:],
-        duration=max(20, int(duration_ms)), loop=loop, optimize=False,
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=pil_frames[1:],
+        duration=max(20, int(duration_ms)),
+        loop=loop,
+        optimize=False,
     )
     return buffer.getvalue()

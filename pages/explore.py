@@ -15,8 +15,16 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from dcgan_core import (OWNED_STATUSES, DcganError, default_runs_dir, generator_epochs, latent_from_seed, list_runs, move_along,
-                        sample_latents)
+from dcgan_core import (
+    OWNED_STATUSES,
+    DcganError,
+    default_runs_dir,
+    generator_epochs,
+    latent_from_seed,
+    list_runs,
+    move_along,
+    sample_latents,
+)
 from ui import explore_panels as panels
 from ui import explore_widgets as widgets
 from ui.fmt import status_label
@@ -39,8 +47,11 @@ def _messages() -> None:
 def _choose_run():
     runs = list_runs(default_runs_dir())
     if not runs:
-        st.info("There are no runs yet. Train a model on the Train page; its generator can be explored here "
-                "as soon as its first epoch is saved.", icon="🧭")
+        st.info(
+            "There are no runs yet. Train a model on the Train page; its generator can be explored here "
+            "as soon as its first epoch is saved.",
+            icon="🧭",
+        )
         st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
     usable = [r for r in runs if not r.damaged]
@@ -52,8 +63,13 @@ def _choose_run():
     by_id = {r.run_id: r for r in usable}
     if ss.get("ex_run") not in by_id:
         ss["ex_run"] = usable[0].run_id
-    label = distinct({r.run_id: f"{r.display_name or r.run_id} · {preset_title(r.preset)} · "
-                                f"{status_label(r.status)}, epoch {r.epochs_done}" for r in usable})
+    label = distinct(
+        {
+            r.run_id: f"{r.display_name or r.run_id} · {preset_title(r.preset)} · "
+            f"{status_label(r.status)}, epoch {r.epochs_done}"
+            for r in usable
+        }
+    )
     return by_id[st.selectbox("Run", list(by_id), format_func=label.get, key="ex_run")]
 
 
@@ -62,10 +78,12 @@ _WATCH_SECONDS = 4.0
 
 def _watch(run_dir: Path, shown: int | None) -> None:
     """While following a live run, redraw the page when a newer epoch is saved."""
+
     @st.fragment(run_every=_WATCH_SECONDS)
     def poll() -> None:
         if widgets.newest_epoch(run_dir) != shown:
             st.rerun()
+
     poll()
 
 
@@ -75,12 +93,18 @@ def _choose_epoch(summary) -> int:
     if not epochs:
         name = summary.display_name or summary.run_id
         if active:
-            st.info(f"**{name}** is still training its first epoch. This page opens it by itself as soon as "
-                    "that epoch is saved; the Train page shows it live meanwhile.", icon="⏳")
+            st.info(
+                f"**{name}** is still training its first epoch. This page opens it by itself as soon as "
+                "that epoch is saved; the Train page shows it live meanwhile.",
+                icon="⏳",
+            )
             _watch(summary.path, None)
         else:
-            st.info(f"**{name}** has no saved generator: no epoch of it was saved. Train it for an epoch "
-                    "or more (Train more on the Runs page), or pick another run.", icon="⏳")
+            st.info(
+                f"**{name}** has no saved generator: no epoch of it was saved. Train it for an epoch "
+                "or more (Train more on the Runs page), or pick another run.",
+                icon="⏳",
+            )
         st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
     if ss.get("ex_epoch_run") != summary.run_id:
@@ -89,10 +113,15 @@ def _choose_epoch(summary) -> int:
         ss["ex_epoch_run"] = summary.run_id
     if active:
         ss.setdefault("ex_live", True)
-        if st.toggle("Follow the newest epoch", key="ex_live",
-                     help="Use the newest weights of the running job, as of its last epoch end; "
-                          "the page moves on by itself at each new saved epoch."):
-            st.caption(f"🟢 Live weights as of epoch **{epochs[-1]}** (the newest saved); the page follows each new epoch.")
+        if st.toggle(
+            "Follow the newest epoch",
+            key="ex_live",
+            help="Use the newest weights of the running job, as of its last epoch end; "
+            "the page moves on by itself at each new saved epoch.",
+        ):
+            st.caption(
+                f"🟢 Live weights as of epoch **{epochs[-1]}** (the newest saved); the page follows each new epoch."
+            )
             _watch(summary.path, epochs[-1])
             ss["ex_epoch"] = epochs[-1]
             return epochs[-1]
@@ -107,9 +136,14 @@ def _choose_epoch(summary) -> int:
     chosen = int(st.select_slider("Epoch", epochs, key="ex_epoch", help="Every saved epoch of this run."))
     best = summary.best_epoch
     if best in epochs and best != chosen:
-        st.button(f"Go to epoch {best}, the best so far", key="ex_best", on_click=_go_to_epoch, args=(best,),
-                  help="The epoch whose samples came closest to your images (lowest quality score); "
-                       "its generator is always kept.")
+        st.button(
+            f"Go to epoch {best}, the best so far",
+            key="ex_best",
+            on_click=_go_to_epoch,
+            args=(best,),
+            help="The epoch whose samples came closest to your images (lowest quality score); "
+            "its generator is always kept.",
+        )
     elif best == chosen:
         st.caption(f"Epoch {best} is the best so far: its samples came closest to your images.")
     return chosen
@@ -157,8 +191,10 @@ def _directions(run_dir: Path, epoch: int) -> tuple[np.ndarray, list[str], list[
         vectors, shares = widgets.directions(run_dir, epoch)
         defaults = [f"Direction {i + 1}" for i in range(len(vectors))]
     names = [str(ss.get(f"ex_name_{i}") or defaults[i]).strip() or defaults[i] for i in range(len(vectors))]
-    labels = [f"{n} (saved)" if shares is None else f"{n} · explains {_percent(shares[i])} of the variety"
-              for i, n in enumerate(names)]
+    labels = [
+        f"{n} (saved)" if shares is None else f"{n} · explains {_percent(shares[i])} of the variety"
+        for i, n in enumerate(names)
+    ]
     return vectors, names, labels
 
 
@@ -176,9 +212,13 @@ def _class_picker(smp) -> None:
         return
     if ss.get("ex_class") not in names:
         ss["ex_class"] = names[0]
-    st.selectbox("Class", names, key="ex_class",
-                 help="This run learned one class per folder of your images: pick the class to draw. The seed "
-                      "and sliders stay, so you see the same random start drawn as another class.")
+    st.selectbox(
+        "Class",
+        names,
+        key="ex_class",
+        help="This run learned one class per folder of your images: pick the class to draw. The seed "
+        "and sliders stay, so you see the same random start drawn as another class.",
+    )
 
 
 def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> tuple[int, np.ndarray]:
@@ -186,14 +226,22 @@ def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> 
     top = st.columns([1, 1, 1], vertical_alignment="bottom")
     top[0].number_input("Seed", 0, 2**31 - 1, step=1, key="ex_seed", on_change=_from_seed, args=(dim, dist))
     top[1].button("🎲 Randomize", on_click=_randomize, args=(dim, dist), width="stretch")
-    top[2].button("↺ Reset", help="Put every direction slider back to 0.", on_click=widgets.zero_directions,
-                  width="stretch")
+    top[2].button(
+        "↺ Reset", help="Put every direction slider back to 0.", on_click=widgets.zero_directions, width="stretch"
+    )
     ss.setdefault("ex_k", min(5, len(vectors)))
     ss["ex_k"] = min(int(ss["ex_k"]), len(vectors))
-    k = int(st.number_input("Number of direction sliders", 1, len(vectors), key="ex_k",
-                            help="Directions along which the images vary most, strongest first (found by PCA "
-                                 "of the generator's first layer); the share says how much of the variety "
-                                 "each one explains."))
+    k = int(
+        st.number_input(
+            "Number of direction sliders",
+            1,
+            len(vectors),
+            key="ex_k",
+            help="Directions along which the images vary most, strongest first (found by PCA "
+            "of the generator's first layer); the share says how much of the variety "
+            "each one explains.",
+        )
+    )
     amounts = []
     for i in range(k):
         ss.setdefault(f"ex_dir_{i}", 0.0)
@@ -208,15 +256,25 @@ def _controls(smp, vectors: np.ndarray, names: list[str], labels: list[str]) -> 
         base = ss["ex_base"]
         for j in shown:
             ss.setdefault(f"ex_dim_{j}", float(np.clip(base[j], lo, hi)))
-            st.slider(f"Input {j}", lo, hi, step=0.05, key=f"ex_dim_{j}", on_change=_edit_dim, args=(j,),
-                      help=f"z[{j}], dimension {j} of the latent vector.")
+            st.slider(
+                f"Input {j}",
+                lo,
+                hi,
+                step=0.05,
+                key=f"ex_dim_{j}",
+                on_change=_edit_dim,
+                args=(j,),
+                help=f"z[{j}], dimension {j} of the latent vector.",
+            )
     return k, np.asarray(amounts, dtype=np.float32)
 
 
 def main() -> None:
     st.title("🧭 Explore")
-    st.caption("Move through what a generator learned: seeds, discovered directions, variations, "
-               "interpolations and a 2-D map, on any saved epoch or live while it trains.")
+    st.caption(
+        "Move through what a generator learned: seeds, discovered directions, variations, "
+        "interpolations and a 2-D map, on any saved epoch or live while it trains."
+    )
     _messages()
     summary = _choose_run()
     epoch = _choose_epoch(summary)
@@ -237,11 +295,17 @@ def main() -> None:
     ss["ex_z"] = z
     with view_col:
         if smp.is_image_model:
-            grid = st.toggle(f"Grid of {_GRID} seeds", key="ex_grid",
-                             help="The seeds from the seed box on, all moved along the same directions.")
+            grid = st.toggle(
+                f"Grid of {_GRID} seeds",
+                key="ex_grid",
+                help="The seeds from the seed box on, all moved along the same directions.",
+            )
             if grid:
-                shown = move_along(sample_latents(_GRID, smp.latent_dim, int(ss["ex_seed"]), smp.latent_distribution),
-                                   vectors[:k], amounts)
+                shown = move_along(
+                    sample_latents(_GRID, smp.latent_dim, int(ss["ex_seed"]), smp.latent_distribution),
+                    vectors[:k],
+                    amounts,
+                )
                 caption = f"Seeds {ss['ex_seed']}–{int(ss['ex_seed']) + _GRID - 1}, epoch {epoch}"
             else:
                 shown, caption = z[None, :], f"{ss.get('ex_source', '')} · epoch {epoch}"
@@ -257,8 +321,12 @@ def main() -> None:
     ss.setdefault("ex_panel", options[0])
     panel = st.segmented_control("Tools", options, key="ex_panel", label_visibility="collapsed")
     context = panels.Context(run_dir, summary.run_id, epoch, smp, z, shown, vectors[:k], names[:k])
-    {options[0]: panels.variations, options[1]: panels.interpolation, options[2]: panels.map_2d,
-     options[3]: panels.save_export}.get(panel, lambda c: None)(context)
+    {
+        options[0]: panels.variations,
+        options[1]: panels.interpolation,
+        options[2]: panels.map_2d,
+        options[3]: panels.save_export,
+    }.get(panel, lambda c: None)(context)
     with st.expander("Share this model: web demo, model files, run bundle", icon=":material/ios_share:"):
         share_panel(Path(run_dir).parent, summary.run_id, epoch, key="ex")
 

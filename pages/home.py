@@ -67,18 +67,24 @@ if active is not None:
 steps = st.columns(3, gap="medium")
 with steps[0].container(border=True, height="stretch"):
     st.markdown("#### 1 · Data")
-    st.markdown("Upload a folder, some images or a zip on the **Data** page, or use the "
-                "5,000 handwritten digits that come with the app.")
+    st.markdown(
+        "Upload a folder, some images or a zip on the **Data** page, or use the "
+        "5,000 handwritten digits that come with the app."
+    )
     st.page_link("pages/data.py", label="Add your images", icon=":material/photo_library:")
 with steps[1].container(border=True, height="stretch"):
     st.markdown("#### 2 · Train")
-    st.markdown("Choose a recipe, see what it will cost, press start. Curves and samples update "
-                "live; pause, stop and resume at will. Training goes on when you close the tab.")
+    st.markdown(
+        "Choose a recipe, see what it will cost, press start. Curves and samples update "
+        "live; pause, stop and resume at will. Training goes on when you close the tab."
+    )
     st.page_link("pages/train.py", label="Set up a run", icon=":material/model_training:")
 with steps[2].container(border=True, height="stretch"):
     st.markdown("#### 3 · Explore")
-    st.markdown("Move through what the generator learned with sliders: new seeds, blends "
-                "between images, directions, and exports.")
+    st.markdown(
+        "Move through what the generator learned with sliders: new seeds, blends "
+        "between images, directions, and exports."
+    )
     st.page_link("pages/explore.py", label="Explore a model", icon=":material/explore:")
 
 st.divider()
@@ -91,12 +97,16 @@ with left:
 with right:
     preset = get_preset(RECOMMENDED_PRESET)
     st.markdown("### ✨ Try it now")
-    st.markdown(f"The sample digits are ready. One click trains the **{preset.title}** on them; "
-                "on a laptop CPU digit-like shapes appear within a few minutes.")
+    st.markdown(
+        f"The sample digits are ready. One click trains the **{preset.title}** on them; "
+        "on a laptop CPU digit-like shapes appear within a few minutes."
+    )
     if st.button("Train on the sample digits", type="primary", icon=":material/play_arrow:", key="home_train_digits"):
         _train_on_digits()
-    st.markdown("Or try a **small colour set**: 150 face emoji at 64x64, the size of a folder you may "
-                "have yourself. The app picks settings for few images (adaptive augmentation).")
+    st.markdown(
+        "Or try a **small colour set**: 150 face emoji at 64x64, the size of a folder you may "
+        "have yourself. The app picks settings for few images (adaptive augmentation)."
+    )
     if st.button("Train on the face emoji", icon=":material/mood:", key="home_train_emoji"):
         _train_on_emoji()
     if active is not None:
@@ -106,6 +116,8 @@ with right:
     if runs:
         st.markdown("#### Recent runs")
         for run in runs[:3]:
-            st.markdown(f"{status_label('damaged' if run.damaged else run.status)} · {run.display_name or run.run_id} · "
-                        f"{run.epochs_done}/{run.epochs_total} epochs")
+            st.markdown(
+                f"{status_label('damaged' if run.damaged else run.status)} · {run.display_name or run.run_id} · "
+                f"{run.epochs_done}/{run.epochs_total} epochs"
+            )
         st.page_link("pages/runs.py", label="All runs", icon=":material/history:")

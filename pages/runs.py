@@ -8,8 +8,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dcgan_core import (DcganError, decode_png, delete_run, list_runs, read_metrics, rename_run, run_disk_usage,
-                        sample_epochs, sample_grid_path)
+from dcgan_core import (
+    DcganError,
+    decode_png,
+    delete_run,
+    list_runs,
+    read_metrics,
+    rename_run,
+    run_disk_usage,
+    sample_epochs,
+    sample_grid_path,
+)
 from ui.charts import CHART_CONFIG, METRIC_LABELS, overlay_figure
 from ui.datasets import display_grid
 from ui.fmt import ACTIVE_STATUSES, duration, number, size, status_label
@@ -53,21 +62,24 @@ def _disk(run) -> str:
 
 
 def _table(runs) -> None:
-    rows = [{
-        "Status": status_label("damaged" if r.damaged else r.status),
-        "Name": _name(r),
-        "Dataset": r.dataset_name or "–",
-        "Preset": preset_title(r.preset) if not r.damaged else "–",
-        "Epochs": f"{r.epochs_done} / {r.epochs_total}",
-        "Generator loss": number(r.last_g_loss),
-        "Discriminator loss": number(r.last_d_loss),
-        "Quality score": number(r.last_swd),
-        "Duration": duration(r.duration_seconds),
-        "Disk": _disk(r),
-        "Created": _created(r.created),
-        "Run": r.run_id,
-        "Problem": r.problem or "",
-    } for r in runs]
+    rows = [
+        {
+            "Status": status_label("damaged" if r.damaged else r.status),
+            "Name": _name(r),
+            "Dataset": r.dataset_name or "–",
+            "Preset": preset_title(r.preset) if not r.damaged else "–",
+            "Epochs": f"{r.epochs_done} / {r.epochs_total}",
+            "Generator loss": number(r.last_g_loss),
+            "Discriminator loss": number(r.last_d_loss),
+            "Quality score": number(r.last_swd),
+            "Duration": duration(r.duration_seconds),
+            "Disk": _disk(r),
+            "Created": _created(r.created),
+            "Run": r.run_id,
+            "Problem": r.problem or "",
+        }
+        for r in runs
+    ]
     table = pd.DataFrame(rows)
     if not table["Problem"].any():
         table = table.drop(columns=["Problem"])
@@ -76,8 +88,10 @@ def _table(runs) -> None:
         "Name": st.column_config.TextColumn(width="medium"),
         "Preset": st.column_config.TextColumn(width="medium"),
         "Created": st.column_config.TextColumn(width="medium"),
-        "Quality score": st.column_config.TextColumn(help="Sliced Wasserstein distance (SWD) between generated "
-                                                           "and real images at the last measurement; lower is better."),
+        "Quality score": st.column_config.TextColumn(
+            help="Sliced Wasserstein distance (SWD) between generated "
+            "and real images at the last measurement; lower is better."
+        ),
         "Run": None,  # the id is kept for reference (the Inspect section shows it), not as a column
     }
     st.dataframe(table, hide_index=True, width="stretch", column_config=columns)
@@ -104,8 +118,14 @@ def _compare(runs) -> None:
     st.subheader("📈 Compare")
     ids = [r.run_id for r in usable]
     by_id = {r.run_id: r for r in usable}
-    labels = distinct({r.run_id: f"{_name(r)} ({r.dataset_name or '?'})" if r.display_name and r.dataset_name
-                       and not r.display_name.startswith(r.dataset_name) else _name(r) for r in usable})
+    labels = distinct(
+        {
+            r.run_id: f"{_name(r)} ({r.dataset_name or '?'})"
+            if r.display_name and r.dataset_name and not r.display_name.startswith(r.dataset_name)
+            else _name(r)
+            for r in usable
+        }
+    )
     cols = st.columns([3, 1, 1])
     chosen = cols[0].multiselect("Runs", ids, default=ids[:3], key="runs_compare", format_func=labels.get)
     metric = cols[1].selectbox("Curve", list(_METRICS), format_func=_METRICS.get, key="runs_metric")
@@ -113,11 +133,18 @@ def _compare(runs) -> None:
     if chosen:
         datasets = {by_id[run_id].dataset_name for run_id in chosen}
         if len(datasets) > 1:
-            st.warning("These runs learned from different datasets (" + ", ".join(sorted(d or "?" for d in datasets))
-                       + "): their losses and quality scores are not comparable one to one.", icon="⚖️")
+            st.warning(
+                "These runs learned from different datasets ("
+                + ", ".join(sorted(d or "?" for d in datasets))
+                + "): their losses and quality scores are not comparable one to one.",
+                icon="⚖️",
+            )
         histories = {labels[run_id]: _history(by_id[run_id]) for run_id in chosen}
-        st.plotly_chart(overlay_figure(histories, metric, smoothing, title=f"{_METRICS[metric]} across runs"),
-                        key="runs_overlay", config=CHART_CONFIG)
+        st.plotly_chart(
+            overlay_figure(histories, metric, smoothing, title=f"{_METRICS[metric]} across runs"),
+            key="runs_overlay",
+            config=CHART_CONFIG,
+        )
 
 
 def _timeline(run) -> None:
@@ -125,31 +152,53 @@ def _timeline(run) -> None:
     if not epochs:
         st.caption("No sample grid saved yet.")
         return
-    epoch = epochs[-1] if len(epochs) == 1 else st.select_slider(
-        "Timeline: samples after epoch", epochs, value=epochs[-1], key=f"runs_timeline_{run.run_id}")
+    epoch = (
+        epochs[-1]
+        if len(epochs) == 1
+        else st.select_slider(
+            "Timeline: samples after epoch", epochs, value=epochs[-1], key=f"runs_timeline_{run.run_id}"
+        )
+    )
     path = sample_grid_path(Path(run.path), epoch)
     data = path.read_bytes()
     st.image(display_grid(decode_png(data), target=420), caption=f"Fixed-seed samples after epoch {epoch}")
-    st.download_button("Sample grid (PNG)", data, file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
-                       mime="image/png", icon=":material/download:", key=f"runs_dl_png_{run.run_id}", on_click="ignore")
+    st.download_button(
+        "Sample grid (PNG)",
+        data,
+        file_name=f"{run.run_id}_epoch_{epoch:04d}.png",
+        mime="image/png",
+        icon=":material/download:",
+        key=f"runs_dl_png_{run.run_id}",
+        on_click="ignore",
+    )
 
 
 def _downloads(run) -> None:
     folder = Path(run.path)
-    files = [("generator.keras", "Generator (.keras)", "application/octet-stream"),
-             ("progress.gif", "Progress (GIF)", "image/gif"),
-             ("metrics.csv", "Metrics (CSV)", "text/csv")]
+    files = [
+        ("generator.keras", "Generator (.keras)", "application/octet-stream"),
+        ("progress.gif", "Progress (GIF)", "image/gif"),
+        ("metrics.csv", "Metrics (CSV)", "text/csv"),
+    ]
     row = st.container(horizontal=True)  # buttons as wide as their words: no label is cut
     for col, (name, label, mime) in zip([row] * len(files), files):
         path = folder / name
         if path.is_file():
             # a callable: the file is read when the button is clicked, not on every rerun
-            col.download_button(label, path.read_bytes, file_name=f"{run.run_id}_{name}", mime=mime,
-                                icon=":material/download:", key=f"runs_dl_{name}_{run.run_id}", width="content",
-                                on_click="ignore")  # no rerun: it would drop the file before the browser reads it
+            col.download_button(
+                label,
+                path.read_bytes,
+                file_name=f"{run.run_id}_{name}",
+                mime=mime,
+                icon=":material/download:",
+                key=f"runs_dl_{name}_{run.run_id}",
+                width="content",
+                on_click="ignore",
+            )  # no rerun: it would drop the file before the browser reads it
         else:
-            col.button(label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="content",
-                       help="Not written yet.")
+            col.button(
+                label, disabled=True, key=f"runs_dl_{name}_{run.run_id}", width="content", help="Not written yet."
+            )
 
 
 def _name_of(run_id: str) -> str:
@@ -169,11 +218,16 @@ def _close_dialog() -> None:
 
 @st.dialog("Delete this run?", on_dismiss=_close_dialog)
 def _confirm_delete(run_id: str) -> None:
-    st.write(f"**{_name_of(run_id)}** and everything in it (samples, checkpoints, the generator) will be "
-             "deleted for good.")
-    delete_or_keep("runs", "runs_confirm_delete",
-                   lambda: delete_run(run_id, runs_dir=runs_dir(), manager=manager()),
-                   f"Deleted {_name_of(run_id)}.", forget="runs_pick")
+    st.write(
+        f"**{_name_of(run_id)}** and everything in it (samples, checkpoints, the generator) will be deleted for good."
+    )
+    delete_or_keep(
+        "runs",
+        "runs_confirm_delete",
+        lambda: delete_run(run_id, runs_dir=runs_dir(), manager=manager()),
+        f"Deleted {_name_of(run_id)}.",
+        forget="runs_pick",
+    )
 
 
 def _actions(run) -> None:
@@ -182,10 +236,22 @@ def _actions(run) -> None:
     live = snap is not None and snap.status in ACTIVE_STATUSES
     cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
     can_continue = not run.damaged and not live and run.status in ("interrupted", "finished", "stopped", "failed")
-    extra = cols[0].number_input("Extra epochs", min_value=1, max_value=100_000, value=10,
-                                 key=f"runs_extra_{run.run_id}", disabled=not can_continue)
-    if cols[1].button("Resume" if run.status == "interrupted" else "Train more", icon=":material/play_arrow:",
-                      type="primary", disabled=not can_continue, key=f"runs_continue_{run.run_id}", width="stretch"):
+    extra = cols[0].number_input(
+        "Extra epochs",
+        min_value=1,
+        max_value=100_000,
+        value=10,
+        key=f"runs_extra_{run.run_id}",
+        disabled=not can_continue,
+    )
+    if cols[1].button(
+        "Resume" if run.status == "interrupted" else "Train more",
+        icon=":material/play_arrow:",
+        type="primary",
+        disabled=not can_continue,
+        key=f"runs_continue_{run.run_id}",
+        width="stretch",
+    ):
         try:
             new_id = jobs.continue_run(run.run_id, int(extra))
         except DcganError as err:
@@ -193,13 +259,26 @@ def _actions(run) -> None:
         else:
             st.session_state["train_run_id"] = new_id
             st.switch_page("pages/train.py")
-    if cols[2].button("Watch", icon=":material/monitoring:", disabled=snap is None, key=f"runs_watch_{run.run_id}",
-                      width="stretch", help="Open in the Train page (runs of this server session)."):
+    if cols[2].button(
+        "Watch",
+        icon=":material/monitoring:",
+        disabled=snap is None,
+        key=f"runs_watch_{run.run_id}",
+        width="stretch",
+        help="Open in the Train page (runs of this server session).",
+    ):
         st.session_state["train_run_id"] = run.run_id
         st.switch_page("pages/train.py")
-    if cols[3].button("Delete", icon=":material/delete:", disabled=live, key=f"runs_delete_{run.run_id}",
-                      width="stretch", help="A run that is training, paused or queued cannot be deleted; stop it first."
-                      if live else "Delete this run and its files."):
+    if cols[3].button(
+        "Delete",
+        icon=":material/delete:",
+        disabled=live,
+        key=f"runs_delete_{run.run_id}",
+        width="stretch",
+        help="A run that is training, paused or queued cannot be deleted; stop it first."
+        if live
+        else "Delete this run and its files.",
+    ):
         st.session_state["runs_confirm_delete"] = run.run_id
 
 
@@ -211,8 +290,10 @@ def _detail(runs) -> None:
     run = next(r for r in runs if r.run_id == picked)
     with st.container(border=True):
         if run.damaged:
-            st.error(f"This run folder is damaged: {run.problem or 'its files cannot be read'}. "
-                     "You can still delete it.", icon="🩹")
+            st.error(
+                f"This run folder is damaged: {run.problem or 'its files cannot be read'}. You can still delete it.",
+                icon="🩹",
+            )
         else:
             snap = manager().snapshot(run.run_id)
             if run.status == "failed":
@@ -227,15 +308,25 @@ def _detail(runs) -> None:
                 cols = st.columns(3)
                 cols[0].metric("Epochs", f"{run.epochs_done} / {run.epochs_total}")
                 cols[1].metric("Last generator loss", number(run.last_g_loss))
-                cols[2].metric("Last quality score", number(run.last_swd),
-                               help="Sliced Wasserstein distance (SWD) between generated and real images; "
-                                    "lower is better.")
-                st.caption(f"Dataset **{run.dataset_name or '–'}** · preset **{preset_title(run.preset)}** · "
-                           f"trained for {duration(run.duration_seconds)} · run id `{run.run_id}`")
-                st.text_input("Name", value=_name(run), key=f"runs_name_{run.run_id}", max_chars=80,
-                              on_change=_rename, args=(run.run_id,),
-                              help="Rename the run as you like; its folder keeps its id. "
-                                   "Empty it to go back to the automatic name (dataset and time).")
+                cols[2].metric(
+                    "Last quality score",
+                    number(run.last_swd),
+                    help="Sliced Wasserstein distance (SWD) between generated and real images; lower is better.",
+                )
+                st.caption(
+                    f"Dataset **{run.dataset_name or '–'}** · preset **{preset_title(run.preset)}** · "
+                    f"trained for {duration(run.duration_seconds)} · run id `{run.run_id}`"
+                )
+                st.text_input(
+                    "Name",
+                    value=_name(run),
+                    key=f"runs_name_{run.run_id}",
+                    max_chars=80,
+                    on_change=_rename,
+                    args=(run.run_id,),
+                    help="Rename the run as you like; its folder keeps its id. "
+                    "Empty it to go back to the automatic name (dataset and time).",
+                )
                 if problem := st.session_state.pop("runs_rename_error", None):
                     st.error(problem)
                 _downloads(run)

@@ -5,8 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 import dcgan_core
-from dcgan_core import (RECOMMENDED_PRESET, ConfigError, DcganError, auto_config, check_init_run, get_preset,
-                        list_presets, list_runs, preset_config)
+from dcgan_core import (
+    RECOMMENDED_PRESET,
+    ConfigError,
+    DcganError,
+    auto_config,
+    check_init_run,
+    get_preset,
+    list_presets,
+    list_runs,
+    preset_config,
+)
 from ui.datasets import datasets, resize_dataset
 from ui.fmt import ACTIVE_STATUSES, duration, size, status_label
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
@@ -21,45 +30,99 @@ require_router()  # see ui/runtime.py: the first load of a fresh server
 _ADVANCED = [
     ("epochs", "Epochs", "int", "Passes over the whole dataset. More epochs, better images, longer wait."),
     ("batch_size", "Batch size", "int", "Images per training step. Larger is faster per image but needs more memory."),
-    ("steps_per_epoch", "Steps per epoch (0 = whole dataset)", "int",
-     "Cap the steps of each epoch, for quick tries on a big dataset."),
+    (
+        "steps_per_epoch",
+        "Steps per epoch (0 = whole dataset)",
+        "int",
+        "Cap the steps of each epoch, for quick tries on a big dataset.",
+    ),
     ("g_lr", "Generator learning rate", "float", "How big the generator's updates are. Lower is steadier."),
-    ("d_lr", "Discriminator learning rate", "float", "How big the judge's updates are. Lower it when the judge wins too easily."),
-    ("latent_dim", "Number of random inputs", "int",
-     "How many random numbers the generator starts each image from (the latent size)."),
+    (
+        "d_lr",
+        "Discriminator learning rate",
+        "float",
+        "How big the judge's updates are. Lower it when the judge wins too easily.",
+    ),
+    (
+        "latent_dim",
+        "Number of random inputs",
+        "int",
+        "How many random numbers the generator starts each image from (the latent size).",
+    ),
     ("width", "Width", "float", "Multiplies every layer's size: below 1 is faster, above 1 can draw finer detail."),
     ("sample_every", "Sample grid every N epochs", "int", "How often the fixed-seed sample grid is saved."),
     ("checkpoint_every", "Checkpoint every N epochs", "int", "How often a resumable checkpoint is written."),
-    ("swd_every", "Measure quality every N epochs (0 = never)", "int",
-     "The quality score (the sliced Wasserstein distance, SWD) compares generated and real images; "
-     "lower is better. Measuring it costs a little time."),
-    ("augment_p", "Augmentation strength at the start (0-1)", "float",
-     "The chance that each transform (colour, shift, cutout) hits an image the judge sees."),
-    ("augment_target", "Adaptive target (0 = fixed strength)", "float",
-     "The strength rises while the judge is surer than this of the real images (0.6 is ADA's), and falls below."),
-    ("r1_gamma", "Gradient penalty on real images (0 = off)", "float",
-     "R1: keeps the judge's verdict smooth around the real images, so on a small set it cannot sharpen "
-     "against the generator as training goes on. The automatic settings use 0.5 under 1,000 images."),
-    ("real_label", "Target for real images (0.9 = label smoothing)", "float",
-     "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9."),
+    (
+        "swd_every",
+        "Measure quality every N epochs (0 = never)",
+        "int",
+        "The quality score (the sliced Wasserstein distance, SWD) compares generated and real images; "
+        "lower is better. Measuring it costs a little time.",
+    ),
+    (
+        "augment_p",
+        "Augmentation strength at the start (0-1)",
+        "float",
+        "The chance that each transform (colour, shift, cutout) hits an image the judge sees.",
+    ),
+    (
+        "augment_target",
+        "Adaptive target (0 = fixed strength)",
+        "float",
+        "The strength rises while the judge is surer than this of the real images (0.6 is ADA's), and falls below.",
+    ),
+    (
+        "r1_gamma",
+        "Gradient penalty on real images (0 = off)",
+        "float",
+        "R1: keeps the judge's verdict smooth around the real images, so on a small set it cannot sharpen "
+        "against the generator as training goes on. The automatic settings use 0.5 under 1,000 images.",
+    ),
+    (
+        "real_label",
+        "Target for real images (0.9 = label smoothing)",
+        "float",
+        "Below 1 keeps the judge from getting over-confident; the seeds' Keras recipes use 0.9.",
+    ),
     ("seed", "Random seed", "int", "The same seed and settings give the same run."),
     ("max_seconds", "Time budget in seconds (0 = none)", "float", "Stop cleanly after this much training time."),
 ]
-_STEPS = {"g_lr": 5e-5, "d_lr": 5e-5, "width": 0.25, "max_seconds": 30.0, "real_label": 0.05, "augment_p": 0.05,
-          "augment_target": 0.05, "r1_gamma": 0.1}
+_STEPS = {
+    "g_lr": 5e-5,
+    "d_lr": 5e-5,
+    "width": 0.25,
+    "max_seconds": 30.0,
+    "real_label": 0.05,
+    "augment_p": 0.05,
+    "augment_target": 0.05,
+    "r1_gamma": 0.1,
+}
 _DIFFAUG = "color,translation,cutout"
 # On/off settings: (key, label, help).
 _TOGGLES = [
-    ("augment_ops", "Adaptive augmentation (colour, shifts, cutout)",
-     "For small datasets: every image the judge sees, real or generated, is randomly recoloured, shifted and "
-     "partly hidden, so it cannot memorise your pictures; the generator still learns the clean images."),
-    ("augment", "Flips and shifts (first release)", "The older augmentation; applied alike to real and generated images."),
-    ("conditional", "Draw by class",
-     "Your images are sorted into class folders: the generator learns each class, and on the Explore page "
-     "you pick the class to draw (a conditional GAN). Off: it draws a mix of everything."),
-    ("recalibrate_bn", "Honest previews (re-measure BatchNorm)",
-     "Re-measures the generator's BatchNorm statistics before each preview, so early grids show what "
-     "the model can really draw. The seed recipes leave it off, as published."),
+    (
+        "augment_ops",
+        "Adaptive augmentation (colour, shifts, cutout)",
+        "For small datasets: every image the judge sees, real or generated, is randomly recoloured, shifted and "
+        "partly hidden, so it cannot memorise your pictures; the generator still learns the clean images.",
+    ),
+    (
+        "augment",
+        "Flips and shifts (first release)",
+        "The older augmentation; applied alike to real and generated images.",
+    ),
+    (
+        "conditional",
+        "Draw by class",
+        "Your images are sorted into class folders: the generator learns each class, and on the Explore page "
+        "you pick the class to draw (a conditional GAN). Off: it draws a mix of everything.",
+    ),
+    (
+        "recalibrate_bn",
+        "Honest previews (re-measure BatchNorm)",
+        "Re-measures the generator's BatchNorm statistics before each preview, so early grids show what "
+        "the model can really draw. The seed recipes leave it off, as published.",
+    ),
 ]
 
 
@@ -88,8 +151,14 @@ def _auto_choice(preset, info):
     """The settings chosen from the data for the recommended preset (None for the others)."""
     if preset.name != RECOMMENDED_PRESET or info is None:
         return None
-    return auto_config(info.count, int(info.shape[1]), int(info.shape[3]), data_path=str(info.path),
-                       images_per_second=_measured_speed(info), class_names=info.classes)
+    return auto_config(
+        info.count,
+        int(info.shape[1]),
+        int(info.shape[3]),
+        data_path=str(info.path),
+        images_per_second=_measured_speed(info),
+        class_names=info.classes,
+    )
 
 
 def _fit_to_machine(path: str, speed: float) -> None:
@@ -130,11 +199,21 @@ def _transfer_inputs() -> None:
     if st.session_state.get("adv_init_from_run") not in options:
         st.session_state["adv_init_from_run"] = ""
     cols = st.columns([2, 1])
-    cols[0].selectbox("Start from the weights of", list(options), format_func=options.get, key="adv_init_from_run",
-                      help="Fine-tune a model trained on other images (same preset, size, channels and width).")
-    cols[1].number_input("Freeze the judge's first layers", min_value=0, max_value=8, step=1,
-                         key="adv_freeze_d_layers",
-                         help="Keeps the discriminator's first layers as the source run learned them (FreezeD).")
+    cols[0].selectbox(
+        "Start from the weights of",
+        list(options),
+        format_func=options.get,
+        key="adv_init_from_run",
+        help="Fine-tune a model trained on other images (same preset, size, channels and width).",
+    )
+    cols[1].number_input(
+        "Freeze the judge's first layers",
+        min_value=0,
+        max_value=8,
+        step=1,
+        key="adv_freeze_d_layers",
+        help="Keeps the discriminator's first layers as the source run learned them (FreezeD).",
+    )
 
 
 def _chosen_run() -> str | None:
@@ -176,23 +255,41 @@ def _dataset_select(infos: list):
     wanted = st.session_state.pop("train_dataset", None)
     if wanted in paths:
         st.session_state["train_dataset_select"] = wanted
-    labels = {str(i.path): f"{'📦 ' if i.bundled else ''}{i.name} · {i.count:,} images · "
-              f"{i.shape[1]}x{i.shape[2]}x{i.shape[3]}" for i in infos}
-    path = st.selectbox("Dataset", paths, format_func=labels.get, key="train_dataset_select",
-                        help="Add your own images on the Data page.")
+    labels = {
+        str(i.path): f"{'📦 ' if i.bundled else ''}{i.name} · {i.count:,} images · "
+        f"{i.shape[1]}x{i.shape[2]}x{i.shape[3]}"
+        for i in infos
+    }
+    path = st.selectbox(
+        "Dataset",
+        paths,
+        format_func=labels.get,
+        key="train_dataset_select",
+        help="Add your own images on the Data page.",
+    )
     return infos[paths.index(path)]
 
 
 def _resize_offer(info, preset) -> None:
     target = preset.config.image_size
-    st.warning(f"The **{preset.title}** preset makes {target}x{target} images, but **{info.name}** is "
-               f"{info.shape[1]}x{info.shape[2]}. Convert a copy of the dataset, or choose the Quick "
-               "DCGAN, which sizes itself to your images.", icon="📐")
-    if st.button(f"Convert {info.name} to {target}x{target}", key="train_resize", icon=":material/photo_size_select_large:"):
+    st.warning(
+        f"The **{preset.title}** preset makes {target}x{target} images, but **{info.name}** is "
+        f"{info.shape[1]}x{info.shape[2]}. Convert a copy of the dataset, or choose the Quick "
+        "DCGAN, which sizes itself to your images.",
+        icon="📐",
+    )
+    if st.button(
+        f"Convert {info.name} to {target}x{target}", key="train_resize", icon=":material/photo_size_select_large:"
+    ):
         bar = st.progress(0.0, text="Converting…")
         try:
-            prepared = resize_dataset(info.path, info.name, target, info.shape[3],
-                                      progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Converting {done}/{total}"))
+            prepared = resize_dataset(
+                info.path,
+                info.name,
+                target,
+                info.shape[3],
+                progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Converting {done}/{total}"),
+            )
         except DcganError as err:
             st.error(str(err))
             return
@@ -208,8 +305,10 @@ def _build_config(preset, info):
     if values["batch_size"] < 2:
         raise ConfigError(f"batch_size must be at least 2, got {values['batch_size']}.")
     if info is not None and preset.config.is_image_model and values["batch_size"] > info.count:
-        raise ConfigError(f"batch_size {values['batch_size']} is larger than the dataset "
-                          f"({info.count} images); choose {info.count} or less.")
+        raise ConfigError(
+            f"batch_size {values['batch_size']} is larger than the dataset "
+            f"({info.count} images); choose {info.count} or less."
+        )
     if 0 < values["max_seconds"] < 1:
         raise ConfigError("max_seconds must be at least 1 second, or 0 for no budget.")
     values["steps_per_epoch"] = values["steps_per_epoch"] or None
@@ -228,15 +327,18 @@ def _build_config(preset, info):
     if choice is not None:
         config = choice.config.with_changes(**values)
     else:
-        config = preset_config(preset.name, data_path=str(info.path), image_size=int(info.shape[1]),
-                               channels=int(info.shape[3]), **values)
+        config = preset_config(
+            preset.name, data_path=str(info.path), image_size=int(info.shape[1]), channels=int(info.shape[3]), **values
+        )
     if config.init_from_run:
         check_init_run(config)
     if config.conditional:  # the classes the dataset listing already read from its manifest
         names = info.classes
         if len(names) < 2:
-            raise ConfigError("Drawing by class needs a dataset sorted into class folders; this dataset has no "
-                              "classes. Switch drawing by class off.")
+            raise ConfigError(
+                "Drawing by class needs a dataset sorted into class folders; this dataset has no "
+                "classes. Switch drawing by class off."
+            )
         config = config.with_changes(class_names=names)
     return config
 
@@ -264,21 +366,32 @@ def _estimate(config, n_images: int):
 def _show_estimate(config, n_images: int, info=None) -> None:
     cost = _estimate(config, n_images)
     cols = st.columns(4)
-    cols[0].metric("Per epoch", duration(cost.seconds_per_epoch),
-                   help=f"Training steps {duration(cost.step_seconds_per_epoch)}, plus "
-                        f"{duration(cost.extra_seconds_per_epoch)} for the sample grids, quality checks and "
-                        "checkpoints, as often as this run makes them.")
+    cols[0].metric(
+        "Per epoch",
+        duration(cost.seconds_per_epoch),
+        help=f"Training steps {duration(cost.step_seconds_per_epoch)}, plus "
+        f"{duration(cost.extra_seconds_per_epoch)} for the sample grids, quality checks and "
+        "checkpoints, as often as this run makes them.",
+    )
     cols[1].metric("Whole run", duration(cost.seconds_per_epoch * config.epochs))
     cols[2].metric("Memory", size(cost.memory_bytes))
-    cols[3].metric("Parameters", f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
-                   help=f"Generator {cost.g_params:,}, discriminator {cost.d_params:,}")
+    cols[3].metric(
+        "Parameters",
+        f"{(cost.g_params + cost.d_params) / 1e6:.2f} M",
+        help=f"Generator {cost.g_params:,}, discriminator {cost.d_params:,}",
+    )
     st.caption(f"Measured on **{cost.device}**.")
     if info is not None and config.preset == RECOMMENDED_PRESET and cost.images_per_sec > 0:
         # a step costs about width squared: the speed this machine would have at width 1
         speed = cost.images_per_sec * config.width**2
-        st.button("Fit the settings to this machine's speed", key="train_fit_speed", icon=":material/tune:",
-                  on_click=_fit_to_machine, args=(str(info.path), speed),
-                  help="Chooses the width (and the rest) again from the speed just measured.")
+        st.button(
+            "Fit the settings to this machine's speed",
+            key="train_fit_speed",
+            icon=":material/tune:",
+            on_click=_fit_to_machine,
+            args=(str(info.path), speed),
+            help="Chooses the width (and the rest) again from the speed just measured.",
+        )
 
 
 def _setup() -> None:
@@ -291,8 +404,7 @@ def _setup() -> None:
         _preset_defaults(st.session_state["train_preset"])
     left, right = st.columns(2)
     with right:
-        name = st.selectbox("Preset", names, format_func=titles.get, key="train_preset",
-                            on_change=_preset_changed)
+        name = st.selectbox("Preset", names, format_func=titles.get, key="train_preset", on_change=_preset_changed)
         preset = get_preset(name)
         st.caption(f"**{preset.source}**  \n{preset.description}")
     with left:
@@ -320,16 +432,27 @@ def _setup() -> None:
                     if kind == "int":
                         st.number_input(label, int(low), int(high), step=1, key=f"adv_{key}", help=help_text)
                     else:
-                        st.number_input(label, float(low), float(high), step=_STEPS.get(key, 1.0), format="%g",
-                                        key=f"adv_{key}", help=help_text)
+                        st.number_input(
+                            label,
+                            float(low),
+                            float(high),
+                            step=_STEPS.get(key, 1.0),
+                            format="%g",
+                            key=f"adv_{key}",
+                            help=help_text,
+                        )
                     slots[key] = st.empty()
             for key, label, help_text in _TOGGLES:
                 # every switch is drawn on every run: a widget left out loses its value
                 if key == "conditional" and not _can_draw_by_class(preset, info):
                     st.session_state["adv_conditional"] = False
-                    st.toggle(label, key="adv_conditional", disabled=True,
-                              help="Needs a dataset whose images are sorted into one subfolder per class (for "
-                                   "example cats/ and dogs/), converted on the Data page, and the recommended preset.")
+                    st.toggle(
+                        label,
+                        key="adv_conditional",
+                        disabled=True,
+                        help="Needs a dataset whose images are sorted into one subfolder per class (for "
+                        "example cats/ and dogs/), converted on the Data page, and the recommended preset.",
+                    )
                     continue
                 st.toggle(label, key=f"adv_{key}", help=help_text)
         if info is not None:
@@ -342,10 +465,21 @@ def _setup() -> None:
             where = f" (**{FIELD_LABELS[field]}**, in Advanced settings)" if field in slots else ""
             st.error(f"{message}{where}", icon="🚫")
         c1, c2, _ = st.columns([1, 1, 3])
-        estimate = c1.button("Estimate cost", icon=":material/speed:", width="stretch", key="train_estimate",
-                             disabled=problem is not None)
-        start = c2.button("Start training", icon=":material/play_arrow:", type="primary", width="stretch",
-                          key="train_start", disabled=problem is not None)
+        estimate = c1.button(
+            "Estimate cost",
+            icon=":material/speed:",
+            width="stretch",
+            key="train_estimate",
+            disabled=problem is not None,
+        )
+        start = c2.button(
+            "Start training",
+            icon=":material/play_arrow:",
+            type="primary",
+            width="stretch",
+            key="train_start",
+            disabled=problem is not None,
+        )
     if not (estimate or start) or problem is not None:
         return
     try:
@@ -378,6 +512,5 @@ if run_id is not None:
     st.divider()
 st.subheader("Start a new run" if run_id else "Start your first run")
 if active is not None:
-    st.caption(f"{status_label(active.status)}: {run_name(active.run_id)}. "
-               "A new run waits in the queue until it ends.")
+    st.caption(f"{status_label(active.status)}: {run_name(active.run_id)}. A new run waits in the queue until it ends.")
 st.fragment(_setup)()

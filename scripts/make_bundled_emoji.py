@@ -32,7 +32,10 @@ SHUFFLE_SEED = 20261204
 def select(emoji: list[dict]) -> list[dict]:
     """The fixed selection described in the module docstring, in ``sort_order``."""
     chosen = [
-        e for e in emoji if e.get("has_img_twitter") and (
+        e
+        for e in emoji
+        if e.get("has_img_twitter")
+        and (
             (e.get("category") == "Smileys & Emotion" and "face" in e.get("subcategory", ""))
             or (e.get("category") == "Animals & Nature" and str(e.get("name", "")).endswith(" FACE"))
         )

@@ -49,8 +49,7 @@ def main() -> int:
     (ROOT / "docs").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        with serve_app(tmp_path / "runs", tmp_path / "cache", tmp_path / "server.log") as url, \
-                sync_playwright() as p:
+        with serve_app(tmp_path / "runs", tmp_path / "cache", tmp_path / "server.log") as url, sync_playwright() as p:
             browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1400, "height": 950})
             page.goto(url)

@@ -8,5 +8,6 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core
 fi
 source scripts/setup_env.sh requirements-test.txt
-ruff check .   # the linter's rules live in pyproject.toml
+ruff check .          # the linter's rules live in pyproject.toml
+ruff format --check .  # and the formatter's
 exec python -m pytest "$@"

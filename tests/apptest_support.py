@@ -18,8 +18,19 @@ from dcgan_core import bundled_dataset_path, encode_png
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 TIMEOUT = 120  # seconds per script run: the first page run imports TensorFlow
-_TEXT_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
-               "success", "text", "toast")
+_TEXT_KINDS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "text",
+    "toast",
+)
 
 
 def _router_mode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,8 +80,11 @@ def stop_all(tmp_path: Path, timeout: float = 120.0) -> None:
                 jobs.stop(snap.run_id)
             except Exception:
                 pass
-    wait_for(lambda: jobs.active() is None and not any(
-        j.status in ("queued", "running", "paused") for j in jobs.jobs()), timeout, "runs to stop")
+    wait_for(
+        lambda: jobs.active() is None and not any(j.status in ("queued", "running", "paused") for j in jobs.jobs()),
+        timeout,
+        "runs to stop",
+    )
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -120,8 +134,7 @@ def texts(at: AppTest) -> str:
 def digit_pngs(n: int, start: int = 0) -> list[tuple[str, bytes, str]]:
     """``n`` real bundled digits as PNG uploads (name, bytes, mime)."""
     digits = np.load(bundled_dataset_path(), mmap_mode="r")
-    return [(f"digits/d{i:03d}.png", encode_png(np.asarray(digits[i])), "image/png")
-            for i in range(start, start + n)]
+    return [(f"digits/d{i:03d}.png", encode_png(np.asarray(digits[i])), "image/png") for i in range(start, start + n)]
 
 
 def element_types(at: AppTest) -> set[str]:

@@ -63,8 +63,7 @@ def big_png(width: int = 7000, height: int = 7000, mode: str = "I;16", seed: int
     body.append(packer.compress((b"\x02" + bytes(len(row))) * ((height - 1) % 64)))
     body.append(packer.flush())
     header = struct.pack(">IIBBBBB", width, height, 8 * sample_bytes, colour_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(body))
-            + _chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(body)) + _chunk(b"IEND", b"")
 
 
 def repeated_zip(members: int, payload: bytes = bytes(MIB), prefix: str = "z") -> bytes:
@@ -78,8 +77,29 @@ def repeated_zip(members: int, payload: bytes = bytes(MIB), prefix: str = "z") -
         name = f"{prefix}{i:05d}.png".encode()
         head = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(packed), len(payload), len(name), 0)
         local.append(head + name + packed)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(packed),
-                                   len(payload), len(name), 0, 0, 0, 0, 0, offset) + name)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(packed),
+                len(payload),
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
         offset += len(head) + len(name) + len(packed)
     directory = b"".join(central)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, members, members, len(directory), offset, 0)
@@ -119,9 +139,15 @@ def run_measured(snippet: str, env: dict[str, str] | None = None, timeout: float
     from ``/proc/self/status``) and ``tensorflow`` (whether it was imported).
     """
     code = _PRELUDE.format(root=str(ROOT), tests=str(ROOT / "tests")) + snippet + _EPILOGUE.format()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, cwd=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=str(ROOT),
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
         raise AssertionError(f"child failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])

@@ -19,6 +19,7 @@ from apptest_support import (
 )
 from dcgan_core import ImageSource, PrepareOptions, list_datasets, prepare_dataset
 
+
 def trained(jobs, run_id: str, epochs: int) -> bool:
     """True once ``run_id`` has ``epochs`` epochs and a grid; fails at once if the run failed."""
     snap = jobs.snapshot(run_id)
@@ -37,6 +38,7 @@ def small_dataset(cache: Path, n: int = 40, size: int = 28, name: str = "few dig
 
 
 # --- router, home and empty states ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_on_an_empty_install(app_env, page):
@@ -80,6 +82,7 @@ def test_damaged_run_folder_is_listed_as_damaged_and_breaks_no_page(app_env):
 
 # --- data page -----------------------------------------------------------------------------
 
+
 def test_data_page_lists_the_bundled_sample_first(app_env):
     at = open_page("pages/data.py")
     page_text = texts(at)
@@ -122,7 +125,8 @@ def test_upload_of_only_bad_files_is_refused_with_a_reason(app_env):
     at = open_page("pages/data.py")
     at.segmented_control(key="data_kind").set_value("Images or zip files").run()
     at.file_uploader(key="data_upload_Images or zip files").set_value(
-        [("empty.png", b"", "image/png"), ("fake.jpg", b"not a jpeg", "image/jpeg")]).run()
+        [("empty.png", b"", "image/png"), ("fake.jpg", b"not a jpeg", "image/jpeg")]
+    ).run()
     at.button(key="data_convert").click().run()
     assert_ok(at)
     assert at.error, "a refusal message is shown"
@@ -147,6 +151,7 @@ def test_delete_a_dataset_after_confirming(app_env):
 
 
 # --- train page ----------------------------------------------------------------------------
+
 
 def test_train_form_refuses_impossible_values(app_env):
     prepared = small_dataset(app_env / "cache", n=40)
@@ -256,8 +261,17 @@ def test_failed_run_shows_its_reason_and_traceback(app_env):
     from dcgan_core import preset_config
 
     jobs = job_manager(app_env)
-    config = preset_config("custom", data_path=str(broken), image_size=28, channels=1, epochs=1,
-                           batch_size=8, steps_per_epoch=1, width=0.25, swd_every=0)
+    config = preset_config(
+        "custom",
+        data_path=str(broken),
+        image_size=28,
+        channels=1,
+        epochs=1,
+        batch_size=8,
+        steps_per_epoch=1,
+        width=0.25,
+        swd_every=0,
+    )
     run_id = jobs.start(config, name="broken")
     wait_for(lambda: jobs.snapshot(run_id).status == "failed", 120, "the failure")
     at = open_page("pages/train.py")
@@ -271,11 +285,21 @@ def _finished_run(app_env, epochs: int = 2) -> str:
     from dcgan_core import bundled_dataset_path, preset_config
 
     jobs = job_manager(app_env)
-    config = preset_config("custom", data_path=str(bundled_dataset_path()), image_size=28, channels=1,
-                           epochs=epochs, steps_per_epoch=2, batch_size=16, width=0.25, swd_every=0)
+    config = preset_config(
+        "custom",
+        data_path=str(bundled_dataset_path()),
+        image_size=28,
+        channels=1,
+        epochs=epochs,
+        steps_per_epoch=2,
+        batch_size=16,
+        width=0.25,
+        swd_every=0,
+    )
     run_id = jobs.start(config, name="MNIST digits")
-    wait_for(lambda: trained(jobs, run_id, epochs) and jobs.snapshot(run_id).status == "finished",
-             300, "the run to finish")
+    wait_for(
+        lambda: trained(jobs, run_id, epochs) and jobs.snapshot(run_id).status == "finished", 300, "the run to finish"
+    )
     return run_id
 
 
@@ -297,8 +321,9 @@ def test_runs_page_scrubs_downloads_and_trains_more(app_env):
     at.number_input(key=f"runs_extra_{run_id}").set_value(1)
     at.button(key=f"runs_continue_{run_id}").click().run()
     assert_ok(at)
-    snap = wait_for(lambda: (s := jobs.snapshot(run_id)) and s.status == "finished" and s.epoch == 3 and s,
-                    300, "the extra epoch")
+    snap = wait_for(
+        lambda: (s := jobs.snapshot(run_id)) and s.status == "finished" and s.epoch == 3 and s, 300, "the extra epoch"
+    )
     assert snap.epochs_total == 3 and len(snap.history["g_loss"]) == 3
     runs = open_page("pages/runs.py")
     assert runs.dataframe[0].value["Epochs"][0] == "3 / 3"
@@ -379,7 +404,8 @@ def test_folder_upload_and_zip_upload(app_env):
         archive.writestr("../../outside.png", digit_pngs(1)[0][1])
     at.segmented_control(key="data_kind").set_value("Images or zip files").run()
     at.file_uploader(key="data_upload_Images or zip files").set_value(
-        [("more.zip", buffer.getvalue(), "application/zip")]).run()
+        [("more.zip", buffer.getvalue(), "application/zip")]
+    ).run()
     at.text_input(key="data_name").set_value("zipped digits")
     at.button(key="data_convert").click().run()
     assert_ok(at)

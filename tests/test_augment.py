@@ -42,8 +42,9 @@ def test_value_ranges_translation_and_cutout_only_move_or_erase_pixels():
     border = np.concatenate([pixels[:, 0], pixels[:, -1], pixels[:, :, 0], pixels[:, :, -1]], axis=1).mean(axis=1)
     changed = ~np.isclose(erased, pixels).all(axis=3)
     for i in range(len(pixels)):
-        np.testing.assert_allclose(erased[i][changed[i]], np.broadcast_to(border[i], erased[i][changed[i]].shape),
-                                   atol=1e-5)
+        np.testing.assert_allclose(
+            erased[i][changed[i]], np.broadcast_to(border[i], erased[i][changed[i]].shape), atol=1e-5
+        )
     share = changed.mean(axis=(1, 2))
     assert np.all(share <= 0.25 + 1e-6) and np.mean(share > 0.02) > 0.5  # at most a half-side square
     # colour on [0, 1] images comes back in [0, 1] units, centred where it was
@@ -67,8 +68,9 @@ def test_same_seed_same_result_other_seed_other_result():
 
 
 def test_gradients_reach_the_generator_through_every_op():
-    generator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8 * 8 * 3, activation="tanh"),
-                                  keras.layers.Reshape((8, 8, 3))])
+    generator = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(8 * 8 * 3, activation="tanh"), keras.layers.Reshape((8, 8, 3))]
+    )
     discriminator = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(1)])
     z = tf.random.stateless_normal((16, 8), [1, 2])
     for ops in (("color",), ("translation",), ("cutout",), AUGMENT_OPS):
@@ -90,9 +92,19 @@ def test_adjust_strength_moves_towards_the_target():
 def test_strength_rises_when_a_real_discriminator_overfits(tmp_path):
     # 32 real digits, a judge that learns fast and a generator that barely moves: D memorises
     # the real images, r_t goes to 1, above the 0.6 target, so the strength must rise from 0.
-    config = tiny_config(digits_npy(tmp_path, 32), epochs=4, batch_size=8, steps_per_epoch=4, swd_every=0, d_lr=2e-3,
-                         g_lr=1e-7, augment_ops="color,translation,cutout", augment_p=0.0,
-                         augment_target=0.6, augment_speed=200)
+    config = tiny_config(
+        digits_npy(tmp_path, 32),
+        epochs=4,
+        batch_size=8,
+        steps_per_epoch=4,
+        swd_every=0,
+        d_lr=2e-3,
+        g_lr=1e-7,
+        augment_ops="color,translation,cutout",
+        augment_p=0.0,
+        augment_target=0.6,
+        augment_speed=200,
+    )
     run_dir = create_run(config, tmp_path / "runs")
     outcome = train_run(run_dir)
     assert outcome.status == "finished", outcome.traceback

@@ -64,7 +64,9 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             grid.wait_for(timeout=LONG)
             page.wait_for_function(  # the grid is redrawn with each refresh: wait for one that has loaded
                 "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
-                ".some(img => img.complete && img.naturalWidth > 100)", timeout=60_000)
+                ".some(img => img.complete && img.naturalWidth > 100)",
+                timeout=60_000,
+            )
             [run_dir] = list(runs.iterdir())
 
             page.get_by_role("button", name=re.compile("^.*Stop$")).click()
@@ -79,7 +81,9 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             # the explorer on the stopped run: moving a direction slider changes the image
             page.get_by_role("link", name="Explore").first.click()
             # the slider's keyboard-focusable part is a visually hidden range input
-            slider = page.locator('[data-testid="stSlider"]').filter(has_text="Direction 1").locator('input[type="range"]')
+            slider = (
+                page.locator('[data-testid="stSlider"]').filter(has_text="Direction 1").locator('input[type="range"]')
+            )
             slider.first.wait_for(state="attached", timeout=LONG)
             image = page.locator('[data-testid="stMain"] [data-testid="stImage"] img').first
             image.wait_for(timeout=LONG)
@@ -88,8 +92,11 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             for _ in range(15):
                 slider.first.press("ArrowRight")
             page.wait_for_function(
-                "before => { const img = document.querySelector('[data-testid=\"stMain\"] [data-testid=\"stImage\"] img');"
-                " return img && img.getAttribute('src') !== before; }", arg=before, timeout=60_000)
+                'before => { const img = document.querySelector(\'[data-testid="stMain"] [data-testid="stImage"] img\');'
+                " return img && img.getAttribute('src') !== before; }",
+                arg=before,
+                timeout=60_000,
+            )
             assert image.get_attribute("src") != before
             _explore_downloads(page, tmp_path)
             _train_shows_each_new_start(page, runs)
@@ -154,8 +161,10 @@ def _runs_delete_keeps_by_default(page, runs: Path) -> None:
 
 def test_first_request_to_a_page_url_still_goes_through_the_router(tmp_path: Path):
     # A bookmark or a restored tab can be the first request a fresh server sees.
-    with serve_app(tmp_path / "runs", tmp_path / "cache", tmp_path / "server.log") as url, \
-            playwright_api.sync_playwright() as p:
+    with (
+        serve_app(tmp_path / "runs", tmp_path / "cache", tmp_path / "server.log") as url,
+        playwright_api.sync_playwright() as p,
+    ):
         browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

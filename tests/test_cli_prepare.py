@@ -73,10 +73,22 @@ def test_nothing_usable_or_bad_arguments_exit_2_with_one_line(tmp_path, capsys):
 def test_command_runs_as_a_program(tmp_path):
     folder = digit_folder(tmp_path / "digits", 3)
     env = {**os.environ, "DCGAN_CACHE_DIR": str(tmp_path / "env-cache")}
-    done = subprocess.run([sys.executable, "-m", "dcgan_core", "prepare", str(folder), "--size", "28", "--channels", "1"],
-                          cwd=project_root(), env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dcgan_core", "prepare", str(folder), "--size", "28", "--channels", "1"],
+        cwd=project_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.splitlines()[0]).parent == tmp_path / "env-cache"
-    failed = subprocess.run([sys.executable, "-m", "dcgan_core", "prepare", str(tmp_path / "nowhere")],
-                            cwd=project_root(), env=env, capture_output=True, text=True, timeout=120)
+    failed = subprocess.run(
+        [sys.executable, "-m", "dcgan_core", "prepare", str(tmp_path / "nowhere")],
+        cwd=project_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert failed.returncode == 2 and failed.stderr.startswith("error: ") and failed.stdout == ""

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cli(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "dcgan_core", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "dcgan_core", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _error_lines(result):
@@ -22,8 +23,23 @@ def _error_lines(result):
 def test_auto_settings_are_printed_and_set_changes_any_field(tmp_path):
     data = digits_npy(tmp_path, n=64)
     runs = tmp_path / "runs"
-    result = _cli("train", "--data", data, "--epochs", 1, "--runs-dir", runs, "--set", "augment_p=0.7",
-                  "--set", "width=0.25", "--set", "steps_per_epoch=1", "--set", "swd_every=0")
+    result = _cli(
+        "train",
+        "--data",
+        data,
+        "--epochs",
+        1,
+        "--runs-dir",
+        runs,
+        "--set",
+        "augment_p=0.7",
+        "--set",
+        "width=0.25",
+        "--set",
+        "steps_per_epoch=1",
+        "--set",
+        "swd_every=0",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "settings chosen for digits.npy (64 images" in result.stdout
     assert "64 images: augmentation on, adaptive" in result.stdout and "Your own settings win" in result.stdout
@@ -42,15 +58,18 @@ def test_auto_settings_are_printed_and_set_changes_any_field(tmp_path):
 
 def test_bad_settings_exit_2_with_one_line(tmp_path):
     data = digits_npy(tmp_path, n=64)
-    for args, words in ((("--set", "nope=1"), "Unknown setting 'nope'"),
-                        (("--set", "augment_p=lots"), "augment_p must be a number"),
-                        (("--set", "augment_p=4"), "augment_p"),
-                        (("--set", "width"), "KEY=VALUE")):
+    for args, words in (
+        (("--set", "nope=1"), "Unknown setting 'nope'"),
+        (("--set", "augment_p=lots"), "augment_p must be a number"),
+        (("--set", "augment_p=4"), "augment_p"),
+        (("--set", "width"), "KEY=VALUE"),
+    ):
         result = _cli("train", "--data", data, "--runs-dir", tmp_path / "runs", *args, timeout=120)
         assert result.returncode == 2, (args, result.stdout, result.stderr[-1000:])
         assert len(_error_lines(result)) == 1 and words in _error_lines(result)[0], result.stderr
     tiny = tmp_path / "tiny.npy"
     import numpy as np
+
     np.save(tiny, np.load(data)[:10])
     result = _cli("train", "--data", tiny, "--runs-dir", tmp_path / "runs", timeout=120)
     assert result.returncode == 2 and "at least 16" in _error_lines(result)[0]

@@ -129,8 +129,13 @@ def test_a_judge_that_calls_everything_real_is_named_with_a_remedy():
     from dcgan_core import preset_config
 
     # as recorded from a batch-500 run whose samples stayed noise: real 1.0, fake 0.0 every epoch
-    history = {"epoch": [1, 2, 3, 4], "g_loss": [0.3, 0.2, 0.2, 0.2], "d_loss": [0.9, 0.8, 0.8, 0.8],
-               "d_acc_real": [1.0, 1.0, 1.0, 1.0], "d_acc_fake": [0.4, 0.0, 0.0, 0.01]}
+    history = {
+        "epoch": [1, 2, 3, 4],
+        "g_loss": [0.3, 0.2, 0.2, 0.2],
+        "d_loss": [0.9, 0.8, 0.8, 0.8],
+        "d_acc_real": [1.0, 1.0, 1.0, 1.0],
+        "d_acc_fake": [0.4, 0.0, 0.0, 0.01],
+    }
     config = preset_config("custom", data_path="x.npy", image_size=28, channels=1, batch_size=500)
     [message] = [m for m in coach_messages(history, 5000, "running", config) if m.rule == "judge_fooled"]
     assert "every generated image real" in message.title and "3 epochs" in message.title
@@ -144,8 +149,12 @@ def test_a_judge_that_calls_everything_real_is_named_with_a_remedy():
 
 def test_samples_that_stay_noise_are_named():
     nan = float("nan")
-    stuck = {"epoch": [1, 2, 3, 4, 5, 6], "g_loss": [1.0] * 6, "d_loss": [1.0] * 6,
-             "swd": [800.0, nan, nan, nan, nan, 790.0]}
+    stuck = {
+        "epoch": [1, 2, 3, 4, 5, 6],
+        "g_loss": [1.0] * 6,
+        "d_loss": [1.0] * 6,
+        "swd": [800.0, nan, nan, nan, nan, 790.0],
+    }
     [message] = [m for m in coach_messages(stuck, 5000, "running") if m.rule == "still_noise"]
     assert "not getting better" in message.title and "790" in message.title
     learning = {**stuck, "swd": [800.0, nan, nan, nan, nan, 120.0]}

@@ -27,8 +27,9 @@ def test_overfitting_is_detected_and_the_one_click_remedy_continues_the_run(tmp_
     # a judge that learns fast on 32 real digits while the generator barely moves: it memorises them
     runs = tmp_path / "runs"
     manager = JobManager(runs)
-    config = tiny_config(digits_npy(tmp_path, 32), epochs=6, batch_size=8, steps_per_epoch=4, swd_every=0,
-                         d_lr=2e-3, g_lr=1e-7)
+    config = tiny_config(
+        digits_npy(tmp_path, 32), epochs=6, batch_size=8, steps_per_epoch=4, swd_every=0, d_lr=2e-3, g_lr=1e-7
+    )
     run_id = manager.start(config)
     snap = manager.wait(run_id, timeout=300)
     assert snap.status == "finished", snap.traceback
@@ -36,7 +37,8 @@ def test_overfitting_is_detected_and_the_one_click_remedy_continues_the_run(tmp_
     overfit = [m for m in messages if m.rule == "overfitting"]
     assert overfit and overfit[0].remedy and overfit[0].remedy["augment_ops"] == REMEDY_OPS
     assert coach_messages(snap.history, 32, snap.status) and not any(
-        m.remedy for m in coach_messages(snap.history, 32, snap.status))  # no config: advice only
+        m.remedy for m in coach_messages(snap.history, 32, snap.status)
+    )  # no config: advice only
     lines = coach_lines(snap, 32, set())
     assert any("memorising" in line for line in lines) and any("--set augment_ops=" in line for line in lines)
     # the click: continue from the last checkpoint with the remedy's settings

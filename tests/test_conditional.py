@@ -11,7 +11,22 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import ConfigError, DataError, ExplorationError, Sampler, auto_config, bundled_dataset_path, create_run, export_model, latent_from_seed, read_class_quality, read_dataset_classes, read_metrics, read_run_config, train_run
+from dcgan_core import (
+    ConfigError,
+    DataError,
+    ExplorationError,
+    Sampler,
+    auto_config,
+    bundled_dataset_path,
+    create_run,
+    export_model,
+    latent_from_seed,
+    read_class_quality,
+    read_dataset_classes,
+    read_metrics,
+    read_run_config,
+    train_run,
+)
 from dcgan_core.metrics.class_quality import class_quality
 from dcgan_core.metrics.coach import coach_messages
 from dcgan_core.images import decode_png
@@ -134,8 +149,9 @@ def test_a_run_resumed_on_data_with_other_classes_fails_with_the_reason(trained:
 
 
 # ---- sampling and exports -------------------------------------------------------------------
-def test_sample_cli_draws_named_classes_and_writes_raw_samples(trained: Path, tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture) -> None:
+def test_sample_cli_draws_named_classes_and_writes_raw_samples(
+    trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     from dcgan_core.__main__ import main
 
     out = tmp_path / "samples.npy"
@@ -149,7 +165,10 @@ def test_sample_cli_draws_named_classes_and_writes_raw_samples(trained: Path, tm
     assert np.abs(samples[:5].astype(int) - three).max() <= 1 and np.abs(samples[5:].astype(int) - seven).max() <= 1
     assert np.abs(three - seven).mean() > 0.5
     grid_path = tmp_path / "grid.png"
-    assert main(["sample", "--run", str(trained), "--n", "4", "--class", "1", "--class", "2", "--out", str(grid_path)]) == 0
+    assert (
+        main(["sample", "--run", str(trained), "--n", "4", "--class", "1", "--class", "2", "--out", str(grid_path)])
+        == 0
+    )
     assert decode_png(grid_path.read_bytes()).shape[:2] == (2 * 30 + 2, 4 * 30 + 2)  # one row per class
     assert main(["sample", "--run", str(trained), "--class", "cat", "--out", str(grid_path)]) == 2
     assert "no class 'cat'" in capsys.readouterr().err
@@ -212,17 +231,21 @@ def test_damaged_labels_are_named(tmp_path: Path) -> None:
         read_dataset_classes(data)
 
 
-@pytest.mark.parametrize("changes", [
-    dict(augment_ops="color,translation,cutout", augment_p=0.5),
-    dict(half_batch=True, d_steps=2),
-    dict(d_concat=True, augment=True),
-    dict(loss="bce_sigmoid"),
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(augment_ops="color,translation,cutout", augment_p=0.5),
+        dict(half_batch=True, d_steps=2),
+        dict(d_concat=True, augment=True),
+        dict(loss="bce_sigmoid"),
+    ],
+)
 def test_the_conditional_step_works_with_every_option(tmp_path: Path, changes: dict) -> None:
     from dcgan_core.engine.trainer import build_gan
 
     config = conditional_config(labelled_digits(tmp_path, 64), **changes).with_changes(
-        class_names=tuple(str(i) for i in range(10)))
+        class_names=tuple(str(i) for i in range(10))
+    )
     gan = build_gan(config)
     images = np.load(tmp_path / "digits.npy")[:20]
     labels = np.load(tmp_path / "digits_labels.npy")[:20].astype(np.int32)

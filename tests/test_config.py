@@ -4,7 +4,15 @@ import dataclasses
 
 import pytest
 
-from dcgan_core import ConfigError, TrainConfig, config_from_dict, config_to_dict, get_preset, list_presets, preset_config
+from dcgan_core import (
+    ConfigError,
+    TrainConfig,
+    config_from_dict,
+    config_to_dict,
+    get_preset,
+    list_presets,
+    preset_config,
+)
 from dcgan_core.settings.presets import PRESETS
 
 

@@ -10,7 +10,18 @@ import threading
 import numpy as np
 import pytest
 
-from dcgan_core import DataError, ImageSource, PrepareOptions, dataset_thumbnail, delete_dataset, list_datasets, open_dataset, prepare_dataset, sources_from_folder, sources_from_uploads
+from dcgan_core import (
+    DataError,
+    ImageSource,
+    PrepareOptions,
+    dataset_thumbnail,
+    delete_dataset,
+    list_datasets,
+    open_dataset,
+    prepare_dataset,
+    sources_from_folder,
+    sources_from_uploads,
+)
 from dcgan_core.data.datasets import BUNDLED_DATASET_ID, BUNDLED_EMOJI_ID
 from dcgan_core.data.prepare import ConversionCancelled
 from ingest_samples import digit_pngs, digits, encode, make_zip, photo
@@ -44,7 +55,9 @@ def test_manifest_records_options_images_skips_and_counts(tmp_path):
     result = prepare_dataset(sources_from_uploads(uploads), GREY28, cache_dir=tmp_path)
     on_disk = json.loads(result.npy_path.with_suffix(".json").read_text())
     assert on_disk == result.manifest
-    assert on_disk["options"]["size"] == 28 and on_disk["options"]["channels"] == 1 and on_disk["options"]["fit"] == "crop"
+    assert (
+        on_disk["options"]["size"] == 28 and on_disk["options"]["channels"] == 1 and on_disk["options"]["fit"] == "crop"
+    )
     assert on_disk["count"] == 5 and on_disk["shape"] == [5, 28, 28, 1]
     hashes = {hashlib.sha256(d).hexdigest(): n for n, d in uploads}
     assert all(hashes[img["sha256"]] in (img["name"], "copy.png") for img in on_disk["images"])
@@ -89,8 +102,9 @@ def test_same_images_reordered_and_renamed_come_from_the_cache(tmp_path):
     stamp = first.npy_path.stat().st_mtime_ns
     renamed = [(f"other/{i}.png", data) for i, (_, data) in enumerate(reversed(uploads))]
     calls = []
-    second = prepare_dataset(sources_from_uploads(renamed), GREY28, cache_dir=tmp_path,
-                             progress=lambda d, t: calls.append((d, t)))
+    second = prepare_dataset(
+        sources_from_uploads(renamed), GREY28, cache_dir=tmp_path, progress=lambda d, t: calls.append((d, t))
+    )
     assert second.from_cache and second.dataset_id == first.dataset_id
     assert second.npy_path.stat().st_mtime_ns == stamp
     assert calls == [(12, 12)]
@@ -102,7 +116,9 @@ def test_same_images_reordered_and_renamed_come_from_the_cache(tmp_path):
 def test_cache_hit_report_uses_the_new_names(tmp_path):
     uploads = digit_pngs(3) + [("bad.png", b"hello there")]
     prepare_dataset(sources_from_uploads(uploads), GREY28, cache_dir=tmp_path)
-    again = prepare_dataset(sources_from_uploads([("x/" + n.split("/")[-1], d) for n, d in uploads]), GREY28, cache_dir=tmp_path)
+    again = prepare_dataset(
+        sources_from_uploads([("x/" + n.split("/")[-1], d) for n, d in uploads]), GREY28, cache_dir=tmp_path
+    )
     assert again.from_cache and again.report.skipped[0][0] == "x/bad.png"
 
 
@@ -116,7 +132,9 @@ def test_skipped_files_shrink_the_array_to_the_usable_images(tmp_path):
 
 def test_progress_is_reported_to_the_end(tmp_path):
     calls = []
-    prepare_dataset(sources_from_uploads(digit_pngs(9)), GREY28, cache_dir=tmp_path, progress=lambda d, t: calls.append((d, t)))
+    prepare_dataset(
+        sources_from_uploads(digit_pngs(9)), GREY28, cache_dir=tmp_path, progress=lambda d, t: calls.append((d, t))
+    )
     assert calls == [(i, 9) for i in range(1, 10)]
 
 
@@ -128,8 +146,9 @@ def test_cancel_leaves_nothing_behind(tmp_path):
             stop.set()
 
     with pytest.raises(ConversionCancelled, match="cancelled"):
-        prepare_dataset(sources_from_uploads(digit_pngs(40)), GREY28, cache_dir=tmp_path, progress=progress,
-                        cancel=stop, workers=1)
+        prepare_dataset(
+            sources_from_uploads(digit_pngs(40)), GREY28, cache_dir=tmp_path, progress=progress, cancel=stop, workers=1
+        )
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ConversionCancelled):
         prepare_dataset(sources_from_uploads(digit_pngs(5)), GREY28, cache_dir=tmp_path, cancel=lambda: True)
@@ -157,8 +176,9 @@ def test_nothing_usable_is_refused_with_a_report(tmp_path):
 
 def test_keeping_duplicates_when_asked(tmp_path):
     uploads = digit_pngs(2) + [("copy.png", digit_pngs(1)[0][1])]
-    result = prepare_dataset(sources_from_uploads(uploads), PrepareOptions(size=28, channels=1, drop_duplicates=False),
-                             cache_dir=tmp_path)
+    result = prepare_dataset(
+        sources_from_uploads(uploads), PrepareOptions(size=28, channels=1, drop_duplicates=False), cache_dir=tmp_path
+    )
     assert result.shape == (3, 28, 28, 1)
 
 
@@ -167,7 +187,9 @@ def test_zip_slip_upload_writes_only_in_the_cache(tmp_path):
     archive = make_zip(None, [("../../escape.png", digit_pngs(1)[0][1])] + digit_pngs(2))
     result = prepare_dataset(sources_from_uploads([("a.zip", archive)]), GREY28, cache_dir=cache)
     assert result.report.usable == 2 and "unsafe path" in result.report.skipped[0][1]
-    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(["cache", result.npy_path.name, f"{result.dataset_id}.json"])
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(
+        ["cache", result.npy_path.name, f"{result.dataset_id}.json"]
+    )
 
 
 def test_default_cache_dir_comes_from_the_environment(tmp_path, monkeypatch):
@@ -184,7 +206,8 @@ def test_listing_and_deleting(tmp_path):
     assert infos[0].bundled and infos[0].dataset_id == BUNDLED_DATASET_ID and infos[0].shape == (5000, 28, 28, 1)
     assert infos[1].bundled and infos[1].dataset_id == BUNDLED_EMOJI_ID and infos[1].shape == (150, 64, 64, 3)
     assert [(i.dataset_id, i.name, i.shape, i.count) for i in infos[2:]] == [
-        (first.dataset_id, "four digits", (4, 28, 28, 1), 4)]
+        (first.dataset_id, "four digits", (4, 28, 28, 1), 4)
+    ]
     assert infos[2].size_bytes == first.npy_path.stat().st_size and infos[2].created == first.manifest["created"]
     with pytest.raises(DataError, match="bundled"):
         delete_dataset(BUNDLED_DATASET_ID, tmp_path)
@@ -205,8 +228,12 @@ def test_open_dataset_checks_what_it_opens(tmp_path):
     np.save(good, np.zeros((2, 8, 8, 3), np.uint8))
     array = open_dataset(good)
     assert array.shape == (2, 8, 8, 3) and not array.flags.writeable
-    for name, value in (("floats.npy", np.zeros((2, 8, 8, 3), np.float32)), ("flat.npy", np.zeros((8, 8, 3), np.uint8)),
-                        ("four.npy", np.zeros((2, 8, 8, 4), np.uint8)), ("none.npy", np.zeros((0, 8, 8, 1), np.uint8))):
+    for name, value in (
+        ("floats.npy", np.zeros((2, 8, 8, 3), np.float32)),
+        ("flat.npy", np.zeros((8, 8, 3), np.uint8)),
+        ("four.npy", np.zeros((2, 8, 8, 4), np.uint8)),
+        ("none.npy", np.zeros((0, 8, 8, 1), np.uint8)),
+    ):
         np.save(tmp_path / name, value)
         with pytest.raises(DataError, match=name):
             open_dataset(tmp_path / name)

@@ -85,12 +85,16 @@ def test_palette_images_with_and_without_transparency():
 def test_sixteen_bit_and_float_images_are_scaled_not_clipped():
     ramp16 = np.tile(np.array([0, 32896, 65535], np.uint16).repeat(8), (24, 1))
     img16 = Image.fromarray(ramp16)  # mode I;16
-    pixels, info = decode_image(encode(img16, "PNG"), PrepareOptions(size=24, channels=1, fit="stretch", resample="nearest"))
+    pixels, info = decode_image(
+        encode(img16, "PNG"), PrepareOptions(size=24, channels=1, fit="stretch", resample="nearest")
+    )
     assert info.mode.startswith("I")
     assert pixels[0, 0, 0] == 0 and pixels[0, 12, 0] == 128 and pixels[0, 20, 0] == 255
     ramp = np.tile(np.array([0.0, 0.5, 1.0], np.float32).repeat(8), (24, 1))
-    pixels, info = decode_image(encode(Image.fromarray(ramp, "F"), "TIFF"),
-                                PrepareOptions(size=24, channels=1, fit="stretch", resample="nearest"))
+    pixels, info = decode_image(
+        encode(Image.fromarray(ramp, "F"), "TIFF"),
+        PrepareOptions(size=24, channels=1, fit="stretch", resample="nearest"),
+    )
     assert info.mode == "F"
     assert pixels[0, 0, 0] == 0 and pixels[0, 12, 0] == 128 and pixels[0, 20, 0] == 255
 
@@ -121,7 +125,9 @@ def test_fit_modes_crop_pad_and_stretch():
     crop = decode_image(data, PrepareOptions(size=10, fit="crop", resample="nearest"))[0]
     assert crop.max() == 0  # the center square is all black
     pad = decode_image(data, PrepareOptions(size=12, fit="pad", resample="nearest"))[0]
-    assert pad[0, 6].tolist() == [255, 255, 255] and pad[6, 6].tolist() == [0, 0, 0] and pad[6, 0].tolist() == [255, 0, 0]
+    assert (
+        pad[0, 6].tolist() == [255, 255, 255] and pad[6, 6].tolist() == [0, 0, 0] and pad[6, 0].tolist() == [255, 0, 0]
+    )
     stretch = decode_image(data, PrepareOptions(size=12, fit="stretch", resample="nearest"))[0]
     assert stretch[0, 0].tolist() == [255, 0, 0] and stretch[11, 11].tolist() == [0, 0, 0]
 
@@ -145,8 +151,18 @@ def test_every_resample_filter(resample):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"size": 0}, {"size": 100_000}, {"size": 64.0}, {"channels": 2}, {"fit": "zoom"}, {"resample": "magic"},
-     {"background": (300, 0, 0)}, {"background": (1, 2)}, {"max_pixels": 0}, {"max_frames": 0}],
+    [
+        {"size": 0},
+        {"size": 100_000},
+        {"size": 64.0},
+        {"channels": 2},
+        {"fit": "zoom"},
+        {"resample": "magic"},
+        {"background": (300, 0, 0)},
+        {"background": (1, 2)},
+        {"max_pixels": 0},
+        {"max_frames": 0},
+    ],
 )
 def test_absurd_options_are_refused(changes):
     with pytest.raises(ConfigError) as err:
@@ -216,4 +232,3 @@ def test_preview_image_names_the_file_when_it_fails():
         preview_image(ImageSource("notes.png", b"just words here"), OPTS)
     with pytest.raises(DataError, match=r"^a\.zip/link\.png is a symbolic link"):
         preview_image(ImageSource("a.zip/link.png", skip_reason="is a symbolic link inside the archive"), OPTS)
-

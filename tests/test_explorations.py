@@ -5,7 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from dcgan_core import Exploration, ExplorationError, load_exploration, latents_to_json, sample_latents, save_exploration
+from dcgan_core import (
+    Exploration,
+    ExplorationError,
+    load_exploration,
+    latents_to_json,
+    sample_latents,
+    save_exploration,
+)
 from dcgan_core.explore.directions import pca_directions
 from dcgan_core.explore.explorations import NamedVector, latents_from_json
 
@@ -120,27 +127,33 @@ def test_failed_save_names_the_path_and_leaves_no_temp_file(tmp_path):
 
 # --- hostile files ------------------------------------------------------------------------
 
+
 def _latents_text(values: str, latent_dim: str = "2") -> str:
-    return ('{"format": "dcgan-studio-latents", "version": 1, "latent_dim": %s, '
-            '"latents": [{"name": "a", "values": [%s]}]}' % (latent_dim, values))
+    return (
+        '{"format": "dcgan-studio-latents", "version": 1, "latent_dim": %s, '
+        '"latents": [{"name": "a", "values": [%s]}]}' % (latent_dim, values)
+    )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[" * 100_000 + "]" * 100_000, "more than 8 levels deep"),
-    ('{"a":' * 5_000 + "1" + "}" * 5_000, "more than 8 levels deep"),
-    ('{"latents": [' + "[]," * 200_000 + "[]]}", "more than 100,000 lists and objects"),
-    (_latents_text("1, " + "9" * 5_000), "whole number with 5,000 digits"),
-    (_latents_text("1, -" + "7" * 4_301), "whole number with 4,301 digits"),
-    (_latents_text("1", latent_dim="1" + "0" * 40), "whole number with 41 digits"),
-    (_latents_text("1", latent_dim="100000000"), "'latent_dim' must be a whole number from 1 to 65,536"),
-    (_latents_text("1, 1e999"), "1e999, which is too large to be a float"),
-    (_latents_text("1, NaN"), "contains NaN"),
-    (_latents_text("1, -Infinity"), "contains -Infinity"),
-    (_latents_text("1, 1e300"), "non-finite or out-of-range"),
-    ('"' + '\\"' * 500_000, "Unterminated string"),
-    (b"\xff\xfe not text", "not UTF-8"),
-    ("x" * (33 * 2**20), "33 MiB; the limit is 32 MiB"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "more than 8 levels deep"),
+        ('{"a":' * 5_000 + "1" + "}" * 5_000, "more than 8 levels deep"),
+        ('{"latents": [' + "[]," * 200_000 + "[]]}", "more than 100,000 lists and objects"),
+        (_latents_text("1, " + "9" * 5_000), "whole number with 5,000 digits"),
+        (_latents_text("1, -" + "7" * 4_301), "whole number with 4,301 digits"),
+        (_latents_text("1", latent_dim="1" + "0" * 40), "whole number with 41 digits"),
+        (_latents_text("1", latent_dim="100000000"), "'latent_dim' must be a whole number from 1 to 65,536"),
+        (_latents_text("1, 1e999"), "1e999, which is too large to be a float"),
+        (_latents_text("1, NaN"), "contains NaN"),
+        (_latents_text("1, -Infinity"), "contains -Infinity"),
+        (_latents_text("1, 1e300"), "non-finite or out-of-range"),
+        ('"' + '\\"' * 500_000, "Unterminated string"),
+        (b"\xff\xfe not text", "not UTF-8"),
+        ("x" * (33 * 2**20), "33 MiB; the limit is 32 MiB"),
+    ],
+)
 def test_hostile_json_is_refused_with_a_clear_message(text, message):
     field_check = "latent_dim' must" in message or "out-of-range" in message  # checked after the format
     for read in (latents_from_json,) if field_check else (latents_from_json, load_exploration):

@@ -247,8 +247,9 @@ def test_explorations_of_another_run_or_latent_size_are_refused(runs: Path, medi
     assert "not valid JSON" in _texts(at)
 
 
-def test_no_runs_and_a_run_without_checkpoints_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       trained: Path) -> None:
+def test_no_runs_and_a_run_without_checkpoints_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained: Path
+) -> None:
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(tmp_path / "empty"))
     st.cache_resource.clear()
     assert "no runs yet" in _texts(_open())
@@ -260,8 +261,11 @@ def test_no_runs_and_a_run_without_checkpoints_say_so(tmp_path: Path, monkeypatc
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(folder))
     at = _open()
     assert "has no saved generator" in _texts(at)
-    assert [link for link in at.get("page_link") if link.proto.page.endswith("train.py")
-            or "Train" in link.proto.label and link.proto.label != "Start a run"]
+    assert [
+        link
+        for link in at.get("page_link")
+        if link.proto.page.endswith("train.py") or "Train" in link.proto.label and link.proto.label != "Start a run"
+    ]
 
 
 def test_a_damaged_generator_file_shows_an_error(runs: Path, media: Media, trained: Path) -> None:
@@ -286,9 +290,16 @@ def _mark_running(run_dir: Path) -> Iterator[None]:
     """As if a worker process were training the run: its status says running and another process holds its lock."""
     write_status(run_dir, status="running")
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core import RunLock; "
-                               f"assert RunLock({str(run_dir)!r}).acquire(); print('held', flush=True); "
-                               "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core import RunLock; "
+            f"assert RunLock({str(run_dir)!r}).acquire(); print('held', flush=True); "
+            "time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         yield
@@ -321,8 +332,7 @@ def test_a_live_run_is_followed_to_each_new_epoch(runs: Path, media: Media, trai
         assert "Live weights as of epoch **2**" in _texts(at)
 
 
-def test_a_live_run_without_a_saved_epoch_waits_for_it(runs: Path, media: Media, trained: Path,
-                                                        tmp_path: Path) -> None:
+def test_a_live_run_without_a_saved_epoch_waits_for_it(runs: Path, media: Media, trained: Path, tmp_path: Path) -> None:
     run_dir = runs / trained.name
     held = tmp_path / "generators"
     with _mark_running(run_dir):
@@ -349,8 +359,9 @@ def test_switching_runs_opens_the_other_run_at_its_newest_epoch(runs: Path, medi
     assert any(o.endswith("(#ther)") for o in options)
 
 
-def test_the_one_dimensional_toy_plots_values_on_the_real_density(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   media: Media) -> None:
+def test_the_one_dimensional_toy_plots_values_on_the_real_density(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, media: Media
+) -> None:
     train_gaussian_run(tmp_path / "runs")
     monkeypatch.setenv("DCGAN_RUNS_DIR", str(tmp_path / "runs"))
     st.cache_resource.clear()
@@ -370,10 +381,15 @@ def test_hostile_exploration_files_are_refused_with_a_message(runs: Path, media:
     at = _open()
     _run(at.segmented_control(key="ex_panel").set_value("💾 Save & export"))
     deep = b"[" * 100_000 + b"]" * 100_000
-    huge = (b'{"format": "dcgan-studio-exploration", "version": 1, "run_id": "x", "epoch": '
-            + b"9" * 5_000 + b', "latent_dim": 16, "latents": []}')
-    for name, data, reason in (("deep.json", deep, "more than 8 levels deep"),
-                               ("huge.json", huge, "whole number with 5,000 digits")):
+    huge = (
+        b'{"format": "dcgan-studio-exploration", "version": 1, "run_id": "x", "epoch": '
+        + b"9" * 5_000
+        + b', "latent_dim": 16, "latents": []}'
+    )
+    for name, data, reason in (
+        ("deep.json", deep, "more than 8 levels deep"),
+        ("huge.json", huge, "whole number with 5,000 digits"),
+    ):
         _run(at.file_uploader(key="ex_upload").set_value([(name, data, "application/json")]))
         assert f"{name} cannot be loaded" in _texts(at) and reason in _texts(at)
 

@@ -22,13 +22,22 @@ from apptest_support import (
     texts,
     wait_for,
 )
-from dcgan_core import (ImageSource, PrepareOptions, bundled_dataset_path, list_runs, prepare_dataset, preset_config,
-                        rename_run, run_display_name)
+from dcgan_core import (
+    ImageSource,
+    PrepareOptions,
+    bundled_dataset_path,
+    list_runs,
+    prepare_dataset,
+    preset_config,
+    rename_run,
+    run_display_name,
+)
 from ui.labels import BOUNDS, FIELD_LABELS, field_of, humanize
 from ui.names import dataset_title, distinct, upload_name
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def _walk(node: Any, path: tuple = ()) -> Iterator[tuple[Any, tuple]]:
     """Every node of an AppTest tree with the blocks above it (outermost first)."""
@@ -54,8 +63,11 @@ def _in_expander(at, predicate) -> bool:
 
 def _main_texts(at) -> str:
     """Texts of the page itself, not of the sidebar."""
-    return "\n".join(str(getattr(node, "value", "")) for node, _ in _walk(at.main)
-                     if getattr(node, "type", "") in ("markdown", "caption", "info", "warning", "error", "title"))
+    return "\n".join(
+        str(getattr(node, "value", ""))
+        for node, _ in _walk(at.main)
+        if getattr(node, "type", "") in ("markdown", "caption", "info", "warning", "error", "title")
+    )
 
 
 def _live_header(at) -> str:
@@ -66,8 +78,18 @@ def _live_header(at) -> str:
 
 
 def _tiny(data: str, epochs: int, **extra):
-    return preset_config("custom", data_path=data, image_size=28, channels=1, epochs=epochs, steps_per_epoch=2,
-                         batch_size=16, width=0.25, swd_every=0, **extra)
+    return preset_config(
+        "custom",
+        data_path=data,
+        image_size=28,
+        channels=1,
+        epochs=epochs,
+        steps_per_epoch=2,
+        batch_size=16,
+        width=0.25,
+        swd_every=0,
+        **extra,
+    )
 
 
 def _tiny_settings(at, epochs: int) -> None:
@@ -85,12 +107,17 @@ def _small_dataset(cache: Path, n: int = 40, name: str = "few digits"):
 
 # --- plain words: pure parts ---------------------------------------------------------------
 
+
 def test_engine_messages_use_the_fields_labels():
-    assert humanize("g_lr must be between 1e-07 and 1, got 5.0.") == \
-        "Generator learning rate must be between 1e-07 and 1, got 5.0."
+    assert (
+        humanize("g_lr must be between 1e-07 and 1, got 5.0.")
+        == "Generator learning rate must be between 1e-07 and 1, got 5.0."
+    )
     assert humanize("steps_per_epoch must be a whole number, got 1.5.").startswith("Steps per epoch must")
-    assert humanize("real_label must be larger than fake_label.") == \
-        "Target for real images must be larger than Target for generated images."
+    assert (
+        humanize("real_label must be larger than fake_label.")
+        == "Target for real images must be larger than Target for generated images."
+    )
     assert field_of("batch_size 64 is larger than the dataset") == "batch_size"
     assert field_of("The dataset has too few images") is None
     assert "g_lr" not in humanize("g_lr must be between 1e-07 and 1")
@@ -131,12 +158,18 @@ def test_run_labels_stay_short_and_tell_runs_apart():
     bundled = SimpleNamespace(name="MNIST digits (bundled sample, 5,000 images)", bundled=True)
     own = SimpleNamespace(name="cats (64x64)", bundled=False)
     assert dataset_title(bundled) == "MNIST digits" and dataset_title(own) == "cats (64x64)"
-    labels = distinct({"20261204-140500-custom-aa11": "digits · Dec 4 14:05",
-                       "20261204-140510-custom-bb22": "digits · Dec 4 14:05", "x-cc33": "faces · Dec 4 14:06"})
+    labels = distinct(
+        {
+            "20261204-140500-custom-aa11": "digits · Dec 4 14:05",
+            "20261204-140510-custom-bb22": "digits · Dec 4 14:05",
+            "x-cc33": "faces · Dec 4 14:06",
+        }
+    )
     assert labels["20261204-140500-custom-aa11"].endswith("(#aa11)") and labels["x-cc33"] == "faces · Dec 4 14:06"
 
 
 # --- Train page ----------------------------------------------------------------------------
+
 
 def test_start_shows_the_new_run_and_finished_runs_are_not_called_training(app_env):
     jobs = job_manager(app_env)
@@ -201,8 +234,9 @@ def test_number_boxes_have_sensible_bounds(app_env):
 def test_a_paused_run_says_paused_not_time_left(app_env):
     jobs = job_manager(app_env)
     run_id = jobs.start(_tiny(str(bundled_dataset_path()), 400), name="MNIST digits")
-    wait_for(lambda: jobs.snapshot(run_id).status == "running" and jobs.snapshot(run_id).epoch >= 1, 300,
-             "the run to train")
+    wait_for(
+        lambda: jobs.snapshot(run_id).status == "running" and jobs.snapshot(run_id).epoch >= 1, 300, "the run to train"
+    )
     at = open_page("pages/train.py")
     metrics = {m.label: m.value for m in at.main.metric}
     assert "Time left" in metrics and "Images / s" in metrics
@@ -217,6 +251,7 @@ def test_a_paused_run_says_paused_not_time_left(app_env):
 
 
 # --- Data page -----------------------------------------------------------------------------
+
 
 def test_uploads_are_named_after_their_folder_or_count_never_a_file(app_env):
     at = open_page("pages/data.py")
@@ -234,8 +269,7 @@ def test_uploads_are_named_after_their_folder_or_count_never_a_file(app_env):
 def test_a_broken_only_upload_shows_its_reason_in_the_open(app_env):
     at = open_page("pages/data.py")
     at.segmented_control(key="data_kind").set_value("Images or zip files").run()
-    at.file_uploader(key="data_upload_Images or zip files").set_value(
-        [("fake.jpg", b"not a jpeg", "image/jpeg")]).run()
+    at.file_uploader(key="data_upload_Images or zip files").set_value([("fake.jpg", b"not a jpeg", "image/jpeg")]).run()
     assert_ok(at)
     assert "No images chosen yet" not in _main_texts(at)
     shown = [e.value for e in at.main.error if "fake.jpg" in e.value]
@@ -251,6 +285,7 @@ def test_a_broken_only_upload_shows_its_reason_in_the_open(app_env):
 
 
 # --- Runs page -----------------------------------------------------------------------------
+
 
 def test_runs_page_uses_friendly_names_renames_and_keeps_by_default(app_env):
     jobs = job_manager(app_env)

@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 
 import dcgan_core.data.prepare as prepare_module
-from dcgan_core import DataError, PrepareOptions, list_datasets, prepare_dataset, preview_image, sources_from_folder, sources_from_uploads, sources_from_zip
+from dcgan_core import (
+    DataError,
+    PrepareOptions,
+    list_datasets,
+    prepare_dataset,
+    preview_image,
+    sources_from_folder,
+    sources_from_uploads,
+    sources_from_zip,
+)
 from dcgan_core.data.sources import SourceLimits
 from dcgan_core.paths import project_root
 from hostile_samples import MIB, repeated_zip, run_measured
@@ -36,6 +45,7 @@ def digit_folder(path, n=3):
 
 # --- special files and links ----------------------------------------------------------------
 
+
 def test_link_loops_pipes_sockets_and_broken_links_are_listed_as_skipped(tmp_path):
     folder = digit_folder(tmp_path / "imgs", 2)
     (folder / "loop_a.png").symlink_to("loop_b.png")
@@ -55,8 +65,14 @@ def test_link_loops_pipes_sockets_and_broken_links_are_listed_as_skipped(tmp_pat
     finally:
         server.close()
     assert result.report.usable == 2
-    assert {name for name, _ in result.report.skipped} == {"loop_a.png", "loop_b.png", "self.png", "gone.png",
-                                                           "pipe.png", "sock.png"}
+    assert {name for name, _ in result.report.skipped} == {
+        "loop_a.png",
+        "loop_b.png",
+        "self.png",
+        "gone.png",
+        "pipe.png",
+        "sock.png",
+    }
 
 
 def test_a_pipe_put_in_place_of_a_file_after_listing_never_blocks(tmp_path):
@@ -80,11 +96,15 @@ def test_a_link_loop_or_a_pipe_as_the_source_is_refused(tmp_path):
 
 # --- the cache folder ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("where", "message"), [
-    ("a_file", "it is a file, not a folder"),
-    ("a_file/cache", "part of its path is a file"),
-    ("a_file/deeper/cache", "part of its path is a file"),
-])
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("a_file", "it is a file, not a folder"),
+        ("a_file/cache", "part of its path is a file"),
+        ("a_file/deeper/cache", "part of its path is a file"),
+    ],
+)
 def test_an_impossible_cache_folder_is_a_data_error(tmp_path, where, message):
     (tmp_path / "a_file").write_text("I am in the way")
     with pytest.raises(DataError, match=message):
@@ -127,19 +147,42 @@ def test_cli_prints_one_line_and_exits_2_for_every_file_system_failure(tmp_path)
         ([str(tmp_path / "loop"), "--cache-dir", str(tmp_path / "c")], "symbolic links"),
     ]
     for argv, message in cases:
-        done = subprocess.run([sys.executable, "-m", "dcgan_core", "prepare", *argv], cwd=project_root(),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "dcgan_core", "prepare", *argv],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], done.stderr
         assert "Traceback" not in done.stderr and done.stdout == ""
-    ok = subprocess.run([sys.executable, "-m", "dcgan_core", "prepare", str(folder), "--cache-dir", str(tmp_path / "c"),
-                         "--size", "28", "--channels", "1"], cwd=project_root(), capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcgan_core",
+            "prepare",
+            str(folder),
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--size",
+            "28",
+            "--channels",
+            "1",
+        ],
+        cwd=project_root(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "skipped loop.png: is a symbolic link loop" in ok.stdout and "skipped pipe.png: is a named pipe" in ok.stdout
 
 
 # --- zip caps across one request ------------------------------------------------------------
+
 
 def test_a_zip_of_many_small_zero_members_is_refused_as_a_whole():
     bomb = repeated_zip(1900)  # every member is under the 1 MiB floor of the per-member check
@@ -187,6 +230,7 @@ def test_folder_file_count_is_capped(tmp_path):
 
 
 # --- the manifest and the .npy appear together ---------------------------------------------
+
 
 def test_the_manifest_is_written_before_the_npy_appears(tmp_path, monkeypatch):
     seen = []
@@ -263,7 +307,7 @@ def test_damaged_zip_members_are_skipped_in_a_conversion_and_in_a_preview(tmp_pa
     big = encode(photo(300, 300), "PNG")
     good = make_zip(None, [("a.png", big)], compress=False)
     offset = good.index(b"a.png") + len(big) // 2  # in the middle of the member: found only when read
-    broken = good[:offset] + bytes(b ^ 0xFF for b in good[offset:offset + 40]) + good[offset + 40:]
+    broken = good[:offset] + bytes(b ^ 0xFF for b in good[offset : offset + 40]) + good[offset + 40 :]
     uploads = [("broken.zip", broken)] + [(name, data) for name, data in digit_pngs(2)]
     sources = sources_from_uploads(uploads)
     assert sources[0].name == "broken.zip/a.png" and sources[0].skip_reason is None  # found only when read

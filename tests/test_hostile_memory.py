@@ -66,13 +66,16 @@ except DataError as err:
 
 
 def test_uploads_share_the_caps_of_one_request(tmp_path):
-    found = run_measured("""
+    found = run_measured(
+        """
 from hostile_samples import big_png, repeated_zip
 uploads = [("grey.png", big_png(7000, 7000, "I;16", 5))] + [(f"z{i}.zip", repeated_zip(1900, prefix=f"m{i}")) for i in range(3)]
 sources = sources_from_uploads(uploads)
 result = prepare_dataset(sources, PrepareOptions(size=28, channels=1), cache_dir=%r)
 RESULT = {"usable": result.report.usable, "skipped": [list(s) for s in result.report.skipped]}
-""" % str(tmp_path / "cache"))
+"""
+        % str(tmp_path / "cache")
+    )
     assert found["usable"] == 1
     assert [name for name, _ in found["skipped"]] == ["z0.zip", "z1.zip", "z2.zip"]
     assert all("zip bomb" in reason for _, reason in found["skipped"])
@@ -88,12 +91,15 @@ def test_an_image_larger_than_the_whole_budget_is_refused_with_its_reason():
 def test_the_budget_can_be_set_for_a_process(tmp_path):
     (tmp_path / "big.png").write_bytes(big_png(7000, 7000, "RGBA"))
     (tmp_path / "small.png").write_bytes(encode(Image.new("RGB", (40, 40), (9, 9, 9)), "PNG"))
-    found = run_measured(f"""
+    found = run_measured(
+        f"""
 result = prepare_dataset(sources_from_folder({str(tmp_path)!r}), PrepareOptions(size=16), cache_dir={str(tmp_path / "c")!r})
 RESULT = {{"usable": result.report.usable, "skipped": [list(s) for s in result.report.skipped]}}
-""", env={"DCGAN_DECODE_BUDGET_MB": "48"})
+""",
+        env={"DCGAN_DECODE_BUDGET_MB": "48"},
+    )
     assert found["usable"] == 1
-    (name, reason), = found["skipped"]
+    ((name, reason),) = found["skipped"]
     assert name == "big.png" and "more than the 48 MiB that decoding may use" in reason
 
 
@@ -101,9 +107,11 @@ def test_budget_makes_large_work_wait_and_serves_in_order():
     budget = MemoryBudget(10 * MIB)
     order: list[str] = []
     with budget.reserve(8 * MIB):
+
         def take(label: str, nbytes: int) -> None:
             with budget.reserve(nbytes):
                 order.append(label)
+
         big = threading.Thread(target=take, args=("big", 6 * MIB))
         big.start()
         time.sleep(0.1)
@@ -122,6 +130,7 @@ def test_budget_makes_large_work_wait_and_serves_in_order():
 
 # --- what the strip-wise conversion gives back -----------------------------------------
 
+
 def test_large_sixteen_bit_image_is_scaled_like_a_small_one():
     pixels, info = decode_image(big_png(3000, 3000, "I;16"), PrepareOptions(size=30, channels=1, fit="stretch"))
     assert info.mode == "I;16" and pixels.shape == (30, 30, 1)
@@ -139,8 +148,9 @@ def test_large_translucent_image_is_laid_over_the_background():
 
 def test_large_float_image_is_stretched_over_its_range():
     ramp = np.tile(np.linspace(-5.0, 5.0, 2100, dtype=np.float32), (2100, 1))
-    pixels, info = decode_image(encode(Image.fromarray(ramp, "F"), "TIFF"),
-                                PrepareOptions(size=21, channels=1, fit="stretch"))
+    pixels, info = decode_image(
+        encode(Image.fromarray(ramp, "F"), "TIFF"), PrepareOptions(size=21, channels=1, fit="stretch")
+    )
     assert info.mode == "F"
     assert pixels[5, 0, 0] <= 8 and pixels[5, -1, 0] >= 247 and abs(int(pixels[5, 10, 0]) - 128) <= 6
 

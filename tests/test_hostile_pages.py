@@ -15,8 +15,10 @@ def _upload(at, files) -> None:
 
 def test_large_images_and_a_zip_bomb_upload_converts_with_reasons(app_env):
     at = open_page("pages/data.py")
-    files = digit_pngs(4) + [("grey16.png", big_png(7000, 7000, "I;16"), "image/png"),
-                             ("zeros.zip", repeated_zip(1900), "application/zip")]
+    files = digit_pngs(4) + [
+        ("grey16.png", big_png(7000, 7000, "I;16"), "image/png"),
+        ("zeros.zip", repeated_zip(1900), "application/zip"),
+    ]
     _upload(at, files)
     assert "zeros.zip: would unpack" in texts(at) and "zip bomb" in texts(at)  # the preview says why
     at.select_slider(key="data_size").set_value(28).run()

@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from apptest_support import app_env, assert_ok, open_page, texts  # noqa: F401  (fixture)
-from dcgan_core import PrepareOptions, list_datasets, open_dataset, prepare_dataset, read_dataset_classes, sources_from_folder, sources_from_uploads
+from dcgan_core import (
+    PrepareOptions,
+    list_datasets,
+    open_dataset,
+    prepare_dataset,
+    read_dataset_classes,
+    sources_from_folder,
+    sources_from_uploads,
+)
 from dcgan_core.data.health import HealthReport
 from dcgan_core.data.folder_labels import MAX_CLASS_NAME, class_name, labels_from_names
 from dcgan_core.cli.prepare import add_prepare_command, run_prepare
@@ -37,8 +45,11 @@ def write_tree(root: Path, layout: dict[str, range]) -> Path:
 def uploads(layout: dict[str, range], top: str = "") -> list[tuple[str, bytes]]:
     """The same layout as ``(name, bytes)`` uploads, under the folder ``top`` when given."""
     lead = f"{top}/" if top else ""
-    return [(f"{lead}{folder + '/' if folder else ''}d{i:03d}.png", PNGS[i]) for folder, picks in layout.items()
-            for i in picks]
+    return [
+        (f"{lead}{folder + '/' if folder else ''}d{i:03d}.png", PNGS[i])
+        for folder, picks in layout.items()
+        for i in picks
+    ]
 
 
 def classes_of(result) -> dict[str, int]:
@@ -61,6 +72,7 @@ def old_style_id(shas: list[str], options: PrepareOptions) -> str:
 
 
 # --- classes from names --------------------------------------------------------------------------
+
 
 def test_names_of_a_folder_a_zip_a_directory_upload_and_two_zips_give_the_same_classes():
     cases = [
@@ -91,7 +103,9 @@ def test_no_classes_for_flat_one_folder_mixed_or_too_many_with_plain_reasons():
     wrapped = labels_from_names(["upload/a.png", "upload/b.png"])
     assert not wrapped.labelled and "one folder (upload)" in wrapped.reason
     mixed = labels_from_names(["x/a.png", "x/b.png", "x/cats/c.png", "x/dogs/d.png"])
-    assert not mixed.labelled and mixed.reason.startswith("2 images sit at the top level beside the subfolders cats, dogs")
+    assert not mixed.labelled and mixed.reason.startswith(
+        "2 images sit at the top level beside the subfolders cats, dogs"
+    )
     many = labels_from_names([f"c{i}/a.png" for i in range(1001)])
     assert not many.labelled and "1,001 subfolders, more than the limit of 1,000 classes" in many.reason
     assert labels_from_names([]).reason == "there are no images"
@@ -100,8 +114,19 @@ def test_no_classes_for_flat_one_folder_mixed_or_too_many_with_plain_reasons():
 def test_class_names_are_normalised_shortened_merged_and_only_text():
     nfd, nfc = unicodedata.normalize("NFD", "Café"), "Café"
     long_a, long_b = "a" * 50 + " one", "a" * 50 + " two"
-    found = labels_from_names([f"{nfd}/1.png", f"{nfc}/2.png", f"{nfc}/2b.png", "CAFÉ /3.png", "猫/4.png", "  new\n\tline /5.png",
-                               f"{long_a}/6.png", f"{long_b}/7.png", "../../etc/8.png"])
+    found = labels_from_names(
+        [
+            f"{nfd}/1.png",
+            f"{nfc}/2.png",
+            f"{nfc}/2b.png",
+            "CAFÉ /3.png",
+            "猫/4.png",
+            "  new\n\tline /5.png",
+            f"{long_a}/6.png",
+            f"{long_b}/7.png",
+            "../../etc/8.png",
+        ]
+    )
     assert found.labelled
     assert found.classes.count("Café") == 1 and "猫" in found.classes and "new line" in found.classes
     assert found.counts()[found.classes.index("Café")] == 4  # three folders, one class named after the largest
@@ -123,9 +148,11 @@ def test_only_case_differences_make_one_class_and_say_so():
 
 # --- conversion: manifest, cache key, cache hits ------------------------------------------------
 
+
 def test_labels_from_a_real_folder_nested_and_empty_subfolders(tmp_path):
-    root = write_tree(tmp_path / "pets", {"cats": range(0, 20), "cats/kittens/tiny": range(20, 25),
-                                          "dogs": range(25, 50)})
+    root = write_tree(
+        tmp_path / "pets", {"cats": range(0, 20), "cats/kittens/tiny": range(20, 25), "dogs": range(25, 50)}
+    )
     (root / "birds").mkdir()  # an empty subfolder makes no class
     (root / "fish" / "empty").mkdir(parents=True)
     (root / "readme.txt").write_text("a text beside the folders is skipped, not an image at the top level")
@@ -133,7 +160,9 @@ def test_labels_from_a_real_folder_nested_and_empty_subfolders(tmp_path):
     assert result.manifest["classes"] == ["cats", "dogs"]
     assert classes_of(result) == {"cats": 25, "dogs": 25}
     # each row carries the class of its file's first-level folder
-    expected = {img["sha256"]: ("cats" if img["name"].startswith("cats/") else "dogs") for img in result.manifest["images"]}
+    expected = {
+        img["sha256"]: ("cats" if img["name"].startswith("cats/") else "dogs") for img in result.manifest["images"]
+    }
     assert label_of_row(result) == [expected[img["sha256"]] for img in result.manifest["images"]]
     array = open_dataset(result.npy_path)
     first = result.manifest["images"][0]["sha256"]
@@ -148,8 +177,10 @@ def test_labels_from_a_zip_on_disk_and_from_two_uploaded_zips(tmp_path):
     make_zip(archive, uploads(layout, top="pets"))
     from_zip = prepare_dataset(sources_from_folder(archive, lazy=True), GREY28, cache_dir=tmp_path / "cache")
     assert classes_of(from_zip) == {"cats": 21, "dogs": 21}
-    two = [("cats.zip", make_zip(None, uploads({"": layout["cats"]}))),
-           ("dogs.zip", make_zip(None, uploads({"": layout["dogs"]})))]
+    two = [
+        ("cats.zip", make_zip(None, uploads({"": layout["cats"]}))),
+        ("dogs.zip", make_zip(None, uploads({"": layout["dogs"]}))),
+    ]
     from_two = prepare_dataset(sources_from_uploads(two), GREY28, cache_dir=tmp_path / "cache")
     assert classes_of(from_two) == {"cats": 21, "dogs": 21}
     # the same files in the same classes are the same dataset, whichever way they came
@@ -161,12 +192,15 @@ def test_labels_from_a_zip_on_disk_and_from_two_uploaded_zips(tmp_path):
 
 def test_the_key_includes_the_labels_and_a_flat_set_keeps_its_old_id(tmp_path):
     cache = tmp_path / "cache"
-    a = prepare_dataset(sources_from_uploads(uploads({"cats": range(0, 20), "dogs": range(20, 40)})), GREY28,
-                        cache_dir=cache)
-    b = prepare_dataset(sources_from_uploads(uploads({"cats": range(0, 30), "dogs": range(30, 40)})), GREY28,
-                        cache_dir=cache)
-    c = prepare_dataset(sources_from_uploads(uploads({"left": range(0, 20), "right": range(20, 40)})), GREY28,
-                        cache_dir=cache)
+    a = prepare_dataset(
+        sources_from_uploads(uploads({"cats": range(0, 20), "dogs": range(20, 40)})), GREY28, cache_dir=cache
+    )
+    b = prepare_dataset(
+        sources_from_uploads(uploads({"cats": range(0, 30), "dogs": range(30, 40)})), GREY28, cache_dir=cache
+    )
+    c = prepare_dataset(
+        sources_from_uploads(uploads({"left": range(0, 20), "right": range(20, 40)})), GREY28, cache_dir=cache
+    )
     flat = prepare_dataset(sources_from_uploads(uploads({"": range(0, 40)})), GREY28, cache_dir=cache)
     ids = {a.dataset_id, b.dataset_id, c.dataset_id, flat.dataset_id}
     assert len(ids) == 4 and not any(r.from_cache for r in (a, b, c, flat))
@@ -193,7 +227,9 @@ def test_a_cache_hit_returns_the_same_labels_even_with_a_text_file_beside_the_fo
     assert classes_of(first) == {"x": 20, "y": 25}
     again = prepare_dataset(sources_from_uploads(list(reversed(files))), GREY28, cache_dir=cache, name="renamed")
     assert again.from_cache and again.dataset_id == first.dataset_id
-    assert again.manifest["classes"] == first.manifest["classes"] and again.manifest["labels"] == first.manifest["labels"]
+    assert (
+        again.manifest["classes"] == first.manifest["classes"] and again.manifest["labels"] == first.manifest["labels"]
+    )
     assert again.report.classes == first.report.classes == (("x", 20), ("y", 25))
     assert read_dataset_classes(again.npy_path).counts() == [20, 25]
     flat = prepare_dataset(sources_from_uploads(uploads({"": range(0, 45)})), GREY28, cache_dir=cache)
@@ -232,15 +268,24 @@ def test_images_beside_subfolders_make_no_classes_naming_how_many(tmp_path):
 
 def test_unicode_long_and_duplicate_after_normalisation_folder_names(tmp_path):
     long_name = "Photos from the summer holiday at grandmother's house"
-    root = write_tree(tmp_path / "odd", {unicodedata.normalize("NFD", "Café"): range(0, 10), "café": range(10, 20),
-                                         "猫": range(20, 40), long_name: range(40, 60)})
+    root = write_tree(
+        tmp_path / "odd",
+        {
+            unicodedata.normalize("NFD", "Café"): range(0, 10),
+            "café": range(10, 20),
+            "猫": range(20, 40),
+            long_name: range(40, 60),
+        },
+    )
     result = prepare_dataset(sources_from_folder(root), GREY28, cache_dir=tmp_path / "cache")
     found = classes_of(result)
-    short = long_name[:MAX_CLASS_NAME - 1] + "…"
+    short = long_name[: MAX_CLASS_NAME - 1] + "…"
     assert found == {"Café": 20, short: 20, "猫": 20}
     assert any("were taken as one class" in w and "Café" in w for w in result.report.warnings)
     assert not (tmp_path / "cache" / "猫").exists() and sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [
-        ".json", ".npy"]
+        ".json",
+        ".npy",
+    ]
 
 
 def test_a_class_with_a_single_image_is_kept_and_warned_and_imbalance_is_warned(tmp_path):
@@ -250,11 +295,16 @@ def test_a_class_with_a_single_image_is_kept_and_warned_and_imbalance_is_warned(
     report = result.report
     assert report.classes == (("common", 30), ("rare", 1))
     small = [w for w in report.warnings if "too small to learn" in w]
-    assert small == ["1 of 2 classes has fewer than 20 images, too small to learn: rare (1). "
-                     "Add images to them, or leave their folders out."]
+    assert small == [
+        "1 of 2 classes has fewer than 20 images, too small to learn: rare (1). "
+        "Add images to them, or leave their folders out."
+    ]
     assert any("strongly unbalanced" in w and "common has 30" in w and "rare only 1" in w for w in report.warnings)
-    balanced = prepare_dataset(sources_from_folder(write_tree(tmp_path / "even", {"a": range(0, 25), "b": range(25, 50)})),
-                               GREY28, cache_dir=tmp_path / "cache")
+    balanced = prepare_dataset(
+        sources_from_folder(write_tree(tmp_path / "even", {"a": range(0, 25), "b": range(25, 50)})),
+        GREY28,
+        cache_dir=tmp_path / "cache",
+    )
     assert balanced.report.classes == (("a", 25), ("b", 25))
     assert not any("too small" in w or "unbalanced" in w for w in balanced.report.warnings)
 
@@ -264,10 +314,15 @@ def test_a_file_in_two_classes_is_kept_once_in_the_class_of_its_first_copy(tmp_p
     files = uploads(layout) + [("dogs/copy-of-a-cat.png", PNGS[0])]
     result = prepare_dataset(sources_from_uploads(files), GREY28, cache_dir=tmp_path / "cache")
     assert classes_of(result) == {"cats": 20, "dogs": 20}
-    assert "1 image was found in more than one class; each was kept once, in the class of its first copy." in \
-        result.report.warnings
-    kept = prepare_dataset(sources_from_uploads(files), PrepareOptions(size=28, channels=1, drop_duplicates=False),
-                           cache_dir=tmp_path / "cache")
+    assert (
+        "1 image was found in more than one class; each was kept once, in the class of its first copy."
+        in result.report.warnings
+    )
+    kept = prepare_dataset(
+        sources_from_uploads(files),
+        PrepareOptions(size=28, channels=1, drop_duplicates=False),
+        cache_dir=tmp_path / "cache",
+    )
     assert classes_of(kept) == {"cats": 20, "dogs": 21}
     assert not any("more than one class" in w for w in kept.report.warnings)
 
@@ -302,12 +357,14 @@ def test_the_bundled_digits_are_listed_with_ten_classes(tmp_path):
 
 # --- the Data page ------------------------------------------------------------------------------
 
+
 def test_a_directory_upload_and_a_zip_upload_show_their_classes_on_the_data_page(app_env):
     at = open_page("pages/data.py")
     assert "10 classes" in texts(at)  # the bundled digits in the list
     folder = at.file_uploader(key="data_upload_A folder")
-    folder.set_value([(n, d, "image/png") for n, d in uploads({"cats": range(0, 22), "dogs": range(22, 25)},
-                                                              top="myfolder")]).run()
+    folder.set_value(
+        [(n, d, "image/png") for n, d in uploads({"cats": range(0, 22), "dogs": range(22, 25)}, top="myfolder")]
+    ).run()
     at.radio(key="data_channels").set_value(1)
     at.select_slider(key="data_size").set_value(28)
     at.text_input(key="data_name").set_value("my pets")
@@ -325,7 +382,9 @@ def test_a_directory_upload_and_a_zip_upload_show_their_classes_on_the_data_page
 
     zipped = make_zip(None, uploads({"birds": range(30, 50), "fish": range(50, 60)}, top="animals"))
     at.segmented_control(key="data_kind").set_value("Images or zip files").run()
-    at.file_uploader(key="data_upload_Images or zip files").set_value([("animals.zip", zipped, "application/zip")]).run()
+    at.file_uploader(key="data_upload_Images or zip files").set_value(
+        [("animals.zip", zipped, "application/zip")]
+    ).run()
     at.text_input(key="data_name").set_value("zipped animals")
     at.button(key="data_convert").click().run()
     assert_ok(at)
@@ -338,14 +397,17 @@ def test_a_directory_upload_and_a_zip_upload_show_their_classes_on_the_data_page
 def test_a_directory_upload_of_one_folder_says_there_are_no_classes(app_env):
     at = open_page("pages/data.py")
     at.file_uploader(key="data_upload_A folder").set_value(
-        [(n, d, "image/png") for n, d in uploads({"": range(0, 6)}, top="holiday")]).run()
+        [(n, d, "image/png") for n, d in uploads({"": range(0, 6)}, top="holiday")]
+    ).run()
     at.radio(key="data_channels").set_value(1)
     at.select_slider(key="data_size").set_value(28)
     at.button(key="data_convert").click().run()
     assert_ok(at)
     notes = [i.value for i in at.info if "No classes" in i.value]
-    assert notes == ["No classes: all images sit in one folder (holiday), so there are no classes. "
-                     "Put each class of images in its own subfolder to train and draw by class."]
+    assert notes == [
+        "No classes: all images sit in one folder (holiday), so there are no classes. "
+        "Put each class of images in its own subfolder to train and draw by class."
+    ]
     assert not [df for df in at.dataframe if list(df.value.columns) == ["Class", "Images"]]
 
 
@@ -353,7 +415,8 @@ def test_a_directory_upload_of_one_folder_says_there_are_no_classes(app_env):
 def test_class_names_from_folders_are_shown_as_text(app_env, name):
     at = open_page("pages/data.py")
     at.file_uploader(key="data_upload_A folder").set_value(
-        [(n, d, "image/png") for n, d in uploads({name: range(0, 3), "plain": range(3, 6)}, top="up")]).run()
+        [(n, d, "image/png") for n, d in uploads({name: range(0, 3), "plain": range(3, 6)}, top="up")]
+    ).run()
     at.radio(key="data_channels").set_value(1)
     at.select_slider(key="data_size").set_value(28)
     at.button(key="data_convert").click().run()

@@ -169,7 +169,9 @@ def test_directions_move_rename_and_map():
 
 def test_large_pca_takes_the_randomized_path_and_agrees_with_full_svd():
     rng = np.random.default_rng(4)
-    features = rng.normal(size=(600, 3)) * [6.0, 3.0, 1.5] @ rng.normal(size=(3, 400)) + 0.05 * rng.normal(size=(600, 400))
+    features = rng.normal(size=(600, 3)) * [6.0, 3.0, 1.5] @ rng.normal(size=(3, 400)) + 0.05 * rng.normal(
+        size=(600, 400)
+    )
     fast = pca_directions(features, 3)  # min(600, 400) is large: randomized SVD
     _, s, vt = np.linalg.svd(features - features.mean(axis=0), full_matrices=False)
     assert _max_subspace_angle(fast.vectors, vt[:3]) < 0.5

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from dcgan_core import DataError, bundled_dataset_path, sliced_wasserstein_distance, upscale
-from dcgan_core.metrics.quality import histograms, kl_divergence_histogram, mean_pairwise_distance, pyramid_sizes, swd_per_level
+from dcgan_core.metrics.quality import (
+    histograms,
+    kl_divergence_histogram,
+    mean_pairwise_distance,
+    pyramid_sizes,
+    swd_per_level,
+)
 from dcgan_core.metrics.quality import _blur, _laplacian_pyramid, _pyr_up, _w1_sorted
 
 

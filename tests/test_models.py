@@ -8,8 +8,13 @@ from dcgan_core.engine.gan import GAN, make_optimizer
 from dcgan_core.engine.models import build_discriminator, build_generator, custom_layout, model_cost
 
 PRESET_SHAPES = {
-    "custom": (28, 1), "face64": (64, 3), "mnist_blocks": (28, 1), "gaussian_1d": None,
-    "mnist_rmsprop": (28, 1), "mnist_tutorial": (28, 1), "faces200": (200, 3),
+    "custom": (28, 1),
+    "face64": (64, 3),
+    "mnist_blocks": (28, 1),
+    "gaussian_1d": None,
+    "mnist_rmsprop": (28, 1),
+    "mnist_tutorial": (28, 1),
+    "faces200": (200, 3),
 }
 
 
@@ -20,8 +25,9 @@ def test_preset_builds_costs_and_trains_one_step(name):
     if shape is None:
         config = preset_config(name, batch_size=8)
     else:
-        config = preset_config(name, data_path="unused.npy", image_size=shape[0], channels=shape[1],
-                               batch_size=4, **overrides)
+        config = preset_config(
+            name, data_path="unused.npy", image_size=shape[0], channels=shape[1], batch_size=4, **overrides
+        )
     g, d = build_generator(config), build_discriminator(config)
     assert tuple(g.output.shape[1:]) == config.image_shape
     assert tuple(d.output.shape[1:]) == (1,)
@@ -63,8 +69,12 @@ def test_label_smoothing_and_half_batch_change_the_losses():
     config = preset_config("custom", data_path="x.npy", batch_size=8, width=0.25, latent_dim=8)
     batch = np.random.default_rng(1).integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
     results = {}
-    for label, changes in {"plain": {}, "smooth": {"real_label": 0.9, "fake_label": 0.1},
-                           "half": {"half_batch": True}, "lsgan": {"loss": "lsgan"}}.items():
+    for label, changes in {
+        "plain": {},
+        "smooth": {"real_label": 0.9, "fake_label": 0.1},
+        "half": {"half_batch": True},
+        "lsgan": {"loss": "lsgan"},
+    }.items():
         c = config.with_changes(**changes)
         gan = GAN(c, build_generator(c), build_discriminator(c))
         gan.compile(d_optimizer=make_optimizer(c, c.d_lr), g_optimizer=make_optimizer(c, c.g_lr))

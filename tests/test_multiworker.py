@@ -39,20 +39,52 @@ def _ports(n: int) -> list[str]:
     return found
 
 
-def _start(tmp_path: Path, data: Path, *extra: str, epochs: int = 2, timeout: int = 20,
-           wrap_second: list[str] | None = None) -> list[subprocess.Popen]:
+def _start(
+    tmp_path: Path, data: Path, *extra: str, epochs: int = 2, timeout: int = 20, wrap_second: list[str] | None = None
+) -> list[subprocess.Popen]:
     workers = _ports(2)
     procs = []
     for index in range(2):
-        env = dict(os.environ, TF_CONFIG=_tf_config(workers, index), CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="2",
-                   PYTHONPATH=str(ROOT), DCGAN_WEIGHTS_DIGEST=str(tmp_path / "digest"),
-                   DCGAN_COLLECTIVE_TIMEOUT=str(timeout))
+        env = dict(
+            os.environ,
+            TF_CONFIG=_tf_config(workers, index),
+            CUDA_VISIBLE_DEVICES="",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            PYTHONPATH=str(ROOT),
+            DCGAN_WEIGHTS_DIGEST=str(tmp_path / "digest"),
+            DCGAN_COLLECTIVE_TIMEOUT=str(timeout),
+        )
         log = open(tmp_path / f"worker{index}.log", "w")
-        procs.append(subprocess.Popen(
-            (wrap_second if index == 1 and wrap_second else []) + [sys.executable, "-m", "dcgan_core", "train", "--data", str(data), "--preset", "custom", "--width", "0.25",
-             "--batch-size", "32", "--epochs", str(epochs), "--runs-dir", str(tmp_path / f"runs{index}"),
-             "--run-id", "cluster-run", *extra],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                (wrap_second if index == 1 and wrap_second else [])
+                + [
+                    sys.executable,
+                    "-m",
+                    "dcgan_core",
+                    "train",
+                    "--data",
+                    str(data),
+                    "--preset",
+                    "custom",
+                    "--width",
+                    "0.25",
+                    "--batch-size",
+                    "32",
+                    "--epochs",
+                    str(epochs),
+                    "--runs-dir",
+                    str(tmp_path / f"runs{index}"),
+                    "--run-id",
+                    "cluster-run",
+                    *extra,
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
     return procs
 
 
@@ -111,8 +143,9 @@ def test_each_worker_reads_its_own_rows_and_together_they_cover_each_global_batc
 def test_a_batch_that_does_not_divide_is_refused_before_training(tmp_path):
     env = dict(os.environ, TF_CONFIG=_tf_config(_ports(3), 1), PYTHONPATH=str(ROOT))
     base = [sys.executable, "-m", "dcgan_core", "train", "--runs-dir", str(tmp_path / "runs")]
-    result = subprocess.run(base + ["--batch-size", "32", "--run-id", "x"], env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        base + ["--batch-size", "32", "--run-id", "x"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2 and "does not divide between 3 workers" in result.stderr
     result = subprocess.run(base + ["--batch-size", "33"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "--run-id" in result.stderr
@@ -133,8 +166,15 @@ def test_two_workers_train_one_run_that_only_the_chief_writes(tmp_path):
     metrics = read_metrics(run_dir)
     assert metrics["epoch"] == [1.0, 2.0]
     assert all(0.05 < v < 5 for v in metrics["g_loss"] + metrics["d_loss"])  # global means, not sums of shares
-    for name in ("config.json", "generator.keras", "progress.gif", "samples/epoch_0002.png",
-                 "checkpoints/epoch_0002.npz", "generators/epoch_0002.npz", "generators/epoch_0002.onnx"):
+    for name in (
+        "config.json",
+        "generator.keras",
+        "progress.gif",
+        "samples/epoch_0002.png",
+        "checkpoints/epoch_0002.npz",
+        "generators/epoch_0002.npz",
+        "generators/epoch_0002.onnx",
+    ):
         assert (run_dir / name).is_file(), name
     assert not (tmp_path / "runs1").exists()  # the other worker wrote nothing
     digests = [(tmp_path / f"digest.task{i}").read_text() for i in range(2)]
@@ -202,8 +242,11 @@ def test_a_host_without_the_dataset_is_named_and_nobody_trains(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     data = digits_npy(folder, n=128)
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs none {folder} && test ! -e {data}"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount -t tmpfs none {folder} && test ! -e {data}"],
+        capture_output=True,
+        timeout=30,
+    )
     if probe.returncode != 0:
         pytest.skip(f"no private mount namespace here: {probe.stderr.decode()[-200:]}")
     # worker 1 sees an empty folder where the dataset is: as on a host without it

@@ -25,8 +25,8 @@ def _imports(path: Path) -> set[str]:
 def _documented_names() -> set[str]:
     """The names the README's "Python API" section lists."""
     text = (ROOT / "README.md").read_text()
-    section = text[text.index("## Python API"):]
-    section = section[:section.index("```")]
+    section = text[text.index("## Python API") :]
+    section = section[: section.index("```")]
     return set(re.findall(r"`(\w+)`", section)) - {"dcgan_core"}
 
 
@@ -58,7 +58,9 @@ def _core_modules() -> list[Path]:
 
 def test_only_the_engine_subpackage_imports_tensorflow_or_keras():
     engine = ROOT / "dcgan_core" / "engine"
-    importers = {path.relative_to(ROOT).as_posix() for path in _core_modules() if _imports(path) & {"tensorflow", "keras"}}
+    importers = {
+        path.relative_to(ROOT).as_posix() for path in _core_modules() if _imports(path) & {"tensorflow", "keras"}
+    }
     outside = {name for name in importers if not name.startswith("dcgan_core/engine/")}
     assert not outside, f"TensorFlow or Keras imported outside dcgan_core/engine/: {sorted(outside)}"
     assert {"dcgan_core/engine/gan.py", "dcgan_core/engine/models.py"} <= importers  # the check sees real imports

@@ -10,7 +10,25 @@ import pytest
 
 from explore_support import copy_run, gif_frames, png_array, train_digits_run, train_gaussian_run
 
-from dcgan_core import CheckpointError, Exploration, ExplorationError, RunError, Sampler, create_run, decode_png, image_png, interpolate, interpolation_gif, latents_to_json, load_exploration, make_grid, read_run_config, sample_grid_path, save_exploration, walk_gif
+from dcgan_core import (
+    CheckpointError,
+    Exploration,
+    ExplorationError,
+    RunError,
+    Sampler,
+    create_run,
+    decode_png,
+    image_png,
+    interpolate,
+    interpolation_gif,
+    latents_to_json,
+    load_exploration,
+    make_grid,
+    read_run_config,
+    sample_grid_path,
+    save_exploration,
+    walk_gif,
+)
 from dcgan_core.explore.explorations import latents_from_json
 
 
@@ -159,8 +177,15 @@ def test_latents_and_explorations_load_back_to_the_same_images(run_dir: Path, sa
     back = np.stack([nv.vector for nv in latents_from_json(latents_to_json(z), expected_latent_dim=16)])
     np.testing.assert_array_equal(sampler.images(back), sampler.images(z))
     found = sampler.discover_directions(2, n=500)
-    saved = save_exploration(Exploration(run_dir.name, sampler.epoch, 16, latents=[("a", z[0]), ("b", z[1])],
-                                         directions=list(zip(found.names, found.vectors))))
+    saved = save_exploration(
+        Exploration(
+            run_dir.name,
+            sampler.epoch,
+            16,
+            latents=[("a", z[0]), ("b", z[1])],
+            directions=list(zip(found.names, found.vectors)),
+        )
+    )
     assert json.loads(saved)["run_id"] == run_dir.name
     loaded = load_exploration(saved, expected_run_id=run_dir.name, expected_latent_dim=16)
     np.testing.assert_array_equal(sampler.images(loaded.latent_array()), sampler.images(z[:2]))

@@ -14,7 +14,20 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import DcganError, JobManager, RunError, Sampler, create_run, export_bundle, export_model, import_bundle, latent_from_seed, list_runs, read_metrics, train_run
+from dcgan_core import (
+    DcganError,
+    JobManager,
+    RunError,
+    Sampler,
+    create_run,
+    export_bundle,
+    export_model,
+    import_bundle,
+    latent_from_seed,
+    list_runs,
+    read_metrics,
+    train_run,
+)
 from dcgan_core.runs.epochs import checkpoint_epochs
 from dcgan_core.sharing.bundles import BundleLimits
 
@@ -23,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-m", "dcgan_core", *args], capture_output=True, text=True, timeout=300,
-                          cwd=ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "dcgan_core", *args], capture_output=True, text=True, timeout=300, cwd=ROOT, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +52,12 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_dir
 
 
-@pytest.mark.parametrize("fmt,name", [("keras", "g.keras"), ("savedmodel", "g_savedmodel"), ("onnx", "g.onnx"),
-                                      ("tflite", "g.tflite")])
-def test_every_model_format_is_written_and_matches_the_generator(trained: Path, tmp_path: Path, fmt: str,
-                                                                 name: str) -> None:
+@pytest.mark.parametrize(
+    "fmt,name", [("keras", "g.keras"), ("savedmodel", "g_savedmodel"), ("onnx", "g.onnx"), ("tflite", "g.tflite")]
+)
+def test_every_model_format_is_written_and_matches_the_generator(
+    trained: Path, tmp_path: Path, fmt: str, name: str
+) -> None:
     result = export_model(trained, fmt, tmp_path / name, epoch=1)
     assert result.path.exists() and result.bytes > 1000 and result.epoch == 1
     assert result.max_difference <= 1e-4
@@ -125,6 +141,7 @@ def test_hostile_bundles_are_refused_and_nothing_is_touched(trained: Path, tmp_p
             if name == "bundle.json":
                 data = json.dumps({**json.loads(data), "latent_dim": latent_dim}).encode()
             return [(name, data)]
+
         return change
 
     def wrong_config(name, data):
@@ -137,16 +154,32 @@ def test_hostile_bundles_are_refused_and_nothing_is_touched(trained: Path, tmp_p
     cases = {
         "not a zip": (tmp_path / "text.zip", "not a zip"),
         "truncated": (tmp_path / "truncated.zip", "not a zip"),
-        "escape": (_rezip(good, tmp_path / "escape.zip", lambda n, d: [(n, d), ("../../evil.txt", b"x")]
-                          if n == "bundle.json" else [(n, d)]), "outside itself"),
-        "foreign file": (_rezip(good, tmp_path / "foreign.zip", lambda n, d: [(n, d), ("run.py", b"import os")]
-                                if n == "bundle.json" else [(n, d)]), "does not belong"),
-        "changed file": (_rezip(good, tmp_path / "changed.zip", lambda n, d: [(n, d + b"x" if n == "metrics.csv"
-                                                                              else d)]), "does not match"),
+        "escape": (
+            _rezip(
+                good,
+                tmp_path / "escape.zip",
+                lambda n, d: [(n, d), ("../../evil.txt", b"x")] if n == "bundle.json" else [(n, d)],
+            ),
+            "outside itself",
+        ),
+        "foreign file": (
+            _rezip(
+                good,
+                tmp_path / "foreign.zip",
+                lambda n, d: [(n, d), ("run.py", b"import os")] if n == "bundle.json" else [(n, d)],
+            ),
+            "does not belong",
+        ),
+        "changed file": (
+            _rezip(good, tmp_path / "changed.zip", lambda n, d: [(n, d + b"x" if n == "metrics.csv" else d)]),
+            "does not match",
+        ),
         "latent size": (_rezip(good, tmp_path / "latent.zip", manifest_says(32)), "latent size"),
         "config latent": (_rezip(good, tmp_path / "config.zip", wrong_config), "does not match"),
-        "no manifest": (_rezip(good, tmp_path / "plain.zip", lambda n, d: [] if n == "bundle.json" else [(n, d)]),
-                        "not a run bundle"),
+        "no manifest": (
+            _rezip(good, tmp_path / "plain.zip", lambda n, d: [] if n == "bundle.json" else [(n, d)]),
+            "not a run bundle",
+        ),
     }
     (tmp_path / "text.zip").write_text("hello")
     (tmp_path / "truncated.zip").write_bytes(good.read_bytes()[:2000])
@@ -169,9 +202,13 @@ def test_web_demo_folder_holds_the_page_the_runtime_the_model_and_the_card(train
     from dcgan_core import Exploration
     from dcgan_core.sharing.web_demo import build_web_demo
 
-    exploration = Exploration(run_id=trained.name, epoch=2, latent_dim=16,
-                              latents=[("favourite", latent_from_seed(3, 16))],
-                              directions=[("thicker", np.eye(16, dtype=np.float32)[0])])
+    exploration = Exploration(
+        run_id=trained.name,
+        epoch=2,
+        latent_dim=16,
+        latents=[("favourite", latent_from_seed(3, 16))],
+        directions=[("thicker", np.eye(16, dtype=np.float32)[0])],
+    )
     zipped = build_web_demo(trained, tmp_path / "demo", explorations=[exploration])
     folder = tmp_path / "demo"
     meta = json.loads((folder / "demo.json").read_text())

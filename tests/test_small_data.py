@@ -9,7 +9,21 @@ import pytest
 
 from engine_support import digits_npy, tiny_config
 
-from dcgan_core import ConfigError, DataError, JobManager, auto_config, bundled_emoji_path, check_init_run, create_run, generator_epochs, list_datasets, read_metrics, run_disk_usage, sample_epochs, train_run
+from dcgan_core import (
+    ConfigError,
+    DataError,
+    JobManager,
+    auto_config,
+    bundled_emoji_path,
+    check_init_run,
+    create_run,
+    generator_epochs,
+    list_datasets,
+    read_metrics,
+    run_disk_usage,
+    sample_epochs,
+    train_run,
+)
 from dcgan_core.engine.trainer import build_gan
 from dcgan_core.engine.transfer import load_initial_weights
 from dcgan_core.runs.epochs import checkpoint_epochs
@@ -19,6 +33,7 @@ from dcgan_core.settings.autoconfig import legacy_recommended_config
 
 
 # --- defaults chosen from the data ---------------------------------------------------------
+
 
 def test_defaults_follow_the_dataset_size_and_say_why():
     small = auto_config(130, 64, 3, data_path="faces.npy")
@@ -62,11 +77,19 @@ def test_a_dataset_under_16_images_is_refused_with_a_reason(tmp_path):
 
 def test_legacy_settings_stay_reproducible():
     old = legacy_recommended_config("x.npy", 64, 3)
-    assert (old.width, old.batch_size, old.augment_ops, old.sample_every, old.checkpoint_every,
-            old.max_snapshots, old.sample_every_seconds) == (1.0, 64, "", 1, 1, 0, 0.0)
+    assert (
+        old.width,
+        old.batch_size,
+        old.augment_ops,
+        old.sample_every,
+        old.checkpoint_every,
+        old.max_snapshots,
+        old.sample_every_seconds,
+    ) == (1.0, 64, "", 1, 1, 0, 0.0)
 
 
 # --- schedule and storage --------------------------------------------------------------------
+
 
 def test_thinning_keeps_first_and_last_and_is_denser_early():
     epochs = list(range(1, 2001))
@@ -78,8 +101,9 @@ def test_thinning_keeps_first_and_last_and_is_denser_early():
 
 def test_a_long_run_of_tiny_epochs_keeps_a_bounded_number_of_snapshots(tmp_path):
     # 32 images, batch 16, one step per epoch: the few-step epochs of a small dataset
-    config = tiny_config(digits_npy(tmp_path, 32), epochs=60, batch_size=16, steps_per_epoch=1, swd_every=0,
-                         grid_size=4, max_snapshots=5)
+    config = tiny_config(
+        digits_npy(tmp_path, 32), epochs=60, batch_size=16, steps_per_epoch=1, swd_every=0, grid_size=4, max_snapshots=5
+    )
     run = create_run(config, tmp_path / "runs")
     assert train_run(run).status == "finished"
     snapshots = generator_epochs(run)
@@ -92,8 +116,16 @@ def test_a_long_run_of_tiny_epochs_keeps_a_bounded_number_of_snapshots(tmp_path)
 
 
 def test_a_seconds_schedule_saves_first_and_last_only_in_a_short_run(tmp_path):
-    config = tiny_config(digits_npy(tmp_path, 32), epochs=6, batch_size=16, steps_per_epoch=1, swd_every=1,
-                         sample_every_seconds=3600.0, checkpoint_every_seconds=3600.0, swd_every_seconds=3600.0)
+    config = tiny_config(
+        digits_npy(tmp_path, 32),
+        epochs=6,
+        batch_size=16,
+        steps_per_epoch=1,
+        swd_every=1,
+        sample_every_seconds=3600.0,
+        checkpoint_every_seconds=3600.0,
+        swd_every_seconds=3600.0,
+    )
     run = create_run(config, tmp_path / "runs")
     assert train_run(run).status == "finished"
     assert sample_epochs(run) == [1, 6]
@@ -119,6 +151,7 @@ def test_low_disk_stops_cleanly_and_keeps_the_last_checkpoint(tmp_path):
 
 
 # --- transfer ----------------------------------------------------------------------------------
+
 
 def _finished_run(tmp_path: Path, name: str, **changes) -> Path:
     folder = tmp_path / name
@@ -146,8 +179,7 @@ def test_transfer_starts_from_the_given_weights_and_can_freeze_d(tmp_path):
     target_data.mkdir()
     data = np.load(digits_npy(target_data, 256))[200:]  # other digits than the source saw
     np.save(target_data / "small.npy", data)
-    config = tiny_config(target_data / "small.npy", epochs=1, swd_every=0, init_from_run=str(source),
-                         freeze_d_layers=1)
+    config = tiny_config(target_data / "small.npy", epochs=1, swd_every=0, init_from_run=str(source), freeze_d_layers=1)
     with np.load(source / "checkpoints" / "epoch_0002.npz") as archive:
         src_g = [archive[k] for k in sorted(k for k in archive.files if k.startswith("g/"))]
         src_d = [archive[k] for k in sorted(k for k in archive.files if k.startswith("d/"))]
@@ -170,13 +202,24 @@ def test_transfer_starts_from_the_given_weights_and_can_freeze_d(tmp_path):
 
 # --- the bundled small colour set --------------------------------------------------------------
 
+
 def test_the_small_colour_set_is_listed_after_the_digits_and_trains_one_epoch(tmp_path):
     infos = list_datasets(tmp_path / "empty-cache")
     assert [i.bundled for i in infos[:2]] == [True, True]
     emoji = infos[1]
     assert emoji.path == bundled_emoji_path() and emoji.shape[1:] == (64, 64, 3) and 100 <= emoji.count <= 300
-    choice = auto_config(emoji.count, 64, 3, data_path=str(emoji.path), epochs=1, steps_per_epoch=2, width=0.125,
-                         latent_dim=16, grid_size=4, swd_every=0)
+    choice = auto_config(
+        emoji.count,
+        64,
+        3,
+        data_path=str(emoji.path),
+        epochs=1,
+        steps_per_epoch=2,
+        width=0.125,
+        latent_dim=16,
+        grid_size=4,
+        swd_every=0,
+    )
     assert choice.config.augment_ops  # a small set: augmentation on
     run = create_run(choice.config, tmp_path / "runs")
     outcome = train_run(run)
@@ -206,8 +249,15 @@ def test_the_best_generator_so_far_is_kept_through_thinning_and_resume(tmp_path)
 
 
 def test_a_run_stopped_by_its_time_budget_still_scores_its_last_epoch(tmp_path):
-    config = tiny_config(digits_npy(tmp_path, 32), epochs=100_000, batch_size=16, steps_per_epoch=1,
-                         swd_every_seconds=3600.0, checkpoint_every_seconds=3600.0, max_seconds=8)
+    config = tiny_config(
+        digits_npy(tmp_path, 32),
+        epochs=100_000,
+        batch_size=16,
+        steps_per_epoch=1,
+        swd_every_seconds=3600.0,
+        checkpoint_every_seconds=3600.0,
+        max_seconds=8,
+    )
     run = create_run(config, tmp_path / "runs")
     assert train_run(run).status == "stopped"
     swd = read_metrics(run)["swd"]

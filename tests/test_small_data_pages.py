@@ -72,16 +72,20 @@ def test_runs_page_shows_disk_use(app_env):
 
 def test_live_view_shows_strength_and_the_coach_remedy_continues_the_run(app_env):
     jobs = job_manager(app_env)
-    config = tiny_config(digits_npy(app_env, 32), epochs=5, batch_size=8, steps_per_epoch=4, swd_every=0,
-                         d_lr=2e-3, g_lr=1e-7)  # a judge that memorises 32 digits
+    config = tiny_config(
+        digits_npy(app_env, 32), epochs=5, batch_size=8, steps_per_epoch=4, swd_every=0, d_lr=2e-3, g_lr=1e-7
+    )  # a judge that memorises 32 digits
     run_id = jobs.start(config)
     assert jobs.wait(run_id, timeout=300).status == "finished"
     at = open_page("pages/train.py")
     assert "memorising" in texts(at)
     at.button(key="coach_fix_overfitting").click().run()
     assert_ok(at)
-    wait_for(lambda: jobs.snapshot(run_id).status == "finished" and jobs.snapshot(run_id).epoch > 5, 300,
-             "the remedy's continuation")
+    wait_for(
+        lambda: jobs.snapshot(run_id).status == "finished" and jobs.snapshot(run_id).epoch > 5,
+        300,
+        "the remedy's continuation",
+    )
     snap = jobs.snapshot(run_id)
     assert snap.config.augment_ops and snap.config.augment_p == 0.5 and snap.epoch >= 15
     at.run()

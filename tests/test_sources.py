@@ -87,8 +87,12 @@ def test_oversized_files_are_skipped_with_a_reason(tmp_path):
 def test_zip_with_nested_folders_keeps_member_paths(tmp_path):
     members = digit_pngs(3) + [("more/deeper/x.png", PNG), ("__MACOSX/more/._x.png", b"meta"), (".hidden.png", PNG)]
     found = sources_from_zip(make_zip(None, members), "set.zip")
-    assert [s.name for s in found] == ["set.zip/digits/0000.png", "set.zip/digits/0001.png",
-                                       "set.zip/digits/0002.png", "set.zip/more/deeper/x.png"]
+    assert [s.name for s in found] == [
+        "set.zip/digits/0000.png",
+        "set.zip/digits/0001.png",
+        "set.zip/digits/0002.png",
+        "set.zip/more/deeper/x.png",
+    ]
     assert found[3].read() == PNG and all(s.skip_reason is None for s in found)
 
 
@@ -116,7 +120,9 @@ def test_zip_bomb_members_and_archives_are_capped():
     assert "looks like a zip bomb" in found["bomb.zip/zeros.png"].skip_reason
     assert found["bomb.zip/a.png"].read() == PNG
     with pytest.raises(DataError, match="would unpack to .* more than the 1,000-byte limit"):
-        sources_from_zip(make_zip(None, [("a.png", PNG), ("b.png", PNG)]), "a.zip", SourceLimits(max_archive_bytes=1000))
+        sources_from_zip(
+            make_zip(None, [("a.png", PNG), ("b.png", PNG)]), "a.zip", SourceLimits(max_archive_bytes=1000)
+        )
 
 
 def test_nested_zip_is_skipped_with_a_reason():
@@ -142,8 +148,14 @@ def test_non_utf8_member_names_are_kept_printable():
 
 def test_uploads_keep_relative_names_and_expand_zips():
     archive = make_zip(None, [("inside/a.png", PNG)])
-    uploads = [("trip/day1/a.png", PNG), ("trip/day2/a.png", PNG), ("more.zip", archive),
-               ("broken.zip", b"not a zip at all"), ("trip/.DS_Store", b"x"), ("__MACOSX/trip/._a.png", b"x")]
+    uploads = [
+        ("trip/day1/a.png", PNG),
+        ("trip/day2/a.png", PNG),
+        ("more.zip", archive),
+        ("broken.zip", b"not a zip at all"),
+        ("trip/.DS_Store", b"x"),
+        ("__MACOSX/trip/._a.png", b"x"),
+    ]
     found = sources_from_uploads(uploads)
     names = [s.name for s in found]
     assert names == ["trip/day1/a.png", "trip/day2/a.png", "more.zip/inside/a.png", "broken.zip"]

@@ -12,7 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dcgan_core import JobManager, RunError, create_run, generator_epochs, list_runs, load_generator, read_metrics, sample_epochs, train_run
+from dcgan_core import (
+    JobManager,
+    RunError,
+    create_run,
+    generator_epochs,
+    list_runs,
+    load_generator,
+    read_metrics,
+    sample_epochs,
+    train_run,
+)
 from dcgan_core.engine.checkpoints import load_exported_generator, restore_checkpoint
 from dcgan_core.engine.trainer import build_gan
 from dcgan_core.runs.epochs import checkpoint_epochs
@@ -77,7 +87,7 @@ def test_killed_process_becomes_interrupted_and_resumes(tmp_path):
     config = tiny_config(data, epochs=40, steps_per_epoch=2, swd_every=0)
     run_dir = create_run(config, runs)
     script = textwrap.dedent(f"""
-        import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
+        import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / "tests")!r})
         from dcgan_core import train_run
         train_run({str(run_dir)!r})
     """)
@@ -146,8 +156,9 @@ def test_every_saved_generator_draws_the_same_whatever_the_preview_toggle(tmp_pa
     drawn = {}
     for toggle in (True, False):
         # a grid every 2 epochs, a checkpoint every epoch: epoch 1 is saved without a preview
-        config = tiny_config(data, epochs=2, steps_per_epoch=2, ema_decay=ema_decay, recalibrate_bn=toggle,
-                             sample_every=2, swd_every=0)
+        config = tiny_config(
+            data, epochs=2, steps_per_epoch=2, ema_decay=ema_decay, recalibrate_bn=toggle, sample_every=2, swd_every=0
+        )
         run_dir = create_run(config, tmp_path / f"runs_{toggle}")
         assert train_run(run_dir).status == "finished"
         z = latent_from_seed(0, config.latent_dim)[None, :]

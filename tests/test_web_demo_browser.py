@@ -28,8 +28,11 @@ _PIXELS = "() => Array.from(document.getElementById('canvas').getContext('2d').g
 def static_server(folder: Path) -> Iterator[str]:
     """``python -m http.server`` on a free local port: no app code at all."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 30
@@ -56,8 +59,9 @@ def test_the_demo_runs_in_the_browser_and_matches_the_app(tmp_path: Path) -> Non
         try:
             page = browser.new_page()
             page.goto(url)
-            page.wait_for_function("() => window.demo && (window.demo.error || window.demo.state.drawMs.length > 0)",
-                                   timeout=60_000)
+            page.wait_for_function(
+                "() => window.demo && (window.demo.error || window.demo.state.drawMs.length > 0)", timeout=60_000
+            )
             assert page.evaluate("() => window.demo.error || ''") == ""
             seed0 = np.array(page.evaluate(_PIXELS), np.int16).reshape(28, 28, 4)
             assert np.abs(seed0[:, :, 0] - expected).max() <= 2  # the same image for seed 0 as the app's

@@ -56,8 +56,14 @@ def test_no_tensorflow_in_the_web_process(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     train_digits_run(runs, tmp_path / "data")
     env = dict(os.environ, DCGAN_RUNS_DIR=str(runs), DCGAN_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, "-c", f"ROOT = {str(ROOT)!r}\n" + _SCRIPT], capture_output=True,
-                          text=True, timeout=600, cwd=ROOT, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", f"ROOT = {str(ROOT)!r}\n" + _SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(report["pages"]) == 5 and report["explore_images"] >= 1

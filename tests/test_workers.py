@@ -37,8 +37,9 @@ def wait_for(predicate, timeout: float = 240.0, what: str = "the condition"):
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-m", "dcgan_core", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "dcgan_core", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_the_worker_outlives_a_killed_parent_and_a_fresh_manager_attaches(tmp_pa
     data = digits_npy(tmp_path)
     runs = tmp_path / "runs"
     script = textwrap.dedent(f"""
-        import sys, time; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
+        import sys, time; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / "tests")!r})
         from engine_support import tiny_config
         from dcgan_core import JobManager
         from pathlib import Path
@@ -150,8 +151,10 @@ def test_one_owner_per_run(tmp_path: Path) -> None:
         delete_run(run_id, runs)
     result = cli("train", "--resume", str(run_dir), "--epochs", "1")
     assert result.returncode == 2 and f"process {owner}" in result.stderr
-    assert read_status(run_dir)["status"] == "running" and json.loads((run_dir / "config.json").read_text())[
-        "config"]["epochs"] == 300  # the refused resume changed nothing
+    assert (
+        read_status(run_dir)["status"] == "running"
+        and json.loads((run_dir / "config.json").read_text())["config"]["epochs"] == 300
+    )  # the refused resume changed nothing
     manager.stop(run_id)
     assert manager.wait(run_id, timeout=120).status == "stopped"
     delete_run(run_id, runs)
@@ -228,8 +231,20 @@ def test_resume_falls_back_to_the_previous_checkpoint_when_the_newest_is_damaged
 def test_the_cli_drives_background_runs(tmp_path: Path) -> None:
     data = digits_npy(tmp_path)
     runs = tmp_path / "runs"
-    started = cli("train", "--data", str(data), "--runs-dir", str(runs), "--epochs", "300", "--width", "0.25",
-                  "--batch-size", "32", "--background")
+    started = cli(
+        "train",
+        "--data",
+        str(data),
+        "--runs-dir",
+        str(runs),
+        "--epochs",
+        "300",
+        "--width",
+        "0.25",
+        "--batch-size",
+        "32",
+        "--background",
+    )
     assert started.returncode == 0, started.stderr
     run_dir = Path(started.stdout.split("run:")[1].split()[0])
     manager = JobManager(runs)  # the app's view of a run started from the CLI
@@ -255,8 +270,10 @@ def test_a_worker_can_run_at_a_lower_priority() -> None:
 
     from dcgan_core.paths import child_env
 
-    code = "import os; from dcgan_core.runs.worker import _lower_priority; before = os.nice(0); _lower_priority(); " \
-           "print(os.nice(0) - before)"
+    code = (
+        "import os; from dcgan_core.runs.worker import _lower_priority; before = os.nice(0); _lower_priority(); "
+        "print(os.nice(0) - before)"
+    )
     for setting, expected in (("7", "7"), ("0", "0"), ("not a number", "0")):
         env = {**child_env(), "DCGAN_WORKER_NICE": setting}
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)

@@ -14,8 +14,9 @@ from dcgan_core import DcganError
 __all__ = ["delete_or_keep"]
 
 
-def delete_or_keep(prefix: str, dialog_key: str, delete: Callable[[], None], done: str,
-                   forget: str | None = None) -> None:
+def delete_or_keep(
+    prefix: str, dialog_key: str, delete: Callable[[], None], done: str, forget: str | None = None
+) -> None:
     """Draw the two buttons ("Keep it" primary); "Delete" runs ``delete`` and reports a refusal in place.
 
     Args:
@@ -29,8 +30,9 @@ def delete_or_keep(prefix: str, dialog_key: str, delete: Callable[[], None], don
     if cols[0].button("Keep it", type="primary", key=f"{prefix}_delete_no", width="stretch"):
         st.session_state.pop(dialog_key, None)
         st.rerun()
-    if cols[1].button("Delete", type="secondary", icon=":material/delete:", key=f"{prefix}_delete_yes",
-                      width="stretch"):
+    if cols[1].button(
+        "Delete", type="secondary", icon=":material/delete:", key=f"{prefix}_delete_yes", width="stretch"
+    ):
         try:
             delete()
         except DcganError as err:

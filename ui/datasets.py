@@ -100,8 +100,11 @@ def resize_dataset(
     array = open_dataset(Path(path))
     found = read_dataset_classes(Path(path), int(array.shape[0]))
     folders = [f"{found.names[k].replace('/', '∕').replace(chr(92), '∖')}/" for k in found.labels] if found else None
-    sources = [ImageSource(f"{folders[i] if folders else ''}{name}-{i:06d}.png", encode_png(array[i]))
-               for i in range(array.shape[0])]
+    sources = [
+        ImageSource(f"{folders[i] if folders else ''}{name}-{i:06d}.png", encode_png(array[i]))
+        for i in range(array.shape[0])
+    ]
     options = PrepareOptions(size=size, channels=channels, fit="stretch")
-    return prepare_dataset(sources, options, cache_dir=default_cache_dir(),
-                           name=f"{name} ({size}x{size})", progress=progress)
+    return prepare_dataset(
+        sources, options, cache_dir=default_cache_dir(), name=f"{name} ({size}x{size})", progress=progress
+    )

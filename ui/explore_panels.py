@@ -15,8 +15,17 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dcgan_core import (Exploration, ExplorationError, generator_epochs, grid_2d, interpolate, latent_from_seed,
-                        latents_to_json, load_exploration, save_exploration)
+from dcgan_core import (
+    Exploration,
+    ExplorationError,
+    generator_epochs,
+    grid_2d,
+    interpolate,
+    latent_from_seed,
+    latents_to_json,
+    load_exploration,
+    save_exploration,
+)
 from ui import explore_widgets as widgets
 
 __all__ = ["Context", "variations", "interpolation", "map_2d", "save_export", "gaussian_view"]
@@ -39,8 +48,13 @@ class Context:
 
 
 def _figure(fig: go.Figure, height: int = 300) -> go.Figure:
-    fig.update_layout(height=height, template="plotly_dark", margin=dict(l=10, r=10, t=30, b=10),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(
+        height=height,
+        template="plotly_dark",
+        margin=dict(l=10, r=10, t=30, b=10),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
     return fig
 
 
@@ -70,14 +84,27 @@ def variations(c: Context) -> None:
     """Small random nudges around the current latent, as a grid; a click adopts one."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     ss.setdefault("ex_spread", 0.3)
-    spread = left.slider("How different", 0.05, 1.5, step=0.05, key="ex_spread",
-                         help="Size of the random nudge, in units of the latent's own spread.")
-    right.button("🧬 Make variations", on_click=_make_variations, args=(c.z, spread, c.sampler.latent_distribution),
-                 width="stretch", type="primary")
+    spread = left.slider(
+        "How different",
+        0.05,
+        1.5,
+        step=0.05,
+        key="ex_spread",
+        help="Size of the random nudge, in units of the latent's own spread.",
+    )
+    right.button(
+        "🧬 Make variations",
+        on_click=_make_variations,
+        args=(c.z, spread, c.sampler.latent_distribution),
+        width="stretch",
+        type="primary",
+    )
     found = ss.get("ex_variations")
     if found is None or found.shape[1] != c.sampler.latent_dim:
-        st.caption("Nudge the current image in 8 random ways; the middle cell is where you started. "
-                   "Click “Use” under one to make it the current image.")
+        st.caption(
+            "Nudge the current image in 8 random ways; the middle cell is where you started. "
+            "Click “Use” under one to make it the current image."
+        )
         return
     if c.sampler.is_image_model:
         pictures = widgets.images(c.run_dir, c.epoch, found)
@@ -89,8 +116,12 @@ def variations(c: Context) -> None:
         for col, i in zip(cols, range(row * 3, row * 3 + 3)):
             label = "current" if i == 4 else f"variation {i + 1 if i < 4 else i}"
             if c.sampler.is_image_model:
-                col.image(widgets.display_png(pictures[i:i + 1], target=256), caption=label, output_format="PNG",
-                          width="stretch")
+                col.image(
+                    widgets.display_png(pictures[i : i + 1], target=256),
+                    caption=label,
+                    output_format="PNG",
+                    width="stretch",
+                )
             else:
                 col.metric(label, f"{numbers[i]:.3f}")
             col.button("Use", key=f"ex_use_var_{i}", on_click=widgets.adopt, args=(found[i], label), width="stretch")
@@ -112,29 +143,50 @@ def interpolation(c: Context) -> None:
     seed_a = cols[0].number_input("From seed", 0, 2**31 - 1, step=1, key="ex_seed_a", disabled=from_current)
     seed_b = cols[1].number_input("To seed", 0, 2**31 - 1, step=1, key="ex_seed_b")
     frames = cols[2].slider("Frames", 3, 32, key="ex_frames")
-    method = cols[3].radio("Path", ["slerp", "lerp"], key="ex_method", format_func=_PATHS.get,
-                           help="Smooth follows the sphere where most random inputs live (slerp, spherical "
-                                "interpolation); Straight is a straight line between them (lerp).")
+    method = cols[3].radio(
+        "Path",
+        ["slerp", "lerp"],
+        key="ex_method",
+        format_func=_PATHS.get,
+        help="Smooth follows the sphere where most random inputs live (slerp, spherical "
+        "interpolation); Straight is a straight line between them (lerp).",
+    )
     start = c.z if from_current else latent_from_seed(int(seed_a), dim, dist)
     keys = np.stack([start, latent_from_seed(int(seed_b), dim, dist)])
     path = interpolate(keys, int(frames), method)
     if not c.sampler.is_image_model:
-        fig = go.Figure(go.Scatter(x=np.arange(1, len(path) + 1), y=widgets.values(c.run_dir, c.epoch, path),
-                                   mode="lines+markers", line=dict(color="#7c5cff", width=3)))
+        fig = go.Figure(
+            go.Scatter(
+                x=np.arange(1, len(path) + 1),
+                y=widgets.values(c.run_dir, c.epoch, path),
+                mode="lines+markers",
+                line=dict(color="#7c5cff", width=3),
+            )
+        )
         fig.update_layout(xaxis_title="frame", yaxis_title="generated value")
         st.plotly_chart(_figure(fig), key="ex_interp_values")
         return
     strip = widgets.images(c.run_dir, c.epoch, path)
-    st.image(widgets.display_png(strip, target=96 * int(frames), cols=int(frames)), width="stretch",
-             caption=f"{_PATHS[method]} path in {frames} frames", output_format="PNG")
+    st.image(
+        widgets.display_png(strip, target=96 * int(frames), cols=int(frames)),
+        width="stretch",
+        caption=f"{_PATHS[method]} path in {frames} frames",
+        output_format="PNG",
+    )
     if c.sampler.class_names:
         _class_blend(c, int(frames))
     factor = max(1, 192 // max(c.sampler.image_shape[:2]))
     gif = widgets.interpolation_gif_cached(c.run_dir, c.epoch, keys, int(frames), method, factor)
     play, get = st.columns([1, 2], vertical_alignment="center")
     play.image(gif, caption="Playing back and forth")
-    get.download_button("⬇️ Download the GIF", gif, file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
-                        mime="image/gif", key="ex_dl_interp", on_click="ignore")
+    get.download_button(
+        "⬇️ Download the GIF",
+        gif,
+        file_name=f"{c.run_id}-e{c.epoch}-interpolation.gif",
+        mime="image/gif",
+        key="ex_dl_interp",
+        on_click="ignore",
+    )
 
 
 def _class_blend(c: Context, frames: int) -> None:
@@ -150,9 +202,13 @@ def _class_blend(c: Context, frames: int) -> None:
     first = cols[0].selectbox("From class", names, key="ex_blend_a")
     second = cols[1].selectbox("To class", names, key="ex_blend_b")
     strip = widgets.class_strip(c.run_dir, c.epoch, c.z, first, second, frames)
-    st.image(widgets.display_png(strip, target=96 * frames, cols=frames), width="stretch", output_format="PNG",
-             caption=f"The current image, its class blended from {first} to {second} in {frames} frames "
-                     "(a mix of the two classes' learned embeddings)")
+    st.image(
+        widgets.display_png(strip, target=96 * frames, cols=frames),
+        width="stretch",
+        output_format="PNG",
+        caption=f"The current image, its class blended from {first} to {second} in {frames} frames "
+        "(a mix of the two classes' learned embeddings)",
+    )
 
 
 # ---- 2-D map ----------------------------------------------------------------------------
@@ -179,8 +235,10 @@ def map_2d(c: Context) -> None:
     st.button("🗺️ Draw the map around the current image", on_click=_set_map, args=(c.z,), type="primary")
     centre = ss.get("ex_map")
     if centre is None or centre.size != c.sampler.latent_dim:
-        st.caption("The map is drawn around the current image when you click the button, and stays put while "
-                   "you move the sliders. Click “Use” under a cell to make it the current image.")
+        st.caption(
+            "The map is drawn around the current image when you click the button, and stays put while "
+            "you move the sliders. Click “Use” under a cell to make it the current image."
+        )
         return
     if x == y:
         st.warning("Choose two different directions for the two sides of the map.")
@@ -195,12 +253,13 @@ def map_2d(c: Context) -> None:
             i = row * steps + col_index
             label = f"map cell {row + 1}, {col_index + 1}"
             if pictures is not None:
-                col.image(widgets.display_png(pictures[i:i + 1], target=192), output_format="PNG", width="stretch")
+                col.image(widgets.display_png(pictures[i : i + 1], target=192), output_format="PNG", width="stretch")
                 text = "Use"
             else:
                 text = f"{numbers[i]:.2f}"
-            col.button(text, key=f"ex_use_map_{i}", on_click=widgets.adopt, args=(cells[i], label), width="stretch",
-                       help=label)
+            col.button(
+                text, key=f"ex_use_map_{i}", on_click=widgets.adopt, args=(cells[i], label), width="stretch", help=label
+            )
 
 
 # ---- save and export --------------------------------------------------------------------
@@ -226,17 +285,28 @@ def _load(run_id: str, run_dir: Path, epoch: int, dim: int) -> None:
         if found.class_name in (ss.get("ex_class_names") or ()):
             ss["ex_class"] = found.class_name
         else:
-            msgs.append(("warning", f"{upload.name} was drawn as class {found.class_name!r}, which this run does "
-                                    "not have; the current class is kept."))
+            msgs.append(
+                (
+                    "warning",
+                    f"{upload.name} was drawn as class {found.class_name!r}, which this run does "
+                    "not have; the current class is kept.",
+                )
+            )
     ss["ex_z"] = found.latents[0].vector
     if found.epoch != epoch:
         if found.epoch in generator_epochs(run_dir):
             ss["ex_epoch"], ss["ex_live"], ss["ex_ctx_epoch"] = found.epoch, False, found.epoch
         else:
-            msgs.append(("warning", f"{upload.name} was saved at epoch {found.epoch}, which is no longer saved; "
-                                    f"its latents are shown at epoch {epoch}, so the images can differ."))
-    msgs.append(("success", f"Loaded {upload.name}: {len(found.latents)} latent(s), "
-                            f"{len(found.directions)} direction(s)."))
+            msgs.append(
+                (
+                    "warning",
+                    f"{upload.name} was saved at epoch {found.epoch}, which is no longer saved; "
+                    f"its latents are shown at epoch {epoch}, so the images can differ.",
+                )
+            )
+    msgs.append(
+        ("success", f"Loaded {upload.name}: {len(found.latents)} latent(s), {len(found.directions)} direction(s).")
+    )
 
 
 def _discovered() -> None:
@@ -254,31 +324,60 @@ def save_export(c: Context) -> None:
         st.markdown("**Export what you see**")
         if smp.is_image_model:
             ss.setdefault("ex_upscale", 4)
-            factor = int(st.select_slider("PNG enlargement", [1, 2, 4, 8, 16], key="ex_upscale",
-                                          format_func=lambda f: f"{f}×"))
+            factor = int(
+                st.select_slider("PNG enlargement", [1, 2, 4, 8, 16], key="ex_upscale", format_func=lambda f: f"{f}×")
+            )
             # bytes made now (cached), not on click: see widgets.export_png
-            st.download_button("🖼️ Download PNG", widgets.export_png(c.run_dir, c.epoch, shown, factor),
-                               file_name=f"{c.run_id}-e{c.epoch}.png", mime="image/png", key="ex_dl_png",
-                               on_click="ignore")
+            st.download_button(
+                "🖼️ Download PNG",
+                widgets.export_png(c.run_dir, c.epoch, shown, factor),
+                file_name=f"{c.run_id}-e{c.epoch}.png",
+                mime="image/png",
+                key="ex_dl_png",
+                on_click="ignore",
+            )
             walk_seed = int(ss.get("ex_seed", 0))
-            st.download_button("🚶 Download a random walk (GIF)",
-                               widgets.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
-                               file_name=f"{c.run_id}-e{c.epoch}-walk.gif", mime="image/gif", key="ex_dl_walk",
-                               on_click="ignore")
-        st.download_button("🔢 Download latents (JSON)", latents_to_json(shown),
-                           file_name=f"{c.run_id}-e{c.epoch}-latents.json", mime="application/json",
-                           key="ex_dl_latents", on_click="ignore")
+            st.download_button(
+                "🚶 Download a random walk (GIF)",
+                widgets.walk_gif_cached(c.run_dir, c.epoch, z, walk_seed, min(factor, 4)),
+                file_name=f"{c.run_id}-e{c.epoch}-walk.gif",
+                mime="image/gif",
+                key="ex_dl_walk",
+                on_click="ignore",
+            )
+        st.download_button(
+            "🔢 Download latents (JSON)",
+            latents_to_json(shown),
+            file_name=f"{c.run_id}-e{c.epoch}-latents.json",
+            mime="application/json",
+            key="ex_dl_latents",
+            on_click="ignore",
+        )
     with right:
         st.markdown("**Save or load an exploration**")
-        exploration = Exploration(c.run_id, c.epoch, smp.latent_dim,
-                                  latents=[("current", z), ("base", np.array(ss["ex_base"]))],
-                                  directions=list(zip(c.names, c.vectors)),
-                                  class_name=str(ss.get("ex_class", "")) if smp.class_names else "")
-        st.download_button("💾 Save exploration", save_exploration(exploration),
-                           file_name=f"{c.run_id}-e{c.epoch}-exploration.json", mime="application/json",
-                           key="ex_dl_exploration", on_click="ignore")
-        st.file_uploader("Load an exploration", type=["json"], key="ex_upload", on_change=_load,
-                         args=(c.run_id, c.run_dir, c.epoch, smp.latent_dim))
+        exploration = Exploration(
+            c.run_id,
+            c.epoch,
+            smp.latent_dim,
+            latents=[("current", z), ("base", np.array(ss["ex_base"]))],
+            directions=list(zip(c.names, c.vectors)),
+            class_name=str(ss.get("ex_class", "")) if smp.class_names else "",
+        )
+        st.download_button(
+            "💾 Save exploration",
+            save_exploration(exploration),
+            file_name=f"{c.run_id}-e{c.epoch}-exploration.json",
+            mime="application/json",
+            key="ex_dl_exploration",
+            on_click="ignore",
+        )
+        st.file_uploader(
+            "Load an exploration",
+            type=["json"],
+            key="ex_upload",
+            on_change=_load,
+            args=(c.run_id, c.run_dir, c.epoch, smp.latent_dim),
+        )
         if ss.get("ex_saved_dirs"):
             st.caption("The sliders use the directions of the loaded file.")
             st.button("Use discovered directions again", on_click=_discovered)

@@ -19,14 +19,39 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dcgan_core import (Sampler, encode_png, generator_epochs, image_png, interpolation_gif, latent_from_seed,
-                        make_grid, upscale, walk_gif)
+from dcgan_core import (
+    Sampler,
+    encode_png,
+    generator_epochs,
+    image_png,
+    interpolation_gif,
+    latent_from_seed,
+    make_grid,
+    upscale,
+    walk_gif,
+)
 
 __all__ = [
-    "MAX_DIRECTIONS", "DISPLAY_PX", "stamp", "sampler", "directions", "images", "values", "value_sample",
-    "interpolation_gif_cached", "export_png", "walk_gif_cached", "display_png", "set_base", "adopt",
-    "zero_directions", "reset_context", "class_mix", "class_strip",
-    "gaussian_figure", "newest_epoch",
+    "MAX_DIRECTIONS",
+    "DISPLAY_PX",
+    "stamp",
+    "sampler",
+    "directions",
+    "images",
+    "values",
+    "value_sample",
+    "interpolation_gif_cached",
+    "export_png",
+    "walk_gif_cached",
+    "display_png",
+    "set_base",
+    "adopt",
+    "zero_directions",
+    "reset_context",
+    "class_mix",
+    "class_strip",
+    "gaussian_figure",
+    "newest_epoch",
 ]
 
 MAX_DIRECTIONS = 10
@@ -73,8 +98,9 @@ def _drawer(run_dir: str, epoch: int, key: tuple) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _class_strip(run_dir: str, epoch: int, mtime: float, z: np.ndarray, first: str, second: str,
-                 frames: int) -> np.ndarray:
+def _class_strip(
+    run_dir: str, epoch: int, mtime: float, z: np.ndarray, first: str, second: str, frames: int
+) -> np.ndarray:
     base = _sampler(run_dir, epoch, mtime)
     steps = np.linspace(0.0, 1.0, frames)
     return np.concatenate([base.for_class(base.class_mix(first, second, t)).images(z[None, :]) for t in steps])
@@ -82,8 +108,9 @@ def _class_strip(run_dir: str, epoch: int, mtime: float, z: np.ndarray, first: s
 
 def class_strip(run_dir: Path, epoch: int, z: np.ndarray, first: str, second: str, frames: int) -> np.ndarray:
     """uint8 (frames, H, W, C): one latent drawn as a blend going from class ``first`` to ``second``."""
-    return _class_strip(str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(z, np.float32), first, second,
-                        int(frames))
+    return _class_strip(
+        str(run_dir), int(epoch), stamp(run_dir, epoch), np.asarray(z, np.float32), first, second, int(frames)
+    )
 
 
 @st.cache_data(show_spinner="Finding the main directions of this generator…", max_entries=16)
@@ -127,10 +154,13 @@ def _gif(run_dir: str, epoch: int, key: tuple, keys: np.ndarray, frames: int, me
     return interpolation_gif(_drawer(run_dir, epoch, key), keys, frames, method, upscale=factor)
 
 
-def interpolation_gif_cached(run_dir: Path, epoch: int, keys: np.ndarray, frames: int, method: str, factor: int) -> bytes:
+def interpolation_gif_cached(
+    run_dir: Path, epoch: int, keys: np.ndarray, frames: int, method: str, factor: int
+) -> bytes:
     """GIF bytes of the interpolation through ``keys`` (cached)."""
-    return _gif(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(keys, np.float32), int(frames), method,
-                int(factor))
+    return _gif(
+        str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(keys, np.float32), int(frames), method, int(factor)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -156,8 +186,7 @@ def _walk(run_dir: str, epoch: int, key: tuple, start: np.ndarray, seed: int, fa
 
 def walk_gif_cached(run_dir: Path, epoch: int, start: np.ndarray, seed: int, factor: int) -> bytes:
     """GIF bytes of a 32-step seeded random walk from ``start`` (cached)."""
-    return _walk(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(start, np.float32), int(seed),
-                 int(factor))
+    return _walk(str(run_dir), int(epoch), _key(run_dir, epoch), np.asarray(start, np.float32), int(seed), int(factor))
 
 
 def display_png(batch: np.ndarray, target: int = DISPLAY_PX, cols: int | None = None) -> bytes:
@@ -186,7 +215,7 @@ def set_base(z: np.ndarray, source: str) -> None:
     st.session_state["ex_source"] = source
     zero_directions()
     for key in [k for k in st.session_state if str(k).startswith("ex_dim_")]:
-        index = int(str(key)[len("ex_dim_"):])
+        index = int(str(key)[len("ex_dim_") :])
         if index < base.size:
             st.session_state[key] = float(np.clip(base[index], -4.0, 4.0))
 
@@ -207,26 +236,55 @@ def reset_context(dim: int, distribution: str) -> None:
 
 
 # ---- the 1-D toy ------------------------------------------------------------------------
-def gaussian_figure(sample: np.ndarray, current: float, sweep: np.ndarray, sweep_values: np.ndarray,
-                    sweep_name: str) -> go.Figure:
+def gaussian_figure(
+    sample: np.ndarray, current: float, sweep: np.ndarray, sweep_values: np.ndarray, sweep_name: str
+) -> go.Figure:
     """The real N(0, 1) density, the generator's histogram, the current value and a sweep."""
     xs = np.linspace(-4.0, 4.0, 241)
     fig = go.Figure()
-    fig.add_trace(go.Histogram(x=sample, histnorm="probability density", nbinsx=60, name="generated",
-                               marker_color="#7c5cff", opacity=0.55))
-    fig.add_trace(go.Scatter(x=xs, y=np.exp(-xs ** 2 / 2) / math.sqrt(2 * math.pi), name="real N(0, 1)",
-                             line=dict(color="#3ccf91", width=3)))
-    fig.add_trace(go.Scatter(x=sweep_values, y=np.full(len(sweep_values), 0.02), mode="markers",
-                             name=f"moving along {sweep_name}",
-                             marker=dict(color=sweep, colorscale="Plasma", size=9, showscale=True,
-                                         colorbar=dict(title="amount", thickness=10)),
-                             hovertemplate="amount %{marker.color:.2f} → value %{x:.3f}<extra></extra>"))
-    fig.add_vline(x=float(current), line_color="#ff8a5c", line_width=3,
-                  annotation_text=f"current {float(current):.3f}", annotation_position="top")
-    fig.update_layout(height=380, template="plotly_dark", barmode="overlay", margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis_title="generated value", yaxis_title="density",
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.add_trace(
+        go.Histogram(
+            x=sample, histnorm="probability density", nbinsx=60, name="generated", marker_color="#7c5cff", opacity=0.55
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=np.exp(-(xs**2) / 2) / math.sqrt(2 * math.pi),
+            name="real N(0, 1)",
+            line=dict(color="#3ccf91", width=3),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=sweep_values,
+            y=np.full(len(sweep_values), 0.02),
+            mode="markers",
+            name=f"moving along {sweep_name}",
+            marker=dict(
+                color=sweep, colorscale="Plasma", size=9, showscale=True, colorbar=dict(title="amount", thickness=10)
+            ),
+            hovertemplate="amount %{marker.color:.2f} → value %{x:.3f}<extra></extra>",
+        )
+    )
+    fig.add_vline(
+        x=float(current),
+        line_color="#ff8a5c",
+        line_width=3,
+        annotation_text=f"current {float(current):.3f}",
+        annotation_position="top",
+    )
+    fig.update_layout(
+        height=380,
+        template="plotly_dark",
+        barmode="overlay",
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="generated value",
+        yaxis_title="density",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
     fig.update_xaxes(range=[-4.5, 4.5])
     return fig
 

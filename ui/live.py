@@ -47,13 +47,17 @@ def _controls(snap) -> None:
         if snap.status == "running" and row.button("Pause", icon=":material/pause:", key="live_pause"):
             jobs.pause(snap.run_id)
             st.rerun()
-        if snap.status == "paused" and row.button("Resume", icon=":material/play_arrow:", key="live_resume",
-                                                  type="primary"):
+        if snap.status == "paused" and row.button(
+            "Resume", icon=":material/play_arrow:", key="live_resume", type="primary"
+        ):
             jobs.resume(snap.run_id)
             st.rerun()
         if snap.status in ACTIVE_STATUSES and row.button(
-                "Stop", icon=":material/stop:", key="live_stop",
-                help="Stops after the current batch and keeps everything saved so far."):
+            "Stop",
+            icon=":material/stop:",
+            key="live_stop",
+            help="Stops after the current batch and keeps everything saved so far.",
+        ):
             jobs.stop(snap.run_id)
             st.rerun()
     except DcganError as err:
@@ -78,12 +82,16 @@ def _header(snap) -> None:
     config = snap.config
     left, right = st.columns([3, 2])
     left.markdown(f"#### {status_label(snap.status)} · {run_name(snap.run_id)}")
-    right.caption(f"Preset **{preset_title(config.preset)}** · device **{snap.device or '…'}** · id `{snap.run_id}`",
-                  help="The run id is the name of the run's folder, and what the command line uses.")
+    right.caption(
+        f"Preset **{preset_title(config.preset)}** · device **{snap.device or '…'}** · id `{snap.run_id}`",
+        help="The run id is the name of the run's folder, and what the command line uses.",
+    )
     if snap.status == "queued":
         position = snap.queue_position
-        st.info(f"Queued{f' (position {position})' if position else ''}: it starts as soon as the current run ends.",
-                icon="⏳")
+        st.info(
+            f"Queued{f' (position {position})' if position else ''}: it starts as soon as the current run ends.",
+            icon="⏳",
+        )
     elif snap.status == "failed":
         st.error(snap.message or "The run failed.", icon="❌")
         if snap.traceback:
@@ -119,8 +127,15 @@ def _charts(snap) -> None:
     if not has_values(history, "g_loss"):
         st.info("The first curves appear when the first epoch ends.", icon="📈")
         return
-    smoothing = st.slider("Curve smoothing", 0.0, 0.95, 0.0, 0.05, key="live_smoothing",
-                          help="Averages out the noise of the curves; 0 shows the raw values.")
+    smoothing = st.slider(
+        "Curve smoothing",
+        0.0,
+        0.95,
+        0.0,
+        0.05,
+        key="live_smoothing",
+        help="Averages out the noise of the curves; 0 shows the raw values.",
+    )
     for key, figure in _figures(snap.run_id, history, smoothing):
         st.plotly_chart(figure, key=key, config=CHART_CONFIG)
     if snap.config.augment_ops and has_values(history, "augment_p"):
@@ -131,13 +146,19 @@ def _augmentation(snap) -> None:
     """The adaptive augmentation's strength per epoch, and the judge's signal that steers it."""
     history = snap.history or {}
     strength, signal = _last(history.get("augment_p", [])), _last(history.get("rt", []))
-    st.plotly_chart(swd_figure(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"),
-                    key="live_augment", config=CHART_CONFIG)
+    st.plotly_chart(
+        swd_figure(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"),
+        key="live_augment",
+        config=CHART_CONFIG,
+    )
     target = snap.config.augment_target
-    steer = (f"it steers towards the judge being sure of {target:.0%} of the real images"
-             if target > 0 else "fixed strength")
-    st.caption(f"Augmentation strength **{number(strength, 2)}** now; the judge's certainty on real images "
-               f"is {number(signal, 2)} ({steer}).")
+    steer = (
+        f"it steers towards the judge being sure of {target:.0%} of the real images" if target > 0 else "fixed strength"
+    )
+    st.caption(
+        f"Augmentation strength **{number(strength, 2)}** now; the judge's certainty on real images "
+        f"is {number(signal, 2)} ({steer})."
+    )
 
 
 def _figures(run_id: str, history: dict, smoothing: float) -> list:
@@ -213,9 +234,13 @@ def _coach(snap) -> None:
         _COACH_BOX[message.level](f"**{message.title}**\n\n{message.advice}")
         if message.remedy and snap.status != "queued":
             settings = ", ".join(f"{k} = {v}" for k, v in message.remedy.items())
-            if st.button(message.remedy_label, key=f"coach_fix_{message.rule}", icon=":material/healing:",
-                         help=f"Continues this run from its last checkpoint with {settings}."
-                              + (" The run stops first." if snap.status in ACTIVE_STATUSES else "")):
+            if st.button(
+                message.remedy_label,
+                key=f"coach_fix_{message.rule}",
+                icon=":material/healing:",
+                help=f"Continues this run from its last checkpoint with {settings}."
+                + (" The run stops first." if snap.status in ACTIVE_STATUSES else ""),
+            ):
                 _apply_remedy(snap, message.remedy)
 
 

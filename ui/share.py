@@ -11,8 +11,12 @@ from dcgan_core import SHARE_CHOICES, DcganError, import_bundle, share_run
 
 __all__ = ["share_panel", "import_panel"]
 
-_MIME = {".zip": "application/zip", ".onnx": "application/octet-stream", ".tflite": "application/octet-stream",
-         ".keras": "application/octet-stream"}
+_MIME = {
+    ".zip": "application/zip",
+    ".onnx": "application/octet-stream",
+    ".tflite": "application/octet-stream",
+    ".keras": "application/octet-stream",
+}
 
 
 def _exports_dir(runs_dir: Path, run_id: str) -> Path:
@@ -21,9 +25,13 @@ def _exports_dir(runs_dir: Path, run_id: str) -> Path:
 
 def share_panel(runs_dir: Path, run_id: str, epoch: int | None, key: str) -> None:
     """A format picker, a Prepare button and the download of the prepared file."""
-    fmt = st.selectbox("Share as", list(SHARE_CHOICES), format_func=lambda f: SHARE_CHOICES[f][0],
-                       key=f"{key}_share_fmt", help="\n\n".join(f"**{label}**: {what}"
-                                                        for label, what in SHARE_CHOICES.values()))
+    fmt = st.selectbox(
+        "Share as",
+        list(SHARE_CHOICES),
+        format_func=lambda f: SHARE_CHOICES[f][0],
+        key=f"{key}_share_fmt",
+        help="\n\n".join(f"**{label}**: {what}" for label, what in SHARE_CHOICES.values()),
+    )
     st.caption(SHARE_CHOICES[fmt][1] + (f" Epoch {epoch}." if epoch is not None else " Newest saved epoch."))
     ready_key = f"{key}_share_ready"
     if st.button("Prepare the download", icon=":material/ios_share:", key=f"{key}_share_go"):
@@ -43,15 +51,25 @@ def share_panel(runs_dir: Path, run_id: str, epoch: int | None, key: str) -> Non
     ready = st.session_state.get(ready_key)
     if ready and ready[0] == fmt and ready[1] == epoch and Path(ready[2]).is_file():
         path = Path(ready[2])
-        st.download_button(f"Download {path.name}", path.read_bytes(), file_name=path.name,
-                           mime=_MIME.get(path.suffix, "application/octet-stream"), icon=":material/download:",
-                           key=f"{key}_share_dl", type="primary")
+        st.download_button(
+            f"Download {path.name}",
+            path.read_bytes(),
+            file_name=path.name,
+            mime=_MIME.get(path.suffix, "application/octet-stream"),
+            icon=":material/download:",
+            key=f"{key}_share_dl",
+            type="primary",
+        )
 
 
 def import_panel(runs_dir: Path) -> None:
     """Upload a run bundle (zip) made on another machine; it appears as a run."""
-    upload = st.file_uploader("Import a run bundle (zip)", type=["zip"], key="runs_import",
-                              help="A bundle exported from DCGAN Studio on any machine.")
+    upload = st.file_uploader(
+        "Import a run bundle (zip)",
+        type=["zip"],
+        key="runs_import",
+        help="A bundle exported from DCGAN Studio on any machine.",
+    )
     if upload is None or st.session_state.get("runs_imported") == upload.file_id:
         return
     with tempfile.TemporaryDirectory() as tmp:

@@ -72,13 +72,18 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path, make_config: ConfigMak
         else:
             config, data = make_config(args)
             if config.conditional:  # the custom multi-worker loop feeds images only
-                print("note: training on several machines draws without classes (drawing by class is not "
-                      "supported there yet)", file=sys.stderr)
+                print(
+                    "note: training on several machines draws without classes (drawing by class is not "
+                    "supported there yet)",
+                    file=sys.stderr,
+                )
                 config = config.with_changes(conditional=False, class_names=())
             run_dir = run_path(run_id, runs_dir)
             if run_dir.exists():
-                raise ValueError(f"a run called {run_id} already exists in {runs_dir}; continue it with "
-                                 f"--resume {run_dir} or pick another --run-id")
+                raise ValueError(
+                    f"a run called {run_id} already exists in {runs_dir}; continue it with "
+                    f"--resume {run_dir} or pick another --run-id"
+                )
         lock = RunLock(run_dir)
         # the runs folder's flock is the queue's lock: no scheduler sees the new run unowned
         with _runs_folder_locked(run_dir.parent):
@@ -96,8 +101,10 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path, make_config: ConfigMak
         if args.resume:
             config, meta = read_run_config(run_dir)
             if config.conditional:
-                raise ValueError(f"{run_id} draws by class, which training on several machines does not support "
-                                 "yet; continue it on one machine")
+                raise ValueError(
+                    f"{run_id} draws by class, which training on several machines does not support "
+                    "yet; continue it on one machine"
+                )
             done = (checkpoint_epochs(run_dir) or [0])[-1]
             config = config.with_changes(epochs=done + (args.epochs or 1))
             atomic_write_json(run_dir / "config.json", {**meta, "config": config_to_dict(config)})
@@ -118,8 +125,9 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
     if not args.run_id:
         return _fail(f"TF_CONFIG names {cluster.size} workers: start every worker with the same --run-id NAME")
     if args.background:
-        return _fail("a multi-worker run trains in the foreground (its launcher keeps the process); "
-                     "run it without --background")
+        return _fail(
+            "a multi-worker run trains in the foreground (its launcher keeps the process); run it without --background"
+        )
     try:
         from dcgan_core.runs.folder import run_path
 
@@ -154,8 +162,9 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
         def publish(event: Progress) -> None:
             progress.update(event)
             if event.is_pause_or_resume:
-                write_status(run_dir, status=event.status,
-                             message="Paused." if event.status == "paused" else "Training.")
+                write_status(
+                    run_dir, status=event.status, message="Paused." if event.status == "paused" else "Training."
+                )
     else:
         print(f"{cluster.describe()} of run {args.run_id}", flush=True)
 

@@ -28,9 +28,10 @@ def add_prepare_command(subparsers: Any) -> None:
         subparsers: The object returned by ``ArgumentParser.add_subparsers()``.
     """
     parser = subparsers.add_parser(
-        "prepare", help="convert a folder or zip of images into a cached dataset",
+        "prepare",
+        help="convert a folder or zip of images into a cached dataset",
         description="Convert a folder (searched recursively) or a zip of images into a cached "
-                    "uint8 .npy dataset, and print a health report.",
+        "uint8 .npy dataset, and print a health report.",
     )
     parser.add_argument("source", help="a folder of images, or a .zip archive")
     parser.add_argument("--size", type=int, default=64, help="side of the square images (default 64)")
@@ -52,8 +53,9 @@ def run_prepare(args: argparse.Namespace) -> int:
         options = PrepareOptions(size=args.size, channels=args.channels, fit=args.fit, resample=args.resample)
         source = Path(args.source)
         sources = sources_from_folder(source, lazy=True)
-        result = prepare_dataset(sources, options, cache_dir=args.cache_dir,
-                                 name=args.name or source.name or str(source))
+        result = prepare_dataset(
+            sources, options, cache_dir=args.cache_dir, name=args.name or source.name or str(source)
+        )
     except DcganError as err:
         return _fail(str(err))
     except KeyboardInterrupt:

@@ -29,8 +29,12 @@ def add_run_commands(subparsers: Any) -> None:
     runs = subparsers.add_parser("runs", help="list every run with its status, epoch and owner process")
     runs.add_argument("--runs-dir", default=None, help="folder of runs (default: ./runs)")
     runs.set_defaults(handler=_cmd_runs)
-    for name, text in (("status", "show one run's status"), ("pause", "pause a training run after its batch"),
-                       ("resume", "resume a paused run"), ("stop", "stop a run after its batch, or unqueue it")):
+    for name, text in (
+        ("status", "show one run's status"),
+        ("pause", "pause a training run after its batch"),
+        ("resume", "resume a paused run"),
+        ("stop", "stop a run after its batch, or unqueue it"),
+    ):
         command = subparsers.add_parser(name, help=text)
         command.add_argument("run_dir", metavar="RUN_DIR")
         command.set_defaults(handler=_cmd_control, action=name)
@@ -77,8 +81,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
             print(f"{s.run_id}  damaged     {s.problem}")
             continue
         owner = f" · process {s.owner_pid}" if s.owner_pid else ""
-        print(f"{s.run_id}  {s.status:11s} epoch {s.epochs_done}/{s.epochs_total} · {s.preset} · "
-              f"{s.dataset_name}{owner}")
+        print(
+            f"{s.run_id}  {s.status:11s} epoch {s.epochs_done}/{s.epochs_total} · {s.preset} · {s.dataset_name}{owner}"
+        )
     return 0
 
 

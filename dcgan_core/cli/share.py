@@ -31,10 +31,18 @@ def add_share_commands(subparsers: Any) -> None:
     export.add_argument("--format", required=True, choices=SHARE_FORMATS)
     export.add_argument("--out", required=True, help="file or folder to write")
     export.add_argument("--epoch", type=int, default=None, help="saved epoch (default: newest)")
-    export.add_argument("--with-checkpoint", action="store_true",
-                        help="bundle: add the newest checkpoint and the dataset, to train further elsewhere")
-    export.add_argument("--exploration", action="append", default=[], metavar="FILE",
-                        help="web: saved exploration JSON whose named latents and directions the demo shows")
+    export.add_argument(
+        "--with-checkpoint",
+        action="store_true",
+        help="bundle: add the newest checkpoint and the dataset, to train further elsewhere",
+    )
+    export.add_argument(
+        "--exploration",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="web: saved exploration JSON whose named latents and directions the demo shows",
+    )
     export.set_defaults(handler=_cmd_export)
 
     imported = subparsers.add_parser("import", help="import a run bundle (zip) as a run")
@@ -75,8 +83,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             from dcgan_core.engine.exports import export_model
 
             result = export_model(run_dir, args.format, out, args.epoch)
-            print(f"wrote {result.path} ({result.format}, epoch {result.epoch}, {result.bytes:,} bytes; "
-                  f"matches the generator within {result.max_difference:.1e})")
+            print(
+                f"wrote {result.path} ({result.format}, epoch {result.epoch}, {result.bytes:,} bytes; "
+                f"matches the generator within {result.max_difference:.1e})"
+            )
     except DcganError as exc:
         return _fail(str(exc))
     except OSError as exc:

@@ -70,26 +70,55 @@ def add_train_commands(subparsers: Any) -> None:
     train.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue this run")
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--background", action="store_true", help="print the run folder and return; it trains on")
-    train.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="settings",
-                       help="any config field, e.g. --set augment_p=0.5 --set d_lr=1e-4 (repeatable)")
-    train.add_argument("--init-from", metavar="RUN_DIR", default=None,
-                       help="start from this run's newest weights (same preset, size, channels, width)")
-    train.add_argument("--no-auto", action="store_true",
-                       help="use the preset's plain defaults instead of settings chosen from the data")
-    train.add_argument("--measure-speed", action="store_true",
-                       help="time a few steps first, so the automatic settings fit this machine")
-    train.add_argument("--run-id", default=None, metavar="NAME",
-                       help="the run's name; required on every worker of a multi-worker run (TF_CONFIG)")
+    train.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="settings",
+        help="any config field, e.g. --set augment_p=0.5 --set d_lr=1e-4 (repeatable)",
+    )
+    train.add_argument(
+        "--init-from",
+        metavar="RUN_DIR",
+        default=None,
+        help="start from this run's newest weights (same preset, size, channels, width)",
+    )
+    train.add_argument(
+        "--no-auto",
+        action="store_true",
+        help="use the preset's plain defaults instead of settings chosen from the data",
+    )
+    train.add_argument(
+        "--measure-speed",
+        action="store_true",
+        help="time a few steps first, so the automatic settings fit this machine",
+    )
+    train.add_argument(
+        "--run-id",
+        default=None,
+        metavar="NAME",
+        help="the run's name; required on every worker of a multi-worker run (TF_CONFIG)",
+    )
     train.set_defaults(handler=_cmd_train)
 
     sample = subparsers.add_parser("sample", help="write a grid of samples (PNG) or the raw samples (.npy) from a run")
     sample.add_argument("--run", required=True, metavar="RUN_DIR")
-    sample.add_argument("--n", type=_positive_int, default=16, help="samples (per class, for a run that draws by class)")
-    sample.add_argument("--out", required=True,
-                        help="a .png grid, or a .npy of the raw uint8 samples shaped (N, H, W, C)")
-    sample.add_argument("--class", dest="classes", action="append", metavar="NAME", default=None,
-                        help="draw this class (repeat for several: one grid row each; default: every class "
-                             "of a run that draws by class)")
+    sample.add_argument(
+        "--n", type=_positive_int, default=16, help="samples (per class, for a run that draws by class)"
+    )
+    sample.add_argument(
+        "--out", required=True, help="a .png grid, or a .npy of the raw uint8 samples shaped (N, H, W, C)"
+    )
+    sample.add_argument(
+        "--class",
+        dest="classes",
+        action="append",
+        metavar="NAME",
+        default=None,
+        help="draw this class (repeat for several: one grid row each; default: every class "
+        "of a run that draws by class)",
+    )
     sample.add_argument("--seed", type=int, default=0, help="image i uses the explorer's seed SEED+i")
     sample.add_argument("--epoch", type=_positive_int, default=None, help="saved epoch (default: newest)")
     sample.set_defaults(handler=_cmd_sample)
@@ -103,27 +132,48 @@ def _fail(message: str) -> int:
 def _cmd_presets(args: argparse.Namespace) -> int:
     for preset in list_presets():
         c = preset.config
-        shape = "1-D values" if not c.is_image_model else (
-            "sized to the data" if preset.sized_to_data else f"{c.image_size}x{c.image_size}")
-        print(f"{preset.name:15s} {preset.title} [{shape}, z={c.latent_dim}, {c.loss}, {c.optimizer}, batch {c.batch_size}]")
+        shape = (
+            "1-D values"
+            if not c.is_image_model
+            else ("sized to the data" if preset.sized_to_data else f"{c.image_size}x{c.image_size}")
+        )
+        print(
+            f"{preset.name:15s} {preset.title} [{shape}, z={c.latent_dim}, {c.loss}, {c.optimizer}, batch {c.batch_size}]"
+        )
     return 0
 
 
-def progress_line(epoch: int, epochs: int, step: int, steps: int, g_loss: float, d_loss: float,
-                  ips: float, eta: float, width: int = 24) -> str:
+def progress_line(
+    epoch: int,
+    epochs: int,
+    step: int,
+    steps: int,
+    g_loss: float,
+    d_loss: float,
+    ips: float,
+    eta: float,
+    width: int = 24,
+) -> str:
     """One terminal progress line, e.g. ``epoch 3/10 [#####-----] 40/79 G 0.91 D 1.20 512 img/s ETA 1m02s``."""
     done = (epoch + (step / steps if steps else 0.0)) / max(1, epochs)
     filled = int(round(width * min(1.0, done)))
     eta_text = "--" if not math.isfinite(eta) else f"{int(eta // 60)}m{int(eta % 60):02d}s"
     ips_text = "--" if not math.isfinite(ips) else f"{ips:.0f}"
-    return (f"epoch {min(epoch + 1, epochs)}/{epochs} [{'#' * filled}{'-' * (width - filled)}] {step}/{steps} "
-            f"G {g_loss:.3f} D {d_loss:.3f} {ips_text} img/s ETA {eta_text}")
+    return (
+        f"epoch {min(epoch + 1, epochs)}/{epochs} [{'#' * filled}{'-' * (width - filled)}] {step}/{steps} "
+        f"G {g_loss:.3f} D {d_loss:.3f} {ips_text} img/s ETA {eta_text}"
+    )
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     values = dict(parse_setting(text) for text in args.settings)
-    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("width", args.width),
-                       ("max_seconds", args.max_seconds), ("seed", args.seed)):
+    for key, value in (
+        ("epochs", args.epochs),
+        ("batch_size", args.batch_size),
+        ("width", args.width),
+        ("max_seconds", args.max_seconds),
+        ("seed", args.seed),
+    ):
         if value is not None and not (key == "epochs" and args.resume):
             values[key] = value
     if args.init_from:
@@ -134,8 +184,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 def _speed(count: int, size: int, channels: int, data: Path) -> float:
     from dcgan_core.settings.estimate import estimate_cost  # loads TensorFlow
 
-    probe = preset_config(RECOMMENDED_PRESET, data_path=str(data), image_size=size, channels=channels,
-                          batch_size=32, width=1.0)
+    probe = preset_config(
+        RECOMMENDED_PRESET, data_path=str(data), image_size=size, channels=channels, batch_size=32, width=1.0
+    )
     return estimate_cost(probe, count).images_per_sec
 
 
@@ -229,8 +280,9 @@ def coach_lines(snap: Any, dataset_size: int | None, seen: set[str], run_dir: Pa
         lines.append(f"coach: {message.title} {message.advice}")
         if message.remedy:
             sets = " ".join(f"--set {k}={v}" for k, v in message.remedy.items())
-            lines.append(f"coach: remedy: python -m dcgan_core train --resume {run_dir or snap.run_id} "
-                         f"--epochs N {sets}")
+            lines.append(
+                f"coach: remedy: python -m dcgan_core train --resume {run_dir or snap.run_id} --epochs N {sets}"
+            )
     return lines
 
 
@@ -239,6 +291,7 @@ def _dataset_size(config: Any) -> int | None:
         return None
     try:
         import numpy as np
+
         return int(np.load(config.data_path, mmap_mode="r").shape[0])
     except (OSError, ValueError):
         return None
@@ -253,8 +306,16 @@ def _follow(manager: Any, run_id: str) -> int:
             snap = manager.snapshot(run_id)
             g = snap.history["g_loss"][-1] if snap.history["g_loss"] else math.nan
             d = snap.history["d_loss"][-1] if snap.history["d_loss"] else math.nan
-            line = progress_line(snap.epoch, snap.epochs_total, snap.step, snap.steps_per_epoch, g, d,
-                                 snap.images_per_sec, snap.eta_seconds)
+            line = progress_line(
+                snap.epoch,
+                snap.epochs_total,
+                snap.step,
+                snap.steps_per_epoch,
+                g,
+                d,
+                snap.images_per_sec,
+                snap.eta_seconds,
+            )
             print("\r" + line, end="", file=sys.stderr, flush=True)
             for warning in coach_lines(snap, size, seen, manager.runs_dir / run_id):
                 print("\n" + warning, file=sys.stderr, flush=True)

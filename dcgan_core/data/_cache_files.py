@@ -36,9 +36,13 @@ def cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path:
     except FileExistsError:
         raise DataError(f"The cache folder {folder} cannot be used: it is a file, not a folder.") from None
     except NotADirectoryError:
-        raise DataError(f"The cache folder {folder} cannot be created: part of its path is a file, not a folder.") from None
+        raise DataError(
+            f"The cache folder {folder} cannot be created: part of its path is a file, not a folder."
+        ) from None
     except (OSError, RuntimeError) as err:
-        raise DataError(f"The cache folder {folder} cannot be created ({getattr(err, 'strerror', None) or err}).") from None
+        raise DataError(
+            f"The cache folder {folder} cannot be created ({getattr(err, 'strerror', None) or err})."
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DataError(f"The cache folder {folder} cannot be written to (permission denied).")
     return folder

@@ -26,8 +26,12 @@ _SMALL_BYTES = 16 * 2**20  # decoded 8-bit images up to this size are converted 
 _STRIP_BYTES = 2 * 2**20  # larger ones are converted and reduced in strips of about this size
 _STRIP_COPIES = 8  # working copies of one strip (crop, mode conversions, float maths, reduce)
 _ORIENTATIONS = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
 Depth = Callable[[Image.Image], Image.Image]
@@ -72,9 +76,11 @@ def depth_mapping(img: Image.Image, strip_bytes: int) -> Depth | None:
     if not is_high_depth(mode):
         return None
     if mode.startswith("I;16") or (mode == "I" and (img.getextrema()[1] or 0) > 255):  # type: ignore[index]
+
         def divide(strip: Image.Image) -> Image.Image:
             wide = np.asarray(strip).astype(np.int64)
             return Image.fromarray(np.clip((wide * 2 + 257) // 514, 0, 255).astype(np.uint8), "L")
+
         return divide
     if mode == "I":
         return lambda strip: Image.fromarray(np.clip(np.asarray(strip), 0, 255).astype(np.uint8), "L")
@@ -99,11 +105,13 @@ def depth_mapping(img: Image.Image, strip_bytes: int) -> Depth | None:
     def stretch(strip: Image.Image) -> Image.Image:
         values = np.nan_to_num(np.asarray(strip).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         return Image.fromarray(np.clip(np.rint((values - offset) * gain), 0, 255).astype(np.uint8), "L")
+
     return stretch
 
 
-def to_target_mode(img: Image.Image, channels: int, background: tuple[int, int, int],
-                   depth: Depth | None = None) -> Image.Image:
+def to_target_mode(
+    img: Image.Image, channels: int, background: tuple[int, int, int], depth: Depth | None = None
+) -> Image.Image:
     """``img`` as ``L`` (channels 1) or ``RGB`` (3), transparency over ``background``.
 
     Args:
@@ -132,8 +140,14 @@ def to_target_mode(img: Image.Image, channels: int, background: tuple[int, int, 
     return img.convert("L" if channels == 1 else "RGB")
 
 
-def reduce_in_strips(img: Image.Image, region: tuple[int, int, int, int], factors: tuple[int, int],
-                     channels: int, background: tuple[int, int, int], strip_bytes: int) -> Image.Image:
+def reduce_in_strips(
+    img: Image.Image,
+    region: tuple[int, int, int, int],
+    factors: tuple[int, int],
+    channels: int,
+    background: tuple[int, int, int],
+    strip_bytes: int,
+) -> Image.Image:
     """Convert ``region`` of a loaded image to 8 bits and block-average it by ``factors``, a strip at a time.
 
     Args:

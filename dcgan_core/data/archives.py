@@ -21,7 +21,16 @@ from typing import IO
 from collections.abc import Callable
 
 from dcgan_core.errors import DataError
-from dcgan_core.data.sources import _ZIP_ERRORS, ImageSource, SourceLimits, _ignored, _is_zip, _open_regular, _Tally, display_name
+from dcgan_core.data.sources import (
+    _ZIP_ERRORS,
+    ImageSource,
+    SourceLimits,
+    _ignored,
+    _is_zip,
+    _open_regular,
+    _Tally,
+    display_name,
+)
 
 __all__ = ["sources_from_zip"]
 
@@ -47,8 +56,10 @@ def _directory_problem(handle: IO[bytes], limits: SourceLimits) -> str | None:
     if entries > limits.max_members:
         return f"holds {entries:,} files; the limit is {limits.max_members:,}."
     if directory > limits.max_directory_bytes:
-        return (f"has a table of contents of {directory:,} bytes, more than the {limits.max_directory_bytes:,}-byte "
-                "limit; refused.")
+        return (
+            f"has a table of contents of {directory:,} bytes, more than the {limits.max_directory_bytes:,}-byte "
+            "limit; refused."
+        )
     return None
 
 
@@ -76,32 +87,47 @@ class _Refused(Exception):
     """A whole archive is refused; ``str(err)`` is the reason, without the archive's name."""
 
 
-def _check_archive(infos: list[zipfile.ZipInfo], packed: int, limits: SourceLimits, tally: _Tally,
-                   name: str, problems: dict[int, str | None]) -> None:
+def _check_archive(
+    infos: list[zipfile.ZipInfo],
+    packed: int,
+    limits: SourceLimits,
+    tally: _Tally,
+    name: str,
+    problems: dict[int, str | None],
+) -> None:
     """Refuse an archive that is too big or bomb-like, alone or with the request's other archives."""
     if len(infos) > limits.max_members:
         raise _Refused(f"holds {len(infos):,} files; the limit is {limits.max_members:,}.")
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_archive_bytes:
-        raise _Refused(f"would unpack to {declared:,} bytes, more than the {limits.max_archive_bytes:,}-byte limit; "
-                       "split it into smaller archives.")
+        raise _Refused(
+            f"would unpack to {declared:,} bytes, more than the {limits.max_archive_bytes:,}-byte limit; "
+            "split it into smaller archives."
+        )
     kept = sum(i.file_size for k, i in enumerate(infos) if problems[k] is None)
     if kept > limits.ratio_floor_bytes and kept / max(1, packed) > limits.max_ratio:
-        raise _Refused(f"would unpack {packed:,} bytes into {kept:,} ({kept / max(1, packed):,.0f}:1), "
-                       "which looks like a zip bomb; refused.")
+        raise _Refused(
+            f"would unpack {packed:,} bytes into {kept:,} ({kept / max(1, packed):,.0f}:1), "
+            "which looks like a zip bomb; refused."
+        )
     total, packed_total = tally.archive_bytes + kept, tally.archive_packed + packed
     if total > limits.max_request_bytes:
-        raise _Refused(f"would bring the unpacked size of this upload's archives to {total:,} bytes, more than the "
-                       f"{limits.max_request_bytes:,}-byte limit per upload or folder; split it into smaller sets.")
+        raise _Refused(
+            f"would bring the unpacked size of this upload's archives to {total:,} bytes, more than the "
+            f"{limits.max_request_bytes:,}-byte limit per upload or folder; split it into smaller sets."
+        )
     if total > limits.ratio_floor_bytes and total / max(1, packed_total) > limits.max_ratio:
-        raise _Refused(f"with the archives before it would unpack {packed_total:,} bytes into {total:,} "
-                       f"({total / max(1, packed_total):,.0f}:1), which looks like a zip bomb; refused.")
+        raise _Refused(
+            f"with the archives before it would unpack {packed_total:,} bytes into {total:,} "
+            f"({total / max(1, packed_total):,.0f}:1), which looks like a zip bomb; refused."
+        )
     tally.count(len(infos), name)
     tally.archive_bytes, tally.archive_packed = total, packed_total
 
 
-def _archive_sources(archive: zipfile.ZipFile, name: str, packed: int, limits: SourceLimits,
-                     tally: _Tally) -> list[ImageSource]:
+def _archive_sources(
+    archive: zipfile.ZipFile, name: str, packed: int, limits: SourceLimits, tally: _Tally
+) -> list[ImageSource]:
     """The members of an open archive as lazy sources (only their first bytes are read here)."""
     infos = [i for i in archive.infolist() if not i.is_dir()]
     problems = {k: _member_problem(info, limits) for k, info in enumerate(infos)}
@@ -156,8 +182,9 @@ def _zip_of(data: bytes | Path, name: str, limits: SourceLimits, tally: _Tally) 
         raise _Refused(f"is not a readable zip archive ({err}).") from None
 
 
-def sources_from_zip(data: bytes | str | os.PathLike[str], name: str,
-                     limits: SourceLimits | None = None) -> list[ImageSource]:
+def sources_from_zip(
+    data: bytes | str | os.PathLike[str], name: str, limits: SourceLimits | None = None
+) -> list[ImageSource]:
     """Read the images of a zip archive held in memory or on disk; members are read lazily.
 
     Members keep their path inside the archive as display name, prefixed by ``name``.
@@ -182,5 +209,3 @@ def sources_from_zip(data: bytes | str | os.PathLike[str], name: str,
         return _zip_of(source, name, limits, _Tally(limits))  # type: ignore[arg-type]
     except _Refused as err:
         raise DataError(f"{name} {err}") from None
-
-

@@ -16,15 +16,25 @@ from collections.abc import Iterable, Iterator
 
 from dcgan_core.data.archives import _Refused, _zip_of
 from dcgan_core.errors import DataError
-from dcgan_core.data.sources import ImageSource, SourceLimits, _ignored, _is_zip, _open_regular, _special_kind, _Tally, display_name
+from dcgan_core.data.sources import (
+    ImageSource,
+    SourceLimits,
+    _ignored,
+    _is_zip,
+    _open_regular,
+    _special_kind,
+    _Tally,
+    display_name,
+)
 
 __all__ = ["sources_from_folder", "sources_from_uploads"]
 
 _MAX_DEPTH = 64  # folder levels below the one given
 
 
-def _from_named(name: str, data: bytes | Path, size: int, limits: SourceLimits, tally: _Tally,
-                lazy: bool = False) -> list[ImageSource]:
+def _from_named(
+    name: str, data: bytes | Path, size: int, limits: SourceLimits, tally: _Tally, lazy: bool = False
+) -> list[ImageSource]:
     """One uploaded or local file: a zip's members, or the file itself (or a skip)."""
     if _ignored(PurePosixPath(name.replace("\\", "/")).parts):
         return []
@@ -37,7 +47,11 @@ def _from_named(name: str, data: bytes | Path, size: int, limits: SourceLimits, 
             return [ImageSource(name, skip_reason=str(err).rstrip("."))]
     tally.count(1, name)
     if size > limits.max_file_bytes:
-        return [ImageSource(name, skip_reason=f"is {size:,} bytes, more than the {limits.max_file_bytes:,}-byte limit per file")]
+        return [
+            ImageSource(
+                name, skip_reason=f"is {size:,} bytes, more than the {limits.max_file_bytes:,}-byte limit per file"
+            )
+        ]
     if isinstance(data, Path):
         if lazy:
             return [ImageSource(name, path=data, size=size)]
@@ -47,7 +61,11 @@ def _from_named(name: str, data: bytes | Path, size: int, limits: SourceLimits, 
         except OSError as err:
             return [ImageSource(name, skip_reason=f"could not be read ({err.strerror or err})")]
         if len(content) > limits.max_file_bytes:
-            return [ImageSource(name, skip_reason=f"grew past the {limits.max_file_bytes:,}-byte limit per file while being read")]
+            return [
+                ImageSource(
+                    name, skip_reason=f"grew past the {limits.max_file_bytes:,}-byte limit per file while being read"
+                )
+            ]
         return [ImageSource(name, content, size=len(content))]
     return [ImageSource(name, data, size=size)]
 
@@ -106,15 +124,20 @@ def _walk(root: Path, sources: list[ImageSource]) -> Iterator[tuple[Path, str]]:
             if not is_folder:
                 yield full, display_name(full.relative_to(root).as_posix())
             elif depth + 1 > _MAX_DEPTH:
-                sources.append(ImageSource(display_name(full.relative_to(root).as_posix()),
-                                           skip_reason=f"is a folder nested more than {_MAX_DEPTH} levels deep; not opened"))
+                sources.append(
+                    ImageSource(
+                        display_name(full.relative_to(root).as_posix()),
+                        skip_reason=f"is a folder nested more than {_MAX_DEPTH} levels deep; not opened",
+                    )
+                )
             else:
                 subfolders.append((full, depth + 1))
         stack.extend(reversed(subfolders))
 
 
-def _folder_entry(full: Path, shown: str, real_root: Path, limits: SourceLimits, tally: _Tally,
-                  lazy: bool) -> list[ImageSource]:
+def _folder_entry(
+    full: Path, shown: str, real_root: Path, limits: SourceLimits, tally: _Tally, lazy: bool
+) -> list[ImageSource]:
     """One directory entry of a folder walk: sources, a skip with its reason, or nothing."""
     try:
         resolved = full.resolve(strict=True)
@@ -137,11 +160,15 @@ def _folder_entry(full: Path, shown: str, real_root: Path, limits: SourceLimits,
     is_zip = full.name.lower().endswith(".zip")
     if is_zip and size > limits.max_request_bytes:
         tally.count(1, shown)
-        return [ImageSource(shown, skip_reason=f"is {size:,} bytes, more than the {limits.max_request_bytes:,}-byte limit")]
+        return [
+            ImageSource(shown, skip_reason=f"is {size:,} bytes, more than the {limits.max_request_bytes:,}-byte limit")
+        ]
     return _from_named(shown, full, size, limits, tally, lazy)
 
 
-def sources_from_folder(path: str | os.PathLike[str], lazy: bool = False, limits: SourceLimits | None = None) -> list[ImageSource]:
+def sources_from_folder(
+    path: str | os.PathLike[str], lazy: bool = False, limits: SourceLimits | None = None
+) -> list[ImageSource]:
     """Collect every file under a local folder (recursively), or the members of a local zip.
 
     Display names are paths relative to the folder, so ``a/cat.png`` and ``b/cat.png``

@@ -132,9 +132,17 @@ def _bundled_info(dataset_id: str, path: Path, title: str) -> DatasetInfo | None
         found = read_dataset_classes(path, int(array.shape[0]))
     except DataError:
         found = None  # damaged labels: listed as unlabelled; training says why
-    return DatasetInfo(dataset_id, f"{title} (bundled sample, {array.shape[0]:,} images)", path,
-                       tuple(int(s) for s in array.shape), int(array.shape[0]), stat.st_size, _iso(stat.st_mtime), True,
-                       found.names if found else ())
+    return DatasetInfo(
+        dataset_id,
+        f"{title} (bundled sample, {array.shape[0]:,} images)",
+        path,
+        tuple(int(s) for s in array.shape),
+        int(array.shape[0]),
+        stat.st_size,
+        _iso(stat.st_mtime),
+        True,
+        found.names if found else (),
+    )
 
 
 def _manifest_classes(manifest: dict[str, Any]) -> tuple[str, ...]:
@@ -166,8 +174,10 @@ def _remove_orphans(folder: Path) -> None:
 
 def _bundled_infos() -> list[DatasetInfo]:
     """The bundled samples that are present: the digits, then the face emoji."""
-    found = [_bundled_info(BUNDLED_DATASET_ID, bundled_dataset_path(), "MNIST digits"),
-             _bundled_info(BUNDLED_EMOJI_ID, bundled_emoji_path(), "Face emoji, colour")]
+    found = [
+        _bundled_info(BUNDLED_DATASET_ID, bundled_dataset_path(), "MNIST digits"),
+        _bundled_info(BUNDLED_EMOJI_ID, bundled_emoji_path(), "Face emoji, colour"),
+    ]
     return [info for info in found if info is not None]
 
 
@@ -199,9 +209,19 @@ def list_datasets(cache_dir: str | os.PathLike[str] | None = None) -> list[Datas
                 shape = tuple(int(s) for s in manifest.get("shape", ()))
             except (OSError, TypeError, ValueError):
                 continue
-            found.append(DatasetInfo(npy.stem, str(manifest.get("name") or npy.stem), npy, shape,
-                                     int(shape[0]) if shape else 0, size, str(manifest.get("created", "")), False,
-                                     _manifest_classes(manifest)))
+            found.append(
+                DatasetInfo(
+                    npy.stem,
+                    str(manifest.get("name") or npy.stem),
+                    npy,
+                    shape,
+                    int(shape[0]) if shape else 0,
+                    size,
+                    str(manifest.get("created", "")),
+                    False,
+                    _manifest_classes(manifest),
+                )
+            )
     found.sort(key=lambda d: d.created, reverse=True)
     return _bundled_infos() + found
 

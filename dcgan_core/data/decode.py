@@ -53,10 +53,16 @@ _MAX_SIZE = 1024
 
 # Signatures of common files that are not images we read, to name them in the reason.
 _SIGNATURES = (
-    (b"%PDF", "a PDF document"), (b"8BPS", "a Photoshop file"), (b"PK\x03\x04", "a zip archive"),
-    (b"\x00\x00\x01\x00", "an icon file"), (b"P6", "a PPM image"), (b"P5", "a PGM image"),
-    (b"\x1f\x8b", "a gzip file"), (b"RIFF", "a RIFF file (audio or video)"),
-    (b"\x1aE\xdf\xa3", "a video file"), (b"ID3", "an MP3 file"),
+    (b"%PDF", "a PDF document"),
+    (b"8BPS", "a Photoshop file"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x00\x00\x01\x00", "an icon file"),
+    (b"P6", "a PPM image"),
+    (b"P5", "a PGM image"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"RIFF", "a RIFF file (audio or video)"),
+    (b"\x1aE\xdf\xa3", "a video file"),
+    (b"ID3", "an MP3 file"),
 )
 
 
@@ -179,7 +185,9 @@ def _open(data: bytes | IO[bytes], options: PrepareOptions) -> Image.Image:
         )
     if min(width, height) < options.min_side:
         img.close()
-        raise ImageRejected(f"is only {width}x{height} pixels; images under {options.min_side} pixels on a side are skipped")
+        raise ImageRejected(
+            f"is only {width}x{height} pixels; images under {options.min_side} pixels on a side are skipped"
+        )
     return img
 
 
@@ -204,16 +212,19 @@ def _fit(img: Image.Image, options: PrepareOptions) -> Image.Image:
         return img.resize((size, size), resample, box=box, reducing_gap=2.0)
     scale = size / max(w, h)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    fill: int | tuple[int, int, int] = options.background if img.mode == "RGB" else round(
-        0.299 * options.background[0] + 0.587 * options.background[1] + 0.114 * options.background[2]
+    fill: int | tuple[int, int, int] = (
+        options.background
+        if img.mode == "RGB"
+        else round(0.299 * options.background[0] + 0.587 * options.background[1] + 0.114 * options.background[2])
     )
     canvas = Image.new(img.mode, (size, size), fill)
     canvas.paste(img.resize((new_w, new_h), resample, reducing_gap=2.0), ((size - new_w) // 2, (size - new_h) // 2))
     return canvas
 
 
-def decode_image(data: bytes | IO[bytes], options: PrepareOptions,
-                 budget: MemoryBudget | None = None) -> tuple[np.ndarray, ImageInfo]:
+def decode_image(
+    data: bytes | IO[bytes], options: PrepareOptions, budget: MemoryBudget | None = None
+) -> tuple[np.ndarray, ImageInfo]:
     """Decode one file into the array the GAN will see, within a memory budget.
 
     Args:

@@ -85,7 +85,7 @@ def _clean(folder: str) -> str:
 def _shorten(text: str, tag: str = "") -> str:
     if len(text) + len(tag) <= MAX_CLASS_NAME:
         return text + tag
-    return text[:MAX_CLASS_NAME - 1 - len(tag)].rstrip() + "…" + tag
+    return text[: MAX_CLASS_NAME - 1 - len(tag)].rstrip() + "…" + tag
 
 
 def class_name(folder: str) -> str:
@@ -148,9 +148,12 @@ def labels_from_names(names: Sequence[str], duplicates: Iterable[Sequence[str]] 
     top = sum(f is None for f in firsts)
     if top:
         sit = "image sits" if top == 1 else "images sit"
-        return FolderLabels(reason=f"{top:,} {sit} at the top level beside the subfolder{'s' if len(found) > 1 else ''} "
-                                   f"{_listing([class_name(f) for f in found])}, so there are no classes (move every image "
-                                   "into a subfolder to use the subfolders as classes)", had_folders=had_folders)
+        return FolderLabels(
+            reason=f"{top:,} {sit} at the top level beside the subfolder{'s' if len(found) > 1 else ''} "
+            f"{_listing([class_name(f) for f in found])}, so there are no classes (move every image "
+            "into a subfolder to use the subfolders as classes)",
+            had_folders=had_folders,
+        )
     groups: dict[str, list[str]] = {}
     for folder in found:
         groups.setdefault(_clean(folder).casefold(), []).append(folder)
@@ -159,11 +162,17 @@ def labels_from_names(names: Sequence[str], duplicates: Iterable[Sequence[str]] 
         members.sort(key=lambda f: -sizes[f])
     merged = tuple(tuple(_visible(f) for f in g) for g in groups.values() if len(g) > 1)
     if len(groups) < 2:
-        return FolderLabels(reason=f"the folders {_listing([_visible(f) for f in found])} are one class once case and spacing are ignored, "
-                                   "so there are no classes", merged=merged, had_folders=True)
+        return FolderLabels(
+            reason=f"the folders {_listing([_visible(f) for f in found])} are one class once case and spacing are ignored, "
+            "so there are no classes",
+            merged=merged,
+            had_folders=True,
+        )
     if len(groups) > MAX_CLASSES:
-        return FolderLabels(reason=f"the images sit in {len(groups):,} subfolders, more than the limit of "
-                                   f"{MAX_CLASSES:,} classes", had_folders=True)
+        return FolderLabels(
+            reason=f"the images sit in {len(groups):,} subfolders, more than the limit of {MAX_CLASSES:,} classes",
+            had_folders=True,
+        )
     full = sorted(groups, key=lambda k: (_natural(_clean(groups[k][0])), groups[k][0]))
     shown: list[str] = []
     taken: set[str] = set()
@@ -203,6 +212,8 @@ def likely_keys(base_key: str, shas: Sequence[str], names: Sequence[str]) -> lis
     images kept, none labelled. A guess is only a place to look: the caller checks it.
     """
     looks = [k for k, n in enumerate(names) if n.lower().endswith(_IMAGE_SUFFIXES)]
-    keys = [labelled_key(base_key, [shas[k] for k in pick], labels_from_names([names[k] for k in pick]))
-            for pick in (range(len(names)), looks)]
+    keys = [
+        labelled_key(base_key, [shas[k] for k in pick], labels_from_names([names[k] for k in pick]))
+        for pick in (range(len(names)), looks)
+    ]
     return list(dict.fromkeys([*keys, base_key]))

@@ -72,11 +72,17 @@ class HealthReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (everything but the preview)."""
         return {
-            "usable": self.usable, "skipped": [list(s) for s in self.skipped],
-            "duplicates": [list(g) for g in self.duplicates], "total": self.total,
-            "size_stats": self.size_stats, "size_buckets": self.size_buckets,
-            "aspect_buckets": self.aspect_buckets, "modes": self.modes, "formats": self.formats,
-            "warnings": list(self.warnings), "classes": [list(c) for c in self.classes],
+            "usable": self.usable,
+            "skipped": [list(s) for s in self.skipped],
+            "duplicates": [list(g) for g in self.duplicates],
+            "total": self.total,
+            "size_stats": self.size_stats,
+            "size_buckets": self.size_buckets,
+            "aspect_buckets": self.aspect_buckets,
+            "modes": self.modes,
+            "formats": self.formats,
+            "warnings": list(self.warnings),
+            "classes": [list(c) for c in self.classes],
             "class_note": self.class_note,
         }
 
@@ -84,28 +90,41 @@ class HealthReport:
     def from_dict(cls, data: dict[str, Any]) -> HealthReport:
         """The report back from :meth:`to_dict` (without a preview); missing keys take their defaults."""
         return cls(
-            usable=int(data.get("usable", 0)), skipped=tuple((str(n), str(r)) for n, r in data.get("skipped", [])),
+            usable=int(data.get("usable", 0)),
+            skipped=tuple((str(n), str(r)) for n, r in data.get("skipped", [])),
             duplicates=tuple(tuple(str(n) for n in g) for g in data.get("duplicates", [])),
-            total=int(data.get("total", 0)), size_stats=dict(data.get("size_stats", {})),
-            size_buckets=dict(data.get("size_buckets", {})), aspect_buckets=dict(data.get("aspect_buckets", {})),
-            modes=dict(data.get("modes", {})), formats=dict(data.get("formats", {})),
+            total=int(data.get("total", 0)),
+            size_stats=dict(data.get("size_stats", {})),
+            size_buckets=dict(data.get("size_buckets", {})),
+            aspect_buckets=dict(data.get("aspect_buckets", {})),
+            modes=dict(data.get("modes", {})),
+            formats=dict(data.get("formats", {})),
             warnings=tuple(str(w) for w in data.get("warnings", [])),
-            classes=tuple((str(n), int(c)) for n, c in data.get("classes", [])), class_note=str(data.get("class_note", "")),
+            classes=tuple((str(n), int(c)) for n, c in data.get("classes", [])),
+            class_note=str(data.get("class_note", "")),
         )
 
     def summary(self, max_reasons: int = 10) -> str:
         """A few lines of plain text (the CLI prints this)."""
-        lines = [f"{self.usable:,} usable images, {self.skipped_count:,} skipped, "
-                 f"{sum(len(g) - 1 for g in self.duplicates):,} exact duplicates (of {self.total:,} files)."]
+        lines = [
+            f"{self.usable:,} usable images, {self.skipped_count:,} skipped, "
+            f"{sum(len(g) - 1 for g in self.duplicates):,} exact duplicates (of {self.total:,} files)."
+        ]
         if self.modes:
             lines.append("Modes: " + ", ".join(f"{m} {n}" for m, n in sorted(self.modes.items())))
         if self.size_stats:
             s = self.size_stats
-            lines.append(f"Original sizes: {s['min_width']}x{s['min_height']} to {s['max_width']}x{s['max_height']}"
-                         f" (median {s['median_width']}x{s['median_height']}).")
+            lines.append(
+                f"Original sizes: {s['min_width']}x{s['min_height']} to {s['max_width']}x{s['max_height']}"
+                f" (median {s['median_width']}x{s['median_height']})."
+            )
         if self.classes:
-            lines.append(f"{len(self.classes):,} classes: " + ", ".join(f"{n} {c:,}" for n, c in self.classes[:20])
-                         + (f", ... and {len(self.classes) - 20:,} more" if len(self.classes) > 20 else "") + ".")
+            lines.append(
+                f"{len(self.classes):,} classes: "
+                + ", ".join(f"{n} {c:,}" for n, c in self.classes[:20])
+                + (f", ... and {len(self.classes) - 20:,} more" if len(self.classes) > 20 else "")
+                + "."
+            )
         elif self.class_note:
             lines.append(f"No classes: {self.class_note}.")
         for name, reason in self.skipped[:max_reasons]:
@@ -127,22 +146,32 @@ def _class_warnings(found: FolderLabels) -> list[str]:
     warnings: list[str] = []
     small = [(n, c) for n, c in zip(found.classes, counts) if c < SMALL_CLASS]
     if small:
-        listed = ", ".join(f"{n} ({c:,})" for n, c in small[:8]) + (f" and {len(small) - 8:,} more" if len(small) > 8 else "")
+        listed = ", ".join(f"{n} ({c:,})" for n, c in small[:8]) + (
+            f" and {len(small) - 8:,} more" if len(small) > 8 else ""
+        )
         have = "has" if len(small) == 1 else "have"
-        warnings.append(f"{len(small):,} of {len(counts):,} classes {have} fewer than {SMALL_CLASS} images, too small to "
-                        f"learn: {listed}. Add images to them, or leave their folders out.")
+        warnings.append(
+            f"{len(small):,} of {len(counts):,} classes {have} fewer than {SMALL_CLASS} images, too small to "
+            f"learn: {listed}. Add images to them, or leave their folders out."
+        )
     if counts and min(counts) and max(counts) / min(counts) > UNBALANCED_RATIO:
         most, least = int(np.argmax(counts)), int(np.argmin(counts))
-        warnings.append(f"The classes are strongly unbalanced: {found.classes[most]} has {counts[most]:,} images, "
-                        f"{found.classes[least]} only {counts[least]:,} ({counts[most] / counts[least]:.0f} times fewer); "
-                        "the small classes will be drawn less well.")
+        warnings.append(
+            f"The classes are strongly unbalanced: {found.classes[most]} has {counts[most]:,} images, "
+            f"{found.classes[least]} only {counts[least]:,} ({counts[most] / counts[least]:.0f} times fewer); "
+            "the small classes will be drawn less well."
+        )
     for group in found.merged:
-        warnings.append(f"The folders {', '.join(group)} were taken as one class: their names are the same once "
-                        "case, spacing and Unicode forms are set aside.")
+        warnings.append(
+            f"The folders {', '.join(group)} were taken as one class: their names are the same once "
+            "case, spacing and Unicode forms are set aside."
+        )
     if found.split_duplicates:
         were = "image was" if found.split_duplicates == 1 else "images were"
-        warnings.append(f"{found.split_duplicates:,} {were} found in more than one class; each was kept once, "
-                        "in the class of its first copy.")
+        warnings.append(
+            f"{found.split_duplicates:,} {were} found in more than one class; each was kept once, "
+            "in the class of its first copy."
+        )
     return warnings
 
 
@@ -178,11 +207,16 @@ def build_report(
     buckets: dict[str, int] = {}
     aspects: dict[str, int] = {}
     if usable:
-        stats = {f"{k}_{axis}": int(f(v)) for axis, v in (("width", widths), ("height", heights))
-                 for k, f in (("min", np.min), ("median", np.median), ("max", np.max))}
-        buckets = {f"smaller than {size} px (enlarged)": int((short < size).sum()),
-                   f"{size} to {2 * size - 1} px": int(((short >= size) & (short < 2 * size)).sum()),
-                   f"{2 * size} px or more": int((short >= 2 * size).sum())}
+        stats = {
+            f"{k}_{axis}": int(f(v))
+            for axis, v in (("width", widths), ("height", heights))
+            for k, f in (("min", np.min), ("median", np.median), ("max", np.max))
+        }
+        buckets = {
+            f"smaller than {size} px (enlarged)": int((short < size).sum()),
+            f"{size} to {2 * size - 1} px": int(((short >= size) & (short < 2 * size)).sum()),
+            f"{2 * size} px or more": int((short >= 2 * size).sum()),
+        }
         aspects = dict(Counter(_aspect_label(i["width"], i["height"]) for i in infos))
     warnings: list[str] = []
     if 0 < usable < SMALL_DATASET:
@@ -195,20 +229,32 @@ def build_report(
         warnings.append(f"{dropped:,} files were exact copies of others; one copy of each was kept.")
     if usable and buckets.get(f"smaller than {size} px (enlarged)", 0) > usable / 4:
         n = buckets[f"smaller than {size} px (enlarged)"]
-        warnings.append(f"{n:,} images are smaller than {size} pixels and were enlarged; they will look blurry to the GAN.")
+        warnings.append(
+            f"{n:,} images are smaller than {size} pixels and were enlarged; they will look blurry to the GAN."
+        )
     off_square = usable - aspects.get("about square", 0) if usable else 0
     if options.fit == "crop" and off_square > usable / 4:
-        warnings.append(f"{off_square:,} images are far from square; the center crop cuts off their edges "
-                        "(choose 'pad' to keep whole pictures).")
+        warnings.append(
+            f"{off_square:,} images are far from square; the center crop cuts off their edges "
+            "(choose 'pad' to keep whole pictures)."
+        )
     if skipped and usable and len(skipped) > usable:
         warnings.append(f"More files were skipped ({len(skipped):,}) than used ({usable:,}); check the reasons below.")
     found = classes or FolderLabels()
     if found.labelled:
         warnings += _class_warnings(found)
     return HealthReport(
-        usable=usable, skipped=skipped, duplicates=groups, total=total, size_stats=stats,
-        size_buckets=buckets, aspect_buckets=aspects,
-        modes=dict(Counter(i["mode"] for i in infos)), formats=dict(Counter(i["format"] for i in infos)),
-        warnings=tuple(warnings), preview=preview, classes=tuple(zip(found.classes, found.counts())),
+        usable=usable,
+        skipped=skipped,
+        duplicates=groups,
+        total=total,
+        size_stats=stats,
+        size_buckets=buckets,
+        aspect_buckets=aspects,
+        modes=dict(Counter(i["mode"] for i in infos)),
+        formats=dict(Counter(i["format"] for i in infos)),
+        warnings=tuple(warnings),
+        preview=preview,
+        classes=tuple(zip(found.classes, found.counts())),
         class_note="" if found.labelled or not found.had_folders else found.reason,
     )

@@ -123,5 +123,3 @@ def read_dataset_classes(npy_path: str | os.PathLike[str], n_images: int | None 
 
 
 # --- classes from the folders of a folder, a zip or a directory upload -------------------------
-
-

@@ -99,8 +99,9 @@ def _hash_source(source: ImageSource) -> tuple[str | None, str | None]:
     return digest.hexdigest(), None
 
 
-def _decode_task(source: ImageSource, options: PrepareOptions,
-                 budget: MemoryBudget) -> tuple[np.ndarray | None, ImageInfo | str]:
+def _decode_task(
+    source: ImageSource, options: PrepareOptions, budget: MemoryBudget
+) -> tuple[np.ndarray | None, ImageInfo | str]:
     try:
         with source.open() as stream:
             pixels, info = decode_image(stream, options, budget)
@@ -134,8 +135,9 @@ def _groups(sources: list[ImageSource], hashes: list[str | None]) -> dict[str, l
     return groups
 
 
-def _cached(folder: Path, base: str, order: list[tuple[str, int]],
-            sources: list[ImageSource]) -> tuple[Path, dict[str, Any], list[str]] | None:
+def _cached(
+    folder: Path, base: str, order: list[tuple[str, int]], sources: list[ImageSource]
+) -> tuple[Path, dict[str, Any], list[str]] | None:
     """A cached conversion of these files whose classes are those their names give now, or None.
 
     Returns the ``.npy``, its manifest and the current names of its images, in its order.
@@ -160,8 +162,15 @@ def _cached(folder: Path, base: str, order: list[tuple[str, int]],
     return None
 
 
-def _report_from(manifest: dict[str, Any], sources: list[ImageSource], hashes: list[str | None], early: dict[int, str],
-                 options: PrepareOptions, preview: np.ndarray, kept: list[str]) -> HealthReport:
+def _report_from(
+    manifest: dict[str, Any],
+    sources: list[ImageSource],
+    hashes: list[str | None],
+    early: dict[int, str],
+    options: PrepareOptions,
+    preview: np.ndarray,
+    kept: list[str],
+) -> HealthReport:
     """The report for the current sources (``kept``: their names of the dataset's images), from the manifest's facts."""
     rejected = {s["sha256"]: s["reason"] for s in manifest.get("skipped", []) if s.get("sha256")}
     skipped = [(sources[i].name, early[i]) for i in sorted(early)]
@@ -256,7 +265,9 @@ def prepare_dataset(
     try:
         if total:
             try:
-                array = np.lib.format.open_memmap(tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels))
+                array = np.lib.format.open_memmap(
+                    tmp_path, mode="w+", dtype=np.uint8, shape=(total, size, size, channels)
+                )
                 _files.reserve_disk(tmp_path)
             except (OSError, ValueError) as err:
                 raise _files.disk_error(folder, err) from None
@@ -282,9 +293,18 @@ def prepare_dataset(
                         rejected.append({"name": sources[index].name, "sha256": sha, "reason": info})
                     else:
                         array[len(images)] = pixels
-                        images.append({"index": len(images), "name": sources[index].name, "sha256": sha,
-                                       "width": info.width, "height": info.height, "mode": info.mode,
-                                       "format": info.format, "frames": info.frames})
+                        images.append(
+                            {
+                                "index": len(images),
+                                "name": sources[index].name,
+                                "sha256": sha,
+                                "width": info.width,
+                                "height": info.height,
+                                "mode": info.mode,
+                                "format": info.format,
+                                "frames": info.frames,
+                            }
+                        )
                         if len(images) % _FLUSH_EVERY == 0:
                             _files.release_pages(array)
                     done += 1
@@ -313,10 +333,14 @@ def prepare_dataset(
             key = labelled_key(base, [img["sha256"] for img in images], found)
             dataset_id, npy_path = key[:20], folder / f"{key[:20]}.npy"
             manifest = {
-                "format": _FORMAT_VERSION, "dataset_id": dataset_id, "key": key,
+                "format": _FORMAT_VERSION,
+                "dataset_id": dataset_id,
+                "key": key,
                 "name": name or _default_name(sources),
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "options": options.to_dict(), "shape": [len(images), size, size, channels], "count": len(images),
+                "options": options.to_dict(),
+                "shape": [len(images), size, size, channels],
+                "count": len(images),
                 "images": images,
                 "skipped": [{"name": sources[i].name, "sha256": None, "reason": r} for i, r in sorted(early.items())]
                 + rejected,

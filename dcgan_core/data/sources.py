@@ -27,10 +27,24 @@ __all__ = ["ImageSource", "SourceLimits"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member, or the end record of an empty zip
 _CLUTTER = {"thumbs.db", "desktop.ini", "icon\r"}
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, RuntimeError,
-               NotImplementedError, ValueError, MemoryError)
-_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-            (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+    MemoryError,
+)
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +85,10 @@ class _Tally:
     def count(self, n: int, where: str) -> None:
         self.files += n
         if self.files > self.limits.max_members:
-            raise DataError(f"{where} brings the number of files past the limit of {self.limits.max_members:,} "
-                            "per upload or folder; split it into smaller sets.")
+            raise DataError(
+                f"{where} brings the number of files past the limit of {self.limits.max_members:,} "
+                "per upload or folder; split it into smaller sets."
+            )
 
 
 def _open_regular(path: Path) -> IO[bytes]:
@@ -160,5 +176,3 @@ def _ignored(parts: Iterable[str]) -> bool:
 
 def _is_zip(name: str, data: bytes) -> bool:
     return data[:4] in _ZIP_MAGIC or name.lower().endswith(".zip")
-
-

@@ -103,8 +103,9 @@ def _background(x: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(edges, axis=1)[:, None, None, :]
 
 
-def augment_images(images: tf.Tensor, strength: tf.Tensor | float, ops: tuple[str, ...],
-                   seed: tf.Tensor, value_range: str = "signed") -> tf.Tensor:
+def augment_images(
+    images: tf.Tensor, strength: tf.Tensor | float, ops: tuple[str, ...], seed: tf.Tensor, value_range: str = "signed"
+) -> tf.Tensor:
     """Augment a batch: each transform in ``ops`` hits each image with probability ``strength``.
 
     Differentiable with respect to ``images`` (the generator learns through it).
@@ -152,8 +153,9 @@ def overfit_signal(real_scores: tf.Tensor, threshold: float) -> tf.Tensor:
     return tf.reduce_mean(tf.sign(scores - threshold))
 
 
-def adjust_strength(strength: tf.Tensor, signal: tf.Tensor, target: float, images: tf.Tensor | float,
-                    images_to_full: float) -> tf.Tensor:
+def adjust_strength(
+    strength: tf.Tensor, signal: tf.Tensor, target: float, images: tf.Tensor | float, images_to_full: float
+) -> tf.Tensor:
     """ADA's update: move ``strength`` towards more (or less) augmentation.
 
     Args:

@@ -21,11 +21,13 @@ from dcgan_core.runs.progress import Progress, Publish
 
 __all__ = ["ControlCallback", "EpochCallback"]
 
+
 class ControlCallback(keras.callbacks.Callback):
     """Between batches: pause, stop, time budget, NaN guard and step progress."""
 
-    def __init__(self, control: TrainingControl, publish: Publish, max_seconds: float | None,
-                 clock_start: float) -> None:
+    def __init__(
+        self, control: TrainingControl, publish: Publish, max_seconds: float | None, clock_start: float
+    ) -> None:
         super().__init__()
         self.control = control
         self.publish = publish

@@ -72,8 +72,9 @@ def save_checkpoint(run_dir: Path, epoch: int, gan: Any, state: dict[str, Any]) 
     arrays["augment_p"] = np.asarray(gan.augment_p.numpy())
     atomic_write_bytes(folder / f"epoch_{epoch:04d}.npz", _npz_bytes(arrays))
     atomic_write_json(folder / f"epoch_{epoch:04d}.json", {**state, "epoch": epoch})
-    atomic_write_bytes(Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz",
-                       _npz_bytes(_weights("s", sampler.get_weights())))
+    atomic_write_bytes(
+        Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz", _npz_bytes(_weights("s", sampler.get_weights()))
+    )
     for old in checkpoint_epochs(run_dir)[:-KEEP_FULL_CHECKPOINTS]:
         (folder / f"epoch_{old:04d}.npz").unlink(missing_ok=True)
         (folder / f"epoch_{old:04d}.json").unlink(missing_ok=True)
@@ -133,8 +134,9 @@ def restore_checkpoint(run_dir: Path, gan: Any, epoch: int | None = None) -> dic
     except CheckpointError:
         raise
     except Exception as exc:  # a truncated archive raises zipfile, zlib and numpy errors alike
-        raise CheckpointError(f"{Path(run_dir).name}: the checkpoint of epoch {epoch} is damaged "
-                              f"({type(exc).__name__}: {exc}).") from exc
+        raise CheckpointError(
+            f"{Path(run_dir).name}: the checkpoint of epoch {epoch} is damaged ({type(exc).__name__}: {exc})."
+        ) from exc
     return state
 
 

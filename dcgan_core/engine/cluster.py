@@ -23,8 +23,15 @@ import numpy as np
 
 from dcgan_core.errors import ConfigError
 
-__all__ = ["Cluster", "cluster_from_env", "per_worker_batch", "shard_indices", "shard_batches",
-           "DIGEST_ENV", "COLLECTIVE_TIMEOUT_ENV"]
+__all__ = [
+    "Cluster",
+    "cluster_from_env",
+    "per_worker_batch",
+    "shard_indices",
+    "shard_batches",
+    "DIGEST_ENV",
+    "COLLECTIVE_TIMEOUT_ENV",
+]
 
 DIGEST_ENV = "DCGAN_WEIGHTS_DIGEST"
 """When set, each worker writes a hash of its generator's weights to ``<value>.task<N>`` at the end."""
@@ -98,7 +105,8 @@ def per_worker_batch(global_batch: int, workers: int) -> int:
         lower, upper = global_batch - global_batch % workers, global_batch + workers - global_batch % workers
         raise ConfigError(
             f"The batch size {global_batch} does not divide between {workers} workers; "
-            f"use a multiple of {workers}, e.g. {lower or upper} or {upper}.")
+            f"use a multiple of {workers}, e.g. {lower or upper} or {upper}."
+        )
     return global_batch // workers
 
 

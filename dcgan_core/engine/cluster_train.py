@@ -81,8 +81,12 @@ def make_cluster_strategy(timeout_seconds: float | None = None) -> tf.distribute
 def _share_plan(strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan) -> ClusterPlan:
     """Send the chief's plan (config, run id, refusal) to every worker."""
     if cluster.is_chief:
-        payload = {"ok": plan.ok, "message": plan.message, "run_id": plan.run_id,
-                   "config": config_to_dict(plan.config) if plan.config else None}
+        payload = {
+            "ok": plan.ok,
+            "message": plan.message,
+            "run_id": plan.run_id,
+            "config": config_to_dict(plan.config) if plan.config else None,
+        }
         raw = json.dumps(payload).encode()[:_PAYLOAD_BYTES]
     else:
         raw = b""
@@ -119,8 +123,14 @@ def _weights_digest(model: Any) -> str:
 class _ClusterRun:
     """The state of one worker's training: strategy, model, data stream and the chief's duties."""
 
-    def __init__(self, strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan,
-                 control: TrainingControl, publish: Publish) -> None:
+    def __init__(
+        self,
+        strategy: tf.distribute.Strategy,
+        cluster: Cluster,
+        plan: ClusterPlan,
+        control: TrainingControl,
+        publish: Publish,
+    ) -> None:
         self.strategy, self.cluster, self.plan = strategy, cluster, plan
         self.config: TrainConfig = plan.config  # type: ignore[assignment]
         self.control, self.publish = control, publish
@@ -134,8 +144,10 @@ class _ClusterRun:
         from dcgan_core.engine.trainer import build_gan
 
         if len(data) < self.config.batch_size:
-            raise DataError(f"The dataset has {len(data)} rows, fewer than the global batch of "
-                            f"{self.config.batch_size}; use a smaller --batch-size.")
+            raise DataError(
+                f"The dataset has {len(data)} rows, fewer than the global batch of "
+                f"{self.config.batch_size}; use a smaller --batch-size."
+            )
         with self.strategy.scope():
             self.gan = build_gan(self.config)
         self.initial_epoch, self.elapsed_before, problem = 0, 0.0, ""
@@ -163,7 +175,9 @@ class _ClusterRun:
     def _all_variables(self) -> list[Any]:
         gan = self.gan
         models = [gan.generator, gan.discriminator] + ([gan.sampler] if gan.sampler is not None else [])
-        found = [w for m in models for w in m.weights] + list(gan.g_optimizer.variables) + list(gan.d_optimizer.variables)
+        found = (
+            [w for m in models for w in m.weights] + list(gan.g_optimizer.variables) + list(gan.d_optimizer.variables)
+        )
         found += [gan.ema_step, gan.seed_generator.state]
         return found
 
@@ -217,7 +231,9 @@ class _ClusterRun:
             c = self.control
             flags[0] = float(c.stop_requested)
             flags[1] = float(c.paused)
-            flags[2] = float(self.config.max_seconds is not None and time.monotonic() - started >= self.config.max_seconds)
+            flags[2] = float(
+                self.config.max_seconds is not None and time.monotonic() - started >= self.config.max_seconds
+            )
             flags[3] = float(error)
         return flags
 
@@ -253,8 +269,18 @@ class _ClusterRun:
         if self.run_dir is not None:
             truncate_metrics(self.run_dir, self.initial_epoch)
             history = read_metrics(self.run_dir)  # metrics.csv is the run's one history
-            recorder = EpochRecorder(self.run_dir, c, self.gan, data, self.steps, self.control, self.publish,
-                                      history, self.elapsed_before, device)
+            recorder = EpochRecorder(
+                self.run_dir,
+                c,
+                self.gan,
+                data,
+                self.steps,
+                self.control,
+                self.publish,
+                history,
+                self.elapsed_before,
+                device,
+            )
         self.publish(Progress(status="running", epoch=self.initial_epoch, steps_per_epoch=self.steps))
         started = time.monotonic()
         done = self.initial_epoch
@@ -267,10 +293,16 @@ class _ClusterRun:
                 decision = {name: bool(v > 0.5) for name, v in zip(_FLAGS, decided.numpy())}
                 values = {k: float(v) for k, v in logs.items()}
                 if not all(math.isfinite(values[k]) for k in ("g_loss", "d_loss")):
-                    return ("failed", done, f"The losses became NaN or infinite at epoch {epoch + 1}, step {step + 1}: "
-                            "training diverged. The last good checkpoint is kept.", "")
-                self.publish(Progress(step=step + 1, epoch=epoch, batch_g_loss=values["g_loss"],
-                                      batch_d_loss=values["d_loss"]))
+                    return (
+                        "failed",
+                        done,
+                        f"The losses became NaN or infinite at epoch {epoch + 1}, step {step + 1}: "
+                        "training diverged. The last good checkpoint is kept.",
+                        "",
+                    )
+                self.publish(
+                    Progress(step=step + 1, epoch=epoch, batch_g_loss=values["g_loss"], batch_d_loss=values["d_loss"])
+                )
                 if decision["pause"] and not decision["stop"]:
                     decision = self._wait_while_paused(started)
                 if decision["stop"] or decision["budget"]:
@@ -294,8 +326,13 @@ class _ClusterRun:
         return "finished", done, f"Finished {done} epochs.", ""
 
 
-def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan,
-                  control: TrainingControl | None = None, publish: Publish | None = None) -> tuple[str, str]:
+def train_cluster(
+    strategy: tf.distribute.Strategy,
+    cluster: Cluster,
+    plan: ClusterPlan,
+    control: TrainingControl | None = None,
+    publish: Publish | None = None,
+) -> tuple[str, str]:
     """Train the chief's run on this worker; returns (status, message).
 
     The chief passes its plan (and owns the run folder, whose lock it holds); every other
@@ -334,16 +371,26 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
         run = _ClusterRun(strategy, cluster, plan, control, publish)
         run.build(data)
         if cluster.is_chief:
-            write_status(plan.run_dir, status="running", epoch=run.initial_epoch, epochs_total=plan.config.epochs,
-                         message="Training.", traceback="", cluster=list(cluster.workers), pid=os.getpid())
+            write_status(
+                plan.run_dir,
+                status="running",
+                epoch=run.initial_epoch,
+                epochs_total=plan.config.epochs,
+                message="Training.",
+                traceback="",
+                cluster=list(cluster.workers),
+                pid=os.getpid(),
+            )
         status, epoch, message, trace = run.train(data)
         digest_path = os.environ.get(DIGEST_ENV)
         if digest_path:
             Path(f"{digest_path}.task{cluster.index}").write_text(_weights_digest(run.gan.generator))
     except tf.errors.OpError as exc:
         status = "failed"
-        message = (f"{peer_in_error(exc, cluster)} stopped responding ({type(exc).__name__}); the cluster stopped. "
-                   "The last checkpoint is kept: start every worker again with --resume to continue.")
+        message = (
+            f"{peer_in_error(exc, cluster)} stopped responding ({type(exc).__name__}); the cluster stopped. "
+            "The last checkpoint is kept: start every worker again with --resume to continue."
+        )
         trace = traceback.format_exc()
     except DcganError as exc:
         status, message, trace = "failed", str(exc), traceback.format_exc()
@@ -353,8 +400,14 @@ def train_cluster(strategy: tf.distribute.Strategy, cluster: Cluster, plan: Clus
         try:
             if plan.config is not None and plan.config.is_image_model:
                 build_progress_gif(plan.run_dir)
-            write_status(plan.run_dir, status=status, message=message, traceback=trace, eta_seconds=0.0,
-                         **({"epoch": epoch} if epoch else {}))
+            write_status(
+                plan.run_dir,
+                status=status,
+                message=message,
+                traceback=trace,
+                eta_seconds=0.0,
+                **({"epoch": epoch} if epoch else {}),
+            )
         except OSError:
             pass
     publish(Progress(status=status, message=message))

@@ -23,6 +23,7 @@ def broadcast_from_chief(strategy: tf.distribute.Strategy, arrays: list[np.ndarr
     An all-reduce in which only the first replica of the chief contributes (the others add
     zeros, which leaves float values exact). Dtypes are sent as float32/float64/int64.
     """
+
     def wire(a: np.ndarray) -> np.ndarray:
         a = np.asarray(a)
         if a.dtype in (np.float32, np.float64, np.int64):
@@ -39,12 +40,14 @@ def broadcast_from_chief(strategy: tf.distribute.Strategy, arrays: list[np.ndarr
 
     out = strategy.run(fn, args=tuple(sent))
     out = out if isinstance(out, (list, tuple)) else [out]
-    return [np.asarray(strategy.experimental_local_results(v)[0]).astype(np.asarray(a).dtype)
-            for v, a in zip(out, arrays)]
+    return [
+        np.asarray(strategy.experimental_local_results(v)[0]).astype(np.asarray(a).dtype) for v, a in zip(out, arrays)
+    ]
 
 
 def sum_across(strategy: tf.distribute.Strategy, vector: np.ndarray) -> np.ndarray:
     """Every worker's ``vector`` summed (each worker counted once per local replica)."""
+
     def fn(v: tf.Tensor) -> tf.Tensor:
         return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, v)
 

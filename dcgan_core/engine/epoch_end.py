@@ -24,7 +24,12 @@ from dcgan_core.settings.config import TrainConfig
 from dcgan_core.engine.gan import GAN
 from dcgan_core.images import make_grid
 from dcgan_core.explore.latent import sample_latents
-from dcgan_core.metrics.quality import histograms, kl_divergence_histogram, mean_pairwise_distance, sliced_wasserstein_distance
+from dcgan_core.metrics.quality import (
+    histograms,
+    kl_divergence_histogram,
+    mean_pairwise_distance,
+    sliced_wasserstein_distance,
+)
 from dcgan_core.engine.onnx_export import export_sampler_onnx
 from dcgan_core.runs.epochs import generator_onnx_path, save_sample_grid
 from dcgan_core.atomic import atomic_write_json
@@ -45,9 +50,20 @@ SWD_SAMPLES = 512
 class EpochRecorder:
     """The work done at each epoch end: previews, numbers, files, status, checkpoint."""
 
-    def __init__(self, run_dir: Path, config: TrainConfig, gan: GAN, data: np.ndarray, steps: int,
-                 control: TrainingControl, publish: Publish, history: dict[str, list[float]],
-                 elapsed_before: float, device: str, labels: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        config: TrainConfig,
+        gan: GAN,
+        data: np.ndarray,
+        steps: int,
+        control: TrainingControl,
+        publish: Publish,
+        history: dict[str, list[float]],
+        elapsed_before: float,
+        device: str,
+        labels: np.ndarray | None = None,
+    ) -> None:
         self.run_dir, self.config, self.gan, self.steps = run_dir, config, gan, steps
         self.control, self.publish, self.history, self.device = control, publish, history, device
         self.clock = time.monotonic() - elapsed_before
@@ -58,8 +74,9 @@ class EpochRecorder:
             self.grid_latents = sample_latents(config.grid_size, config.latent_dim, 0, config.latent_dist)
         else:  # one row per class, the same seed down each column
             rows = len(self.grid_classes) // self.grid_columns
-            self.grid_latents = np.tile(sample_latents(self.grid_columns, config.latent_dim, 0, config.latent_dist),
-                                        (rows, 1))
+            self.grid_latents = np.tile(
+                sample_latents(self.grid_columns, config.latent_dim, 0, config.latent_dist), (rows, 1)
+            )
         self.tensorboard = TensorBoardLog(run_dir)
         rng = np.random.default_rng([config.seed, 4242])
         count = min(len(data), SWD_SAMPLES if config.is_image_model else len(data))
@@ -74,8 +91,9 @@ class EpochRecorder:
         self.disk_message = ""
         self.best_epoch, self.best_swd = _kept_best(run_dir)
 
-    def _class_reals(self, data: np.ndarray, labels: np.ndarray | None,
-                     rng: np.random.Generator) -> dict[int, np.ndarray]:
+    def _class_reals(
+        self, data: np.ndarray, labels: np.ndarray | None, rng: np.random.Generator
+    ) -> dict[int, np.ndarray]:
         """Real images of each measured class (the grid's classes), for the per-class measure."""
         if labels is None or self.grid_classes is None:
             return {}
@@ -92,8 +110,9 @@ class EpochRecorder:
         classes = sorted(self.class_reals)
         z = fixed_latents(c, PER_CLASS_SAMPLES, offset=11)
         fakes = [generate_uint8(self.preview, z, c.value_range, classes=cls) for cls in classes]
-        quality = class_quality(tuple(c.class_names[k] for k in classes), fakes,
-                                [self.class_reals[k] for k in classes], seed=c.seed)
+        quality = class_quality(
+            tuple(c.class_names[k] for k in classes), fakes, [self.class_reals[k] for k in classes], seed=c.seed
+        )
         atomic_write_json(self.run_dir / CLASS_QUALITY_FILE, {"epoch": epoch, **quality.to_dict()})
         return quality.accuracy
 
@@ -145,7 +164,8 @@ class EpochRecorder:
             f"Stopped: only {free:,.0f} MB left on the disk that holds the runs (the floor is "
             f"{self.config.min_free_disk_mb:,.0f} MB). "
             + (f"The last good checkpoint (epoch {kept}) is kept; " if kept else "No checkpoint was written; ")
-            + "free some space (the Runs page shows each run's size), then resume.")
+            + "free some space (the Runs page shows each run's size), then resume."
+        )
         self.gan.stop_training = True
         return True
 
@@ -155,8 +175,9 @@ class EpochRecorder:
         self.paused_seen = self.control.paused_seconds
         seconds = max(1e-6, seconds - paused)
         last = epoch >= c.epochs
-        row: dict[str, float] = {k: logs.get(k, math.nan)
-                                 for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt")}
+        row: dict[str, float] = {
+            k: logs.get(k, math.nan) for k in ("g_loss", "d_loss", "d_acc_real", "d_acc_fake", "augment_p", "rt")
+        }
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
         grid_epoch = checkpoint_epoch = None
         grid = None
@@ -194,11 +215,19 @@ class EpochRecorder:
             self.checkpoint(epoch)
             checkpoint_epoch = epoch
         eta = (c.epochs - epoch) * seconds
-        write_status(self.run_dir, status="paused" if self.control.paused else "running", epoch=epoch,
-                     epochs_total=c.epochs, device=self.device, message=f"Epoch {epoch} of {c.epochs} done.",
-                     eta_seconds=eta, images_per_sec=row["images_per_sec"], elapsed_seconds=row["elapsed_seconds"],
-                     **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}),
-                     **({"best_epoch": self.best_epoch, "best_swd": self.best_swd} if self.best_epoch else {}))
+        write_status(
+            self.run_dir,
+            status="paused" if self.control.paused else "running",
+            epoch=epoch,
+            epochs_total=c.epochs,
+            device=self.device,
+            message=f"Epoch {epoch} of {c.epochs} done.",
+            eta_seconds=eta,
+            images_per_sec=row["images_per_sec"],
+            elapsed_seconds=row["elapsed_seconds"],
+            **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}),
+            **({"best_epoch": self.best_epoch, "best_swd": self.best_swd} if self.best_epoch else {}),
+        )
         self.publish(Progress(epoch=epoch, step=0, grid_epoch=grid_epoch, checkpoint_epoch=checkpoint_epoch))
 
     def checkpoint(self, epoch: int) -> None:
@@ -214,8 +243,9 @@ class EpochRecorder:
     def _swd(self) -> float:
         """SWD of the preview generator's samples against the run's real sample (lower is better)."""
         c = self.config
-        fake = generate_uint8(self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range,
-                              classes=self.real_labels)  # a conditional run: the real sample's classes
+        fake = generate_uint8(
+            self.preview, fixed_latents(c, len(self.real_sample), offset=5), c.value_range, classes=self.real_labels
+        )  # a conditional run: the real sample's classes
         return sliced_wasserstein_distance(self.real_sample, fake, seed=c.seed)
 
     def _measure_newest(self, newest: int) -> None:

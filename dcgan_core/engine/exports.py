@@ -157,8 +157,10 @@ def export_model(run_dir: Path, fmt: str, out: Path, epoch: int | None = None) -
             raise DcganError(f"The {fmt} export makes {got.shape[1:]}, the generator {expected.shape[1:]}.")
         difference = float(np.max(np.abs(got.astype(np.float32) - expected)))
         if not difference <= PARITY_TOLERANCE:
-            raise DcganError(f"The {fmt} export differs from the generator by {difference:.2e} "
-                             f"(more than {PARITY_TOLERANCE:g}); it was not kept.")
+            raise DcganError(
+                f"The {fmt} export differs from the generator by {difference:.2e} "
+                f"(more than {PARITY_TOLERANCE:g}); it was not kept."
+            )
         if out.exists():
             shutil.rmtree(out) if out.is_dir() else out.unlink()
         os.replace(target, out)

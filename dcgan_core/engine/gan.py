@@ -46,8 +46,12 @@ def _augment(x: tf.Tensor, seed_pair: tf.Tensor) -> tf.Tensor:
     ones, zeros = tf.ones([batch, 1]), tf.zeros([batch, 1])
     transforms = tf.concat([ones, zeros, -shifts[:, :1], zeros, ones, -shifts[:, 1:], zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=x, transforms=transforms, output_shape=tf.shape(x)[1:3], fill_value=0.0,
-        interpolation="NEAREST", fill_mode="REFLECT",
+        images=x,
+        transforms=transforms,
+        output_shape=tf.shape(x)[1:3],
+        fill_value=0.0,
+        interpolation="NEAREST",
+        fill_mode="REFLECT",
     )
 
 
@@ -62,8 +66,14 @@ class GAN(keras.Model):
             moving average of the generator's weights; previews use it.
     """
 
-    def __init__(self, config: TrainConfig, generator: keras.Model, discriminator: keras.Model,
-                 sampler: keras.Model | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        config: TrainConfig,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        sampler: keras.Model | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.config = config
         self.generator = generator
@@ -77,15 +87,17 @@ class GAN(keras.Model):
         self.ema_step = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ema_step")
         self.augment_ops = parse_augment_ops(config.augment_ops)
         once = tf.VariableAggregation.ONLY_FIRST_REPLICA
-        self.augment_p = tf.Variable(float(config.augment_p), trainable=False, dtype=tf.float32,
-                                     name="augment_p", aggregation=once)
+        self.augment_p = tf.Variable(
+            float(config.augment_p), trainable=False, dtype=tf.float32, name="augment_p", aggregation=once
+        )
         self._signal_sum = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ada_sum", aggregation=once)
         self._signal_steps = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="ada_steps", aggregation=once)
         self.augment_p_tracker = keras.metrics.Mean(name="augment_p")
         self.signal_tracker = keras.metrics.Mean(name="rt")
 
-    def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
-                **kwargs) -> None:
+    def compile(
+        self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer, **kwargs
+    ) -> None:
         """Attach one optimizer per network (no loss or metrics arguments: the step owns them)."""
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
@@ -98,8 +110,14 @@ class GAN(keras.Model):
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
-        return [self.g_loss_tracker, self.d_loss_tracker, self.real_acc_tracker, self.fake_acc_tracker,
-                self.augment_p_tracker, self.signal_tracker]
+        return [
+            self.g_loss_tracker,
+            self.d_loss_tracker,
+            self.real_acc_tracker,
+            self.fake_acc_tracker,
+            self.augment_p_tracker,
+            self.signal_tracker,
+        ]
 
     def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Forward pass: latents -> generated samples; real samples -> discriminator scores.
@@ -190,8 +208,13 @@ class GAN(keras.Model):
         self._signal_steps.assign_add(1.0)
         due = tf.cast(self._signal_steps >= ADA_INTERVAL, tf.float32)  # branch-free: XLA friendly
         images = self._signal_steps * tf.cast(tf.shape(real_scores)[0], tf.float32)
-        moved = adjust_strength(self.augment_p, self._signal_sum / tf.maximum(self._signal_steps, 1.0),
-                                c.augment_target, images, c.augment_speed)
+        moved = adjust_strength(
+            self.augment_p,
+            self._signal_sum / tf.maximum(self._signal_steps, 1.0),
+            c.augment_target,
+            images,
+            c.augment_speed,
+        )
         self.augment_p.assign(due * moved + (1.0 - due) * self.augment_p)
         self._signal_sum.assign((1.0 - due) * self._signal_sum)
         self._signal_steps.assign((1.0 - due) * self._signal_steps)
@@ -203,7 +226,9 @@ class GAN(keras.Model):
         count = tf.cast(tf.size(per_sample) * replicas, tf.float32)
         return tf.reduce_sum(per_sample) / count
 
-    def _d_scores(self, real: tf.Tensor, fake: tf.Tensor, classes: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+    def _d_scores(
+        self, real: tf.Tensor, fake: tf.Tensor, classes: tf.Tensor | None = None
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         """D's scores on real and fake images; in a conditional run both carry the same ``classes``."""
         if self.config.augment:
             seeds = keras.random.randint((2,), 0, 2**30, seed=self.seed_generator)
@@ -224,7 +249,9 @@ class GAN(keras.Model):
 
     def _d_loss(self, real_scores: tf.Tensor, fake_scores: tf.Tensor) -> tf.Tensor:
         c = self.config
-        losses = tf.concat([self._per_sample_loss(real_scores, c.real_label), self._per_sample_loss(fake_scores, c.fake_label)], 0)
+        losses = tf.concat(
+            [self._per_sample_loss(real_scores, c.real_label), self._per_sample_loss(fake_scores, c.fake_label)], 0
+        )
         return self._global_mean(losses)
 
     def _apply(self, optimizer, tape: tf.GradientTape, loss: tf.Tensor, variables) -> None:

@@ -15,8 +15,15 @@ from keras import layers
 
 from dcgan_core.settings.config import TrainConfig
 
-__all__ = ["build_generator", "build_discriminator", "custom_layout", "ModelCost", "model_cost", "CLASS_EMBEDDING",
-           "CLASS_PROJECTION"]
+__all__ = [
+    "build_generator",
+    "build_discriminator",
+    "custom_layout",
+    "ModelCost",
+    "model_cost",
+    "CLASS_EMBEDDING",
+    "CLASS_PROJECTION",
+]
 
 CLASS_EMBEDDING = "class_embedding"  # the generator's layer that turns a class into a latent-sized vector
 CLASS_PROJECTION = "class_projection"  # the discriminator's class embedding (projection discriminator)
@@ -63,7 +70,9 @@ def _gen_dcgan(config: TrainConfig, z):
     x = layers.BatchNormalization(momentum=config.bn_momentum)(x)
     x = layers.ReLU()(x)
     for j in range(1, k):
-        x = layers.Conv2DTranspose(_ch(config, min(512, 64 * 2 ** (k - 1 - j))), 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.Conv2DTranspose(
+            _ch(config, min(512, 64 * 2 ** (k - 1 - j))), 4, strides=2, padding="same", use_bias=False
+        )(x)
         x = layers.BatchNormalization(momentum=config.bn_momentum)(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(config.channels, 4, strides=2, padding="same", activation=_out_activation(config))(x)
@@ -162,8 +171,9 @@ def _gen_tutorial(config: TrainConfig, z):
         x = layers.Conv2DTranspose(_ch(config, filters), 5, strides=stride, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization(momentum=config.bn_momentum)(x)
         x = layers.LeakyReLU(0.3)(x)
-    return layers.Conv2DTranspose(config.channels, 5, strides=2, padding="same", use_bias=False,
-                                  activation=_out_activation(config))(x)
+    return layers.Conv2DTranspose(
+        config.channels, 5, strides=2, padding="same", use_bias=False, activation=_out_activation(config)
+    )(x)
 
 
 def _disc_tutorial(config: TrainConfig, img):
@@ -288,13 +298,17 @@ def _forward_flops(model: keras.Model) -> int:
     return int(total)
 
 
-def model_cost(config: TrainConfig, generator: keras.Model | None = None,
-               discriminator: keras.Model | None = None) -> ModelCost:
+def model_cost(
+    config: TrainConfig, generator: keras.Model | None = None, discriminator: keras.Model | None = None
+) -> ModelCost:
     """Parameters and FLOPs of ``config``'s networks (builds them if not given)."""
     g = generator or build_generator(config)
     d = discriminator or build_discriminator(config)
     g_flops, d_flops = _forward_flops(g), _forward_flops(d)
     return ModelCost(
-        g_params=int(g.count_params()), d_params=int(d.count_params()),
-        g_flops=g_flops, d_flops=d_flops, train_flops_per_image=3 * g_flops + 7 * d_flops,
+        g_params=int(g.count_params()),
+        d_params=int(d.count_params()),
+        g_flops=g_flops,
+        d_flops=d_flops,
+        train_flops_per_image=3 * g_flops + 7 * d_flops,
     )

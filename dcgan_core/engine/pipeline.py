@@ -18,8 +18,14 @@ from dcgan_core.settings.config import TrainConfig
 from dcgan_core.errors import DataError
 from dcgan_core.data.labels import read_dataset_classes
 
-__all__ = ["open_training_array", "open_training_labels", "gaussian_samples", "steps_per_epoch", "make_dataset",
-           "balanced_order"]
+__all__ = [
+    "open_training_array",
+    "open_training_labels",
+    "gaussian_samples",
+    "steps_per_epoch",
+    "make_dataset",
+    "balanced_order",
+]
 
 GAUSSIAN_SAMPLES = 1000
 
@@ -63,11 +69,15 @@ def open_training_labels(config: TrainConfig, n_images: int) -> np.ndarray | Non
     name = Path(config.data_path).name
     found = read_dataset_classes(config.data_path, n_images)
     if found is None:
-        raise DataError(f"This run draws by class, but the dataset {name!r} has no classes (its images are not "
-                        "sorted into subfolders). Start a run without classes, or convert a sorted folder.")
+        raise DataError(
+            f"This run draws by class, but the dataset {name!r} has no classes (its images are not "
+            "sorted into subfolders). Start a run without classes, or convert a sorted folder."
+        )
     if found.names != config.class_names:
-        raise DataError(f"This run draws the classes {_listed(config.class_names)}, but the dataset {name!r} now has "
-                        f"{_listed(found.names)}. Train it on the data it started with, or start a new run.")
+        raise DataError(
+            f"This run draws the classes {_listed(config.class_names)}, but the dataset {name!r} now has "
+            f"{_listed(found.names)}. Train it on the data it started with, or start a new run."
+        )
     return found.labels
 
 
@@ -105,8 +115,9 @@ def steps_per_epoch(config: TrainConfig, n_samples: int) -> int:
     return min(steps, config.steps_per_epoch) if config.steps_per_epoch else steps
 
 
-def _batches(array: np.ndarray, batch_size: int, seed: int, labels: np.ndarray | None = None,
-             balance: bool = False) -> Iterator[np.ndarray | tuple[np.ndarray, np.ndarray]]:
+def _batches(
+    array: np.ndarray, batch_size: int, seed: int, labels: np.ndarray | None = None, balance: bool = False
+) -> Iterator[np.ndarray | tuple[np.ndarray, np.ndarray]]:
     """Endless shuffled batches; each epoch is a fresh permutation of every row.
 
     With ``labels``, each batch comes with its images' classes; with ``balance`` too, an
@@ -124,8 +135,9 @@ def _batches(array: np.ndarray, batch_size: int, seed: int, labels: np.ndarray |
             yield batch[mix] if labels is None else (batch[mix], labels[index][mix])
 
 
-def make_dataset(config: TrainConfig, array: np.ndarray, seed_offset: int = 0,
-                 labels: np.ndarray | None = None) -> tf.data.Dataset:
+def make_dataset(
+    config: TrainConfig, array: np.ndarray, seed_offset: int = 0, labels: np.ndarray | None = None
+) -> tf.data.Dataset:
     """An endless, prefetched ``tf.data`` stream of batches (uint8 images or float32 values).
 
     Args:

@@ -16,8 +16,17 @@ from dcgan_core.settings.config import TrainConfig
 from dcgan_core.images import to_uint8
 from dcgan_core.data.labels import grid_class_rows
 
-__all__ = ["fixed_latents", "recalibrate_batchnorm", "generate", "generate_uint8", "generator_classes",
-           "class_vectors", "generator_inputs", "grid_classes", "GRID_CLASS_COLUMNS"]
+__all__ = [
+    "fixed_latents",
+    "recalibrate_batchnorm",
+    "generate",
+    "generate_uint8",
+    "generator_classes",
+    "class_vectors",
+    "generator_inputs",
+    "grid_classes",
+    "GRID_CLASS_COLUMNS",
+]
 
 GRID_CLASS_COLUMNS = 8
 
@@ -87,8 +96,9 @@ def _batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalizatio
     return [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
 
 
-def recalibrate_batchnorm(generator: keras.Model, config: TrainConfig, samples: int = 512,
-                          chunk: int = 128, seed: int = 0) -> bool:
+def recalibrate_batchnorm(
+    generator: keras.Model, config: TrainConfig, samples: int = 512, chunk: int = 128, seed: int = 0
+) -> bool:
     """Set every BatchNorm layer's moving statistics to their average over fresh latents.
 
     Runs ``samples`` latents through the generator in training mode, chunk by chunk, with
@@ -107,8 +117,10 @@ def recalibrate_batchnorm(generator: keras.Model, config: TrainConfig, samples: 
         for index, start in enumerate(range(0, samples, chunk)):
             for layer in bn_layers:
                 layer.momentum = index / (index + 1.0)  # running mean of chunk statistics
-            generator(generator_inputs(generator, latents[start : start + chunk], np.arange(start, start + chunk)),
-                      training=True)
+            generator(
+                generator_inputs(generator, latents[start : start + chunk], np.arange(start, start + chunk)),
+                training=True,
+            )
     finally:
         for layer, momentum in zip(bn_layers, saved):
             layer.momentum = momentum
@@ -123,15 +135,21 @@ def generate(generator: keras.Model, latents: np.ndarray, batch: int = 256, clas
     z = np.asarray(latents, dtype=np.float32)
     inputs = generator_inputs(generator, z, classes)
     if isinstance(inputs, list):
-        outputs = [np.asarray(generator([inputs[0][i : i + batch], inputs[1][i : i + batch]], training=False),
-                              dtype=np.float32) for i in range(0, len(z), batch)]
+        outputs = [
+            np.asarray(
+                generator([inputs[0][i : i + batch], inputs[1][i : i + batch]], training=False), dtype=np.float32
+            )
+            for i in range(0, len(z), batch)
+        ]
     else:
-        outputs = [np.asarray(generator(z[i : i + batch], training=False), dtype=np.float32)
-                   for i in range(0, len(z), batch)]
+        outputs = [
+            np.asarray(generator(z[i : i + batch], training=False), dtype=np.float32) for i in range(0, len(z), batch)
+        ]
     return np.concatenate(outputs) if outputs else np.zeros((0,) + tuple(generator.output.shape[1:]), np.float32)
 
 
-def generate_uint8(generator: keras.Model, latents: np.ndarray, value_range: str, batch: int = 256,
-                   classes=None) -> np.ndarray:
+def generate_uint8(
+    generator: keras.Model, latents: np.ndarray, value_range: str, batch: int = 256, classes=None
+) -> np.ndarray:
     """uint8 (N, H, W, C) images for ``latents`` (see :func:`generate`)."""
     return to_uint8(generate(generator, latents, batch, classes), value_range)

@@ -71,14 +71,18 @@ def build_gan(config: TrainConfig) -> GAN:
         discriminator = build_discriminator(config)
         freeze_discriminator_layers(discriminator, config.freeze_d_layers)
         gan = GAN(config, build_generator(config), discriminator, sampler)
-        gan.compile(d_optimizer=make_optimizer(config, config.d_lr), g_optimizer=make_optimizer(config, config.g_lr),
-                    jit_compile=use_jit(config.jit_compile))
+        gan.compile(
+            d_optimizer=make_optimizer(config, config.d_lr),
+            g_optimizer=make_optimizer(config, config.g_lr),
+            jit_compile=use_jit(config.jit_compile),
+        )
         gan.build_optimizers()
     return gan
 
 
-def train_run(run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None,
-              lock: RunLock | None = None) -> TrainOutcome:
+def train_run(
+    run_dir: Path, control: TrainingControl | None = None, publish: Publish | None = None, lock: RunLock | None = None
+) -> TrainOutcome:
     """Train the run in ``run_dir`` up to its configured epoch count.
 
     Resumes from the newest checkpoint when there is one. Never raises for a training
@@ -140,24 +144,51 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
         gan.reset_sampler()
     truncate_metrics(run_dir, initial_epoch)
     history = read_metrics(run_dir)  # metrics.csv is the run's one history, up to the checkpoint resumed
-    write_status(run_dir, status="running", epoch=initial_epoch, epochs_total=config.epochs, device=device,
-                 message="Training.", traceback="")
+    write_status(
+        run_dir,
+        status="running",
+        epoch=initial_epoch,
+        epochs_total=config.epochs,
+        device=device,
+        message="Training.",
+        traceback="",
+    )
     publish(Progress(status="running", epoch=initial_epoch, steps_per_epoch=steps))
     if initial_epoch >= config.epochs:
-        return _finish(run_dir, config, gan, initial_epoch, "finished", "Already trained to the requested epochs.", "", publish)
-    recorder = EpochRecorder(run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device,
-                              labels)
+        return _finish(
+            run_dir, config, gan, initial_epoch, "finished", "Already trained to the requested epochs.", "", publish
+        )
+    recorder = EpochRecorder(
+        run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device, labels
+    )
     control_cb = ControlCallback(control, publish, config.max_seconds, time.monotonic())
     epoch_cb = EpochCallback(recorder, steps)
-    gan.fit(make_dataset(config, data, seed_offset=initial_epoch, labels=labels), epochs=config.epochs, initial_epoch=initial_epoch,
-            steps_per_epoch=steps, callbacks=[control_cb, epoch_cb], verbose=0, shuffle=False)
+    gan.fit(
+        make_dataset(config, data, seed_offset=initial_epoch, labels=labels),
+        epochs=config.epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=steps,
+        callbacks=[control_cb, epoch_cb],
+        verbose=0,
+        shuffle=False,
+    )
     done = int(history["epoch"][-1]) if history["epoch"] else initial_epoch
     if epoch_cb.error:
         if "No space left" in epoch_cb.error or f"Errno {errno.ENOSPC}" in epoch_cb.error:
-            return _finish(run_dir, config, gan, done, "stopped", "Stopped: the disk is full. The last good checkpoint "
-                           f"(epoch {recorder.last_checkpoint or 'none'}) is kept; free some space, then resume.",
-                           "", publish)
-        return _finish(run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish)
+            return _finish(
+                run_dir,
+                config,
+                gan,
+                done,
+                "stopped",
+                "Stopped: the disk is full. The last good checkpoint "
+                f"(epoch {recorder.last_checkpoint or 'none'}) is kept; free some space, then resume.",
+                "",
+                publish,
+            )
+        return _finish(
+            run_dir, config, gan, done, "failed", "Saving the epoch's results failed.", epoch_cb.error, publish
+        )
     if recorder.disk_message:
         return _finish(run_dir, config, gan, done, "stopped", recorder.disk_message, "", publish)
     if control_cb.nan_reason:
@@ -166,16 +197,32 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     if control.stop_requested:
         return _finish(run_dir, config, gan, done, "stopped", f"Stopped after epoch {done}.", "", publish)
     if control_cb.budget_reached:
-        return _finish(run_dir, config, gan, done, "stopped",
-                       f"Stopped at the time budget of {config.max_seconds:g} s (epoch {done}).", "", publish)
+        return _finish(
+            run_dir,
+            config,
+            gan,
+            done,
+            "stopped",
+            f"Stopped at the time budget of {config.max_seconds:g} s (epoch {done}).",
+            "",
+            publish,
+        )
     return _finish(run_dir, config, gan, done, "finished", f"Finished {done} epochs.", "", publish)
 
 
-def _finish(run_dir: Path, config: TrainConfig, gan: GAN, epoch: int, status: str, message: str, trace: str,
-            publish: Publish) -> TrainOutcome:
+def _finish(
+    run_dir: Path, config: TrainConfig, gan: GAN, epoch: int, status: str, message: str, trace: str, publish: Publish
+) -> TrainOutcome:
     if config.is_image_model:
         build_progress_gif(run_dir)
-    write_status(run_dir, status=status, epoch=epoch, epochs_total=config.epochs, message=message, traceback=trace,
-                 eta_seconds=0.0)
+    write_status(
+        run_dir,
+        status=status,
+        epoch=epoch,
+        epochs_total=config.epochs,
+        message=message,
+        traceback=trace,
+        eta_seconds=0.0,
+    )
     publish(Progress(status=status, message=message, epoch=epoch))
     return TrainOutcome(status, epoch, message, trace, gan)

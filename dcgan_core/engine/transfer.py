@@ -60,14 +60,22 @@ def check_init_run(config: TrainConfig, init_dir: str | Path | None = None) -> t
     epochs = checkpoint_epochs(folder)
     if not epochs:
         raise ConfigError(f"Cannot start from run {name}: it has no checkpoint yet (train it for an epoch first).")
-    differences = [f"{label} {getattr(source, key)} vs {getattr(config, key)}"
-                   for key, label in TRANSFER_FIELDS.items() if getattr(source, key) != getattr(config, key)]
+    differences = [
+        f"{label} {getattr(source, key)} vs {getattr(config, key)}"
+        for key, label in TRANSFER_FIELDS.items()
+        if getattr(source, key) != getattr(config, key)
+    ]
     if _d_head(source) != _d_head(config):
-        differences.append(f"discriminator output {_d_head(source)} vs {_d_head(config)} (loss {source.loss} vs {config.loss})")
+        differences.append(
+            f"discriminator output {_d_head(source)} vs {_d_head(config)} (loss {source.loss} vs {config.loss})"
+        )
     if differences:
-        raise ConfigError(f"Cannot start from run {name}: its networks differ from this run's ("
-                          + "; ".join(differences) + "). Pick a run with the same preset, size, channels "
-                          "and width, or start from scratch.")
+        raise ConfigError(
+            f"Cannot start from run {name}: its networks differ from this run's ("
+            + "; ".join(differences)
+            + "). Pick a run with the same preset, size, channels "
+            "and width, or start from scratch."
+        )
     return source, epochs[-1]
 
 
@@ -94,7 +102,9 @@ def load_initial_weights(gan: Any, config: TrainConfig) -> int:
         with np.load(path, allow_pickle=False) as archive:
             parts = {prefix: _unpack(archive, prefix) for prefix in ("g", "d", "s")}
     except (OSError, ValueError, EOFError) as exc:
-        raise ConfigError(f"Cannot start from run {Path(config.init_from_run).name}: {path.name} is damaged ({exc}).") from exc
+        raise ConfigError(
+            f"Cannot start from run {Path(config.init_from_run).name}: {path.name} is damaged ({exc})."
+        ) from exc
     targets = [(gan.generator, "g", "generator"), (gan.discriminator, "d", "discriminator")]
     if gan.sampler is not None:
         targets.append((gan.sampler, "s", "sampling generator"))
@@ -102,8 +112,9 @@ def load_initial_weights(gan: Any, config: TrainConfig) -> int:
         try:
             model.set_weights(parts[prefix])
         except ValueError as exc:
-            raise ConfigError(f"Cannot start from run {Path(config.init_from_run).name}: its {what} does not fit "
-                              f"({exc}).") from exc
+            raise ConfigError(
+                f"Cannot start from run {Path(config.init_from_run).name}: its {what} does not fit ({exc})."
+            ) from exc
     return epoch
 
 
@@ -123,8 +134,10 @@ def freeze_discriminator_layers(discriminator: Any, count: int) -> list[str]:
         return []
     weighted = [layer for layer in discriminator.layers if layer.weights]
     if count >= len(weighted):
-        raise ConfigError(f"freeze_d_layers is {count}, but this discriminator has only {len(weighted)} layers "
-                          f"with weights; freeze at most {len(weighted) - 1}.")
+        raise ConfigError(
+            f"freeze_d_layers is {count}, but this discriminator has only {len(weighted)} layers "
+            f"with weights; freeze at most {len(weighted) - 1}."
+        )
     for layer in weighted[:count]:
         layer.trainable = False
     return [layer.name for layer in weighted[:count]]

@@ -84,7 +84,6 @@ class Directions:
         return dataclasses.replace(self, names=tuple(names))
 
 
-
 def _top_components(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top-k squared singular values and right singular vectors of centred (n, f) samples.
 
@@ -157,7 +156,9 @@ def directions_from_features(latents: np.ndarray, features: np.ndarray, k: int) 
     if z.shape[0] != feats.shape[0]:
         raise ExplorationError(f"{z.shape[0]} latents but {feats.shape[0]} feature rows; they must match.")
     if z.shape[0] < z.shape[1]:
-        raise ExplorationError(f"{z.shape[0]} samples are too few for latents of size {z.shape[1]}; use at least {z.shape[1]}.")
+        raise ExplorationError(
+            f"{z.shape[0]} samples are too few for latents of size {z.shape[1]}; use at least {z.shape[1]}."
+        )
     pca = pca_directions(feats, k)
     coords = ((feats - feats.mean(axis=0)) @ pca.vectors.astype(feats.dtype).T).astype(np.float64)
     effect, *_ = np.linalg.lstsq(z - z.mean(axis=0), coords, rcond=None)  # (latent_dim, k)

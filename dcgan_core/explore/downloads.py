@@ -80,8 +80,15 @@ def _frame_count(frames: int, low: int) -> int:
     return int(frames)
 
 
-def interpolation_gif(sampler: _ImageSampler, keyframes: np.ndarray, frames: int = 24, method: str = "slerp",
-                      upscale: int = 1, duration_ms: int = 80, bounce: bool = True) -> bytes:
+def interpolation_gif(
+    sampler: _ImageSampler,
+    keyframes: np.ndarray,
+    frames: int = 24,
+    method: str = "slerp",
+    upscale: int = 1,
+    duration_ms: int = 80,
+    bounce: bool = True,
+) -> bytes:
     """Animated GIF of the path through ``keyframes`` (k >= 2 latents).
 
     Args:
@@ -100,8 +107,15 @@ def interpolation_gif(sampler: _ImageSampler, keyframes: np.ndarray, frames: int
     return frames_gif(sampler.images(path), upscale, duration_ms, bounce)
 
 
-def walk_gif(sampler: _ImageSampler, start: np.ndarray, steps: int = 32, step_size: float = 0.15, seed: int = 0,
-             upscale: int = 1, duration_ms: int = 80) -> bytes:
+def walk_gif(
+    sampler: _ImageSampler,
+    start: np.ndarray,
+    steps: int = 32,
+    step_size: float = 0.15,
+    seed: int = 0,
+    upscale: int = 1,
+    duration_ms: int = 80,
+) -> bytes:
     """Animated GIF of a seeded random walk from ``start`` (see :func:`~dcgan_core.explore.latent.random_walk`)."""
     path = random_walk(start, _frame_count(steps, 1), step_size, seed, sampler.latent_distribution)
     return frames_gif(sampler.images(path), upscale, duration_ms)

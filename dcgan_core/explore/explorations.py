@@ -93,7 +93,9 @@ def _named(items: Iterable[Any], kind: str, latent_dim: int) -> tuple[NamedVecto
     for item in items:
         nv = item if isinstance(item, NamedVector) else NamedVector(*item)
         if nv.vector.size != latent_dim:
-            raise ExplorationError(f"{kind} {nv.name!r} has {nv.vector.size} values, but the latent size is {latent_dim}.")
+            raise ExplorationError(
+                f"{kind} {nv.name!r} has {nv.vector.size} values, but the latent size is {latent_dim}."
+            )
         out.append(nv)
     return tuple(out)
 
@@ -127,8 +129,9 @@ class Exploration:
 
     def __post_init__(self) -> None:
         if not isinstance(self.class_name, str) or len(self.class_name) > _MAX_NAME:
-            raise ExplorationError(f"class_name must be a text of at most {_MAX_NAME} characters; "
-                                   f"got {_short(self.class_name)}.")
+            raise ExplorationError(
+                f"class_name must be a text of at most {_MAX_NAME} characters; got {_short(self.class_name)}."
+            )
         if not isinstance(self.run_id, str) or not self.run_id.strip():
             raise ExplorationError(f"run_id must be a non-empty text; got {self.run_id!r}.")
         for label, value, low in (("epoch", self.epoch, 0), ("latent_dim", self.latent_dim, 1)):
@@ -150,7 +153,9 @@ class Exploration:
 
     def latent_array(self) -> np.ndarray:
         """float32 (n, latent_dim) stack of the latents, ready for the generator."""
-        return np.stack([nv.vector for nv in self.latents]) if self.latents else np.zeros((0, self.latent_dim), np.float32)
+        return (
+            np.stack([nv.vector for nv in self.latents]) if self.latents else np.zeros((0, self.latent_dim), np.float32)
+        )
 
 
 def _vectors_json(items: Sequence[NamedVector]) -> list[dict[str, Any]]:
@@ -167,12 +172,19 @@ def save_exploration(exploration: Exploration, path: str | os.PathLike[str] | No
     Raises:
         ExplorationError: when the file cannot be written (names the path and the reason).
     """
-    data = _dump({
-        "format": EXPLORATION_FORMAT, "version": _VERSION, "run_id": exploration.run_id,
-        "epoch": exploration.epoch, "latent_dim": exploration.latent_dim, "created": exploration.created,
-        "latents": _vectors_json(exploration.latents), "directions": _vectors_json(exploration.directions),
-        **({"class": exploration.class_name} if exploration.class_name else {}),
-    })
+    data = _dump(
+        {
+            "format": EXPLORATION_FORMAT,
+            "version": _VERSION,
+            "run_id": exploration.run_id,
+            "epoch": exploration.epoch,
+            "latent_dim": exploration.latent_dim,
+            "created": exploration.created,
+            "latents": _vectors_json(exploration.latents),
+            "directions": _vectors_json(exploration.directions),
+            **({"class": exploration.class_name} if exploration.class_name else {}),
+        }
+    )
     if path is not None:
         target = Path(path)
         try:
@@ -194,7 +206,9 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _check_header(obj: dict[str, Any], fmt: str, what: str) -> None:
     if obj.get("format") != fmt:
-        raise ExplorationError(f"this is not a DCGAN Studio {what} file (format {_short(obj.get('format'))}, expected {fmt!r}).")
+        raise ExplorationError(
+            f"this is not a DCGAN Studio {what} file (format {_short(obj.get('format'))}, expected {fmt!r})."
+        )
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= _VERSION:
         raise ExplorationError(f"this {what} file has version {_short(version)}; this app reads version {_VERSION}.")
@@ -213,10 +227,16 @@ def _read_vectors(obj: dict[str, Any], key: str, kind: str, latent_dim: int) -> 
         raise ExplorationError(f"field {key!r} must be a list.")
     out = []
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("values"), list):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("name"), str)
+            or not isinstance(item.get("values"), list)
+        ):
             raise ExplorationError(f"{kind} {i + 1} must have a text 'name' and a list 'values'.")
         if len(item["name"]) > _MAX_NAME:
-            raise ExplorationError(f"{kind} {i + 1} has a name of {len(item['name']):,} characters; the limit is {_MAX_NAME}.")
+            raise ExplorationError(
+                f"{kind} {i + 1} has a name of {len(item['name']):,} characters; the limit is {_MAX_NAME}."
+            )
         values = item["values"]
         if len(values) != latent_dim:
             raise ExplorationError(f"{kind} {item['name']!r} has {len(values)} values, but latent_dim is {latent_dim}.")
@@ -246,10 +266,13 @@ def load_exploration(
     _check_header(obj, EXPLORATION_FORMAT, "exploration")
     run_id = obj.get("run_id")
     if not isinstance(run_id, str) or not run_id.strip() or len(run_id) > _MAX_NAME:
-        raise ExplorationError(f"field 'run_id' must be a non-empty text of at most {_MAX_NAME} characters; "
-                               f"got {_short(run_id)}.")
+        raise ExplorationError(
+            f"field 'run_id' must be a non-empty text of at most {_MAX_NAME} characters; got {_short(run_id)}."
+        )
     if expected_run_id is not None and run_id != expected_run_id:
-        raise ExplorationError(f"this exploration belongs to run {run_id!r}, not to the chosen run {expected_run_id!r}.")
+        raise ExplorationError(
+            f"this exploration belongs to run {run_id!r}, not to the chosen run {expected_run_id!r}."
+        )
     latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
         raise ExplorationError(
@@ -263,7 +286,11 @@ def load_exploration(
     if not isinstance(class_name, str) or len(class_name) > _MAX_NAME:
         raise ExplorationError(f"field 'class' must be a short text; got {_short(class_name)}.")
     return Exploration(
-        run_id=run_id, epoch=epoch, latent_dim=latent_dim, created=created, class_name=class_name,
+        run_id=run_id,
+        epoch=epoch,
+        latent_dim=latent_dim,
+        created=created,
+        class_name=class_name,
         latents=_read_vectors(obj, "latents", "latent", latent_dim),
         directions=_read_vectors(obj, "directions", "direction", latent_dim),
     )
@@ -288,7 +315,9 @@ def latents_to_json(latents: np.ndarray | Sequence[NamedVector], names: Sequence
         items = tuple(NamedVector(n, v) for n, v in zip(names, arr))
     latent_dim = items[0].vector.size
     _named(items, "latent", latent_dim)
-    return _dump({"format": LATENTS_FORMAT, "version": _VERSION, "latent_dim": latent_dim, "latents": _vectors_json(items)})
+    return _dump(
+        {"format": LATENTS_FORMAT, "version": _VERSION, "latent_dim": latent_dim, "latents": _vectors_json(items)}
+    )
 
 
 def latents_from_json(data: bytes | str, expected_latent_dim: int | None = None) -> tuple[NamedVector, ...]:
@@ -297,5 +326,7 @@ def latents_from_json(data: bytes | str, expected_latent_dim: int | None = None)
     _check_header(obj, LATENTS_FORMAT, "latents")
     latent_dim = _whole(obj, "latent_dim", 1, _MAX_LATENT_DIM)
     if expected_latent_dim is not None and latent_dim != int(expected_latent_dim):
-        raise ExplorationError(f"these latents have size {latent_dim}, but the chosen generator takes {expected_latent_dim}.")
+        raise ExplorationError(
+            f"these latents have size {latent_dim}, but the chosen generator takes {expected_latent_dim}."
+        )
     return _read_vectors(obj, "latents", "latent", latent_dim)

@@ -45,10 +45,17 @@ def _make_onnx(run_dir: Path, epoch: int, timeout: float = 180.0) -> None:
     """Export the saved generator of ``epoch`` to ONNX in a short-lived worker process."""
     env = child_env()
     try:
-        done = subprocess.run([sys.executable, "-m", "dcgan_core", "onnx", str(run_dir), "--epoch", str(epoch)],
-                              capture_output=True, text=True, timeout=timeout, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "dcgan_core", "onnx", str(run_dir), "--epoch", str(epoch)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CheckpointError(f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({exc}).") from None
+        raise CheckpointError(
+            f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({exc})."
+        ) from None
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["unknown reason"])[-1]
         raise CheckpointError(f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({reason}).")
@@ -110,14 +117,16 @@ class Sampler:
         except Exception as exc:  # a truncated or foreign file raises many types
             raise CheckpointError(
                 f"{run_dir.name}: the generator saved for epoch {loaded} is damaged ({type(exc).__name__}: {exc}); "
-                "choose another epoch.") from exc
+                "choose another epoch."
+            ) from exc
         return sampler
 
     def _check_shape(self) -> None:
         out = self.outputs(np.zeros((1, self.latent_dim), np.float32))
         if out.shape[1:] != tuple(self.image_shape):
-            raise CheckpointError(f"{self._run_id}: the saved generator makes {out.shape[1:]}, "
-                                  f"the run expects {tuple(self.image_shape)}.")
+            raise CheckpointError(
+                f"{self._run_id}: the saved generator makes {out.shape[1:]}, the run expects {tuple(self.image_shape)}."
+            )
 
     # ---- classes --------------------------------------------------------------------------
     @property
@@ -172,8 +181,12 @@ class Sampler:
     def _feed(self, z: np.ndarray) -> dict[str, np.ndarray]:
         if self._class_input is None:
             return {self._input: z}
-        return {self._input: z, self._class_input: np.ascontiguousarray(np.broadcast_to(self._class_vector,
-                                                                                         (len(z), self._class_vector.size)))}
+        return {
+            self._input: z,
+            self._class_input: np.ascontiguousarray(
+                np.broadcast_to(self._class_vector, (len(z), self._class_vector.size))
+            ),
+        }
 
     # ---- what it is -----------------------------------------------------------------------
     @property
@@ -228,13 +241,14 @@ class Sampler:
             z = z[None, :]
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ExplorationError(
-                f"latents must be shaped (n, {self.latent_dim}) for this generator; got shape {np.shape(latents)}.")
+                f"latents must be shaped (n, {self.latent_dim}) for this generator; got shape {np.shape(latents)}."
+            )
         if not np.all(np.isfinite(z)):
             raise ExplorationError("latents contain NaN or infinite values.")
         return np.ascontiguousarray(z)
 
     def _run(self, output: str, z: np.ndarray) -> np.ndarray:
-        parts = [self._session.run([output], self._feed(z[i:i + _BATCH]))[0] for i in range(0, len(z), _BATCH)]
+        parts = [self._session.run([output], self._feed(z[i : i + _BATCH]))[0] for i in range(0, len(z), _BATCH)]
         return np.concatenate(parts).astype(np.float32, copy=False)
 
     def outputs(self, latents: np.ndarray) -> np.ndarray:
@@ -281,7 +295,9 @@ class Sampler:
             return z.copy()
         parts = []
         for i in range(0, len(z), _BATCH):
-            out = self._session.run([self._hidden], self._feed(z[i:i + _BATCH]))[0].reshape(min(_BATCH, len(z) - i), -1)
+            out = self._session.run([self._hidden], self._feed(z[i : i + _BATCH]))[0].reshape(
+                min(_BATCH, len(z) - i), -1
+            )
             parts.append(out if keep is None else out[:, keep])  # keep only the studied units, batch by batch
         return np.concatenate(parts).astype(np.float32, copy=False)
 
@@ -327,4 +343,3 @@ class Sampler:
             except ExplorationError:
                 pass
         return pca_directions(z, k)
-

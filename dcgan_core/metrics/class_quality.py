@@ -25,8 +25,14 @@ import numpy as np
 from dcgan_core.errors import DataError
 from dcgan_core.metrics.quality import _check_batch, _descriptors, _laplacian_pyramid, _patch_positions, pyramid_sizes
 
-__all__ = ["ClassQuality", "class_swd_matrix", "class_quality", "read_class_quality", "PER_CLASS_SAMPLES",
-           "CLASS_QUALITY_FILE"]
+__all__ = [
+    "ClassQuality",
+    "class_swd_matrix",
+    "class_quality",
+    "read_class_quality",
+    "PER_CLASS_SAMPLES",
+    "CLASS_QUALITY_FILE",
+]
 
 PER_CLASS_SAMPLES = 64  # images per class (real and generated) in the per-class measure
 CLASS_QUALITY_FILE = "class_quality.json"  # a conditional run's newest per-class measure, in its folder
@@ -63,8 +69,13 @@ class ClassQuality:
 
     def to_dict(self) -> dict:
         """JSON-ready: names, matrix, own, nearest_other, accuracy."""
-        return {"names": list(self.names), "matrix": self.matrix.round(3).tolist(), "own": self.own.round(3).tolist(),
-                "nearest_other": self.nearest_other.round(3).tolist(), "accuracy": self.accuracy}
+        return {
+            "names": list(self.names),
+            "matrix": self.matrix.round(3).tolist(),
+            "own": self.own.round(3).tolist(),
+            "nearest_other": self.nearest_other.round(3).tolist(),
+            "accuracy": self.accuracy,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ClassQuality:
@@ -79,8 +90,13 @@ class ClassQuality:
         return cls(names, matrix)
 
 
-def class_swd_matrix(fake_sets: list[np.ndarray], real_sets: list[np.ndarray], seed: int = 0,
-                     patches_per_image: int = 64, directions: int = 256) -> np.ndarray:
+def class_swd_matrix(
+    fake_sets: list[np.ndarray],
+    real_sets: list[np.ndarray],
+    seed: int = 0,
+    patches_per_image: int = 64,
+    directions: int = 256,
+) -> np.ndarray:
     """SWD x1e3 of every generated set (rows) against every real set (columns).
 
     Args:
@@ -120,8 +136,9 @@ def class_swd_matrix(fake_sets: list[np.ndarray], real_sets: list[np.ndarray], s
     return total / len(sizes) * 1e3
 
 
-def class_quality(names: tuple[str, ...], fake_sets: list[np.ndarray], real_sets: list[np.ndarray],
-                  seed: int = 0) -> ClassQuality:
+def class_quality(
+    names: tuple[str, ...], fake_sets: list[np.ndarray], real_sets: list[np.ndarray], seed: int = 0
+) -> ClassQuality:
     """The :class:`ClassQuality` of per-class generated and real sets (same order as ``names``)."""
     if len(names) < 2 or len(fake_sets) != len(names) or len(real_sets) != len(names):
         raise DataError("per-class quality needs at least two classes, with one generated and one real set each.")

@@ -166,20 +166,27 @@ def remedy_for(config: TrainConfig, history: Mapping[str, Sequence[float]]) -> t
     strength = [v for v in _series(history, "augment_p") if math.isfinite(v)]
     current = strength[-1] if strength else config.augment_p
     if not config.augment_ops:
-        return ({"augment_ops": REMEDY_OPS, "augment_p": 0.5, "augment_target": 0.6},
-                "Continue with adaptive augmentation")
+        return (
+            {"augment_ops": REMEDY_OPS, "augment_p": 0.5, "augment_target": 0.6},
+            "Continue with adaptive augmentation",
+        )
     if current < SATURATED_STRENGTH:
         stronger = round(min(1.0, max(current, config.augment_p) + 0.3), 2)
-        return ({"augment_p": stronger, "augment_target": config.augment_target or 0.6},
-                f"Continue with stronger augmentation ({stronger:g})")
+        return (
+            {"augment_p": stronger, "augment_target": config.augment_target or 0.6},
+            f"Continue with stronger augmentation ({stronger:g})",
+        )
     lower = max(1e-6, config.d_lr / 2.0)
     return {"d_lr": lower}, f"Continue with the judge's learning rate halved ({lower:.1e})"
 
 
 def _losses_broken(history: Mapping[str, Sequence[float]], status: str) -> CoachMessage | None:
     g_loss, d_loss = _series(history, "g_loss"), _series(history, "d_loss")
-    bad = [name for name, values in (("generator", g_loss), ("discriminator", d_loss))
-           if any(not math.isfinite(v) for v in values)]
+    bad = [
+        name
+        for name, values in (("generator", g_loss), ("discriminator", d_loss))
+        if any(not math.isfinite(v) for v in values)
+    ]
     if bad:
         stopped = " and training was stopped" if status in ("failed", "stopped") else ""
         return CoachMessage(
@@ -333,9 +340,15 @@ def coach_messages(
     messages = [m for m in found if m is not None]
     if config is not None and config.is_image_model:
         remedy, label = remedy_for(config, history)
-        messages = [dataclasses.replace(m, remedy=remedy, remedy_label=label)
-                    if m.rule in ("collapse", "overfitting", "d_winning") else m for m in messages]
+        messages = [
+            dataclasses.replace(m, remedy=remedy, remedy_label=label)
+            if m.rule in ("collapse", "overfitting", "d_winning")
+            else m
+            for m in messages
+        ]
         fooled, fooled_label = _fooled_remedy(config)
-        messages = [dataclasses.replace(m, remedy=fooled, remedy_label=fooled_label)
-                    if m.rule == "judge_fooled" else m for m in messages]
+        messages = [
+            dataclasses.replace(m, remedy=fooled, remedy_label=fooled_label) if m.rule == "judge_fooled" else m
+            for m in messages
+        ]
     return sorted(messages, key=lambda m: -_LEVELS.index(m.level))

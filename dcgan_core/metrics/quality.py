@@ -154,8 +154,11 @@ def swd_per_level(
     a, b = _check_batch("real", real), _check_batch("fake", fake)
     if a.shape[1:] != b.shape[1:]:
         raise DataError(f"real and fake images differ in shape: {a.shape[1:]} vs {b.shape[1:]}.")
-    for label, value in (("patches_per_image", patches_per_image), ("dir_repeats", dir_repeats),
-                         ("dirs_per_repeat", dirs_per_repeat)):
+    for label, value in (
+        ("patches_per_image", patches_per_image),
+        ("dir_repeats", dir_repeats),
+        ("dirs_per_repeat", dirs_per_repeat),
+    ):
         if int(value) < 1:
             raise ConfigError(f"{label} must be at least 1; got {value}.")
     sizes = pyramid_sizes(a.shape[1], a.shape[2])

@@ -14,8 +14,15 @@ import time
 from pathlib import Path
 from collections.abc import Callable
 
-__all__ = ["TrainingControl", "request_pause", "request_resume", "request_stop", "clear_requests",
-           "pause_requested", "stop_requested"]
+__all__ = [
+    "TrainingControl",
+    "request_pause",
+    "request_resume",
+    "request_stop",
+    "clear_requests",
+    "pause_requested",
+    "stop_requested",
+]
 
 _PAUSE = ".pause"
 _STOP = ".stop"
@@ -93,8 +100,7 @@ class TrainingControl:
             return False
         return self._pause or (self.run_dir is not None and pause_requested(self.run_dir))
 
-    def wait_while_paused(self, on_pause: Callable[[], None], on_resume: Callable[[], None],
-                          poll: float = 0.2) -> None:
+    def wait_while_paused(self, on_pause: Callable[[], None], on_resume: Callable[[], None], poll: float = 0.2) -> None:
         """Block while paused (returns at once when not paused or when stop is asked)."""
         if not self.paused:
             return

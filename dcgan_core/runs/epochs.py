@@ -15,7 +15,16 @@ from dcgan_core.atomic import atomic_write_bytes
 from dcgan_core.errors import RunError
 from dcgan_core.images import decode_png, encode_gif, encode_png
 
-__all__ = ["save_sample_grid", "sample_epochs", "sample_grid_path", "build_progress_gif", "checkpoint_epochs", "generator_epochs", "generator_onnx_path", "saved_generator_epoch"]
+__all__ = [
+    "save_sample_grid",
+    "sample_epochs",
+    "sample_grid_path",
+    "build_progress_gif",
+    "checkpoint_epochs",
+    "generator_epochs",
+    "generator_onnx_path",
+    "saved_generator_epoch",
+]
 
 
 _SAMPLE_RE = re.compile(r"^epoch_(\d{4,})\.png$")

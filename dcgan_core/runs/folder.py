@@ -38,7 +38,18 @@ from dcgan_core.runs.ownership import lock_owner, require_free
 from dcgan_core.paths import default_runs_dir, safe_child
 
 
-__all__ = ["RUN_STATUSES", "OWNED_STATUSES", "ACTIVE_STATUSES", "new_run_id", "create_run", "run_path", "read_run_config", "read_status", "read_live_status", "write_status"]
+__all__ = [
+    "RUN_STATUSES",
+    "OWNED_STATUSES",
+    "ACTIVE_STATUSES",
+    "new_run_id",
+    "create_run",
+    "run_path",
+    "read_run_config",
+    "read_status",
+    "read_live_status",
+    "write_status",
+]
 
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
 OWNED_STATUSES = ("running", "paused")  # a process trains the run (it holds the lock)
@@ -72,14 +83,17 @@ def run_path(run_id: str, runs_dir: Path | None = None) -> Path:
         raise RunError(f"{run_id!r} is not a run id.") from exc
 
 
-def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: str = "",
-               run_id: str | None = None) -> Path:
+def create_run(
+    config: TrainConfig, runs_dir: Path | None = None, dataset_name: str = "", run_id: str | None = None
+) -> Path:
     """Create ``runs/<run_id>/`` with its config and a ``queued`` status; returns the folder.
 
     A run that draws by class gets its dataset's class names in its config (ConfigError when
     the dataset has none).
     """
-    from dcgan_core.settings.autoconfig import with_dataset_classes  # reads the dataset's labels; autoconfig needs no run code
+    from dcgan_core.settings.autoconfig import (
+        with_dataset_classes,
+    )  # reads the dataset's labels; autoconfig needs no run code
 
     config = with_dataset_classes(config)
     chosen = run_id
@@ -94,12 +108,18 @@ def create_run(config: TrainConfig, runs_dir: Path | None = None, dataset_name: 
                 raise RunError(f"A run called {chosen} already exists.") from None
     else:
         raise RunError("Could not find a free run id; try again.")
-    atomic_write_json(folder / "config.json", {
-        "run_id": run_id, "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"), "config": config_to_dict(config),
-    })
-    write_status(folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.",
-                 queued_at=time.time())
+    atomic_write_json(
+        folder / "config.json",
+        {
+            "run_id": run_id,
+            "dataset_name": dataset_name or Path(config.data_path).stem or config.preset,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "config": config_to_dict(config),
+        },
+    )
+    write_status(
+        folder, status="queued", epoch=0, epochs_total=config.epochs, message="Waiting to start.", queued_at=time.time()
+    )
     return folder
 
 
@@ -140,9 +160,14 @@ def read_live_status(run_dir: Path) -> dict[str, Any]:
         with require_free(run_dir, "mark"):
             status = read_status(run_dir)
             if status["status"] in OWNED_STATUSES:
-                status = write_status(run_dir, status="interrupted", pid=status.get("pid"), eta_seconds=0.0,
-                                      message=f"The training process stopped while this run was {status['status']}; "
-                                              "resume it to continue from its last checkpoint.")
+                status = write_status(
+                    run_dir,
+                    status="interrupted",
+                    pid=status.get("pid"),
+                    eta_seconds=0.0,
+                    message=f"The training process stopped while this run was {status['status']}; "
+                    "resume it to continue from its last checkpoint.",
+                )
     except RunError:
         pass  # a worker took it over meanwhile
     return status
@@ -159,5 +184,3 @@ def write_status(run_dir: Path, **fields: Any) -> dict[str, Any]:
     current["updated"] = time.time()
     atomic_write_json(path, current)
     return current
-
-

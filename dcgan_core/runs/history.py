@@ -22,8 +22,20 @@ __all__ = ["METRIC_KEYS", "write_metrics", "read_metrics", "truncate_metrics"]
 
 
 METRIC_KEYS = (
-    "epoch", "g_loss", "d_loss", "d_acc_real", "d_acc_fake", "images_per_sec",
-    "seconds_per_epoch", "swd", "kl", "diversity", "elapsed_seconds", "augment_p", "rt", "class_acc",
+    "epoch",
+    "g_loss",
+    "d_loss",
+    "d_acc_real",
+    "d_acc_fake",
+    "images_per_sec",
+    "seconds_per_epoch",
+    "swd",
+    "kl",
+    "diversity",
+    "elapsed_seconds",
+    "augment_p",
+    "rt",
+    "class_acc",
 )
 
 

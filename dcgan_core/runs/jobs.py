@@ -26,7 +26,16 @@ from dcgan_core.runs.ownership import require_free
 from dcgan_core.paths import default_runs_dir
 from dcgan_core.runs.epochs import checkpoint_epochs
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.runs.folder import ACTIVE_STATUSES, OWNED_STATUSES, create_run, read_live_status, read_run_config, read_status, run_path, write_status
+from dcgan_core.runs.folder import (
+    ACTIVE_STATUSES,
+    OWNED_STATUSES,
+    create_run,
+    read_live_status,
+    read_run_config,
+    read_status,
+    run_path,
+    write_status,
+)
 from dcgan_core.runs.workers import WORKER_LOG, queued_runs, schedule
 
 from dcgan_core.runs.snapshots import JobSnapshot, SnapshotReader
@@ -88,9 +97,15 @@ class JobManager:
                 done = done_epochs[-1] if done_epochs else 0
                 config = config.with_changes(**{**(overrides or {}), "epochs": done + extra_epochs})
                 atomic_write_json(run_dir / "config.json", {**meta, "config": config_to_dict(config)})
-                write_status(run_dir, status="queued", epoch=done, epochs_total=config.epochs, traceback="",
-                             message="Waiting to resume." if done else "Waiting to start again.",
-                             queued_at=time.time())
+                write_status(
+                    run_dir,
+                    status="queued",
+                    epoch=done,
+                    epochs_total=config.epochs,
+                    traceback="",
+                    message="Waiting to resume." if done else "Waiting to start again.",
+                    queued_at=time.time(),
+                )
         except RunError as exc:
             raise JobError(str(exc)) from None
         self._schedule()
@@ -232,8 +247,12 @@ class JobManager:
             try:
                 with require_free(run_dir, "record the end of"):
                     if read_status(run_dir)["status"] in OWNED_STATUSES:
-                        write_status(run_dir, status="failed", traceback=_log_tail(run_dir),
-                                     message=f"The training process ended unexpectedly (exit status {code}).")
+                        write_status(
+                            run_dir,
+                            status="failed",
+                            traceback=_log_tail(run_dir),
+                            message=f"The training process ended unexpectedly (exit status {code}).",
+                        )
             except RunError:
                 continue
 
@@ -251,4 +270,3 @@ def _log_tail(run_dir: Path, limit: int = 4000) -> str:
         return (run_dir / WORKER_LOG).read_text(errors="replace")[-limit:]
     except OSError:
         return ""
-

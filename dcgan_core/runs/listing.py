@@ -68,21 +68,42 @@ def _summarize(folder: Path) -> RunSummary:
         status = read_live_status(folder)
         metrics = read_metrics(folder)
         return RunSummary(
-            run_id=folder.name, path=folder, status=str(status["status"]), preset=config.preset,
-            dataset_name=str(meta.get("dataset_name", "")), epochs_done=int(status.get("epoch", 0)),
+            run_id=folder.name,
+            path=folder,
+            status=str(status["status"]),
+            preset=config.preset,
+            dataset_name=str(meta.get("dataset_name", "")),
+            epochs_done=int(status.get("epoch", 0)),
             epochs_total=int(status.get("epochs_total", config.epochs)),
-            last_g_loss=_last_finite(metrics["g_loss"]), last_d_loss=_last_finite(metrics["d_loss"]),
+            last_g_loss=_last_finite(metrics["g_loss"]),
+            last_d_loss=_last_finite(metrics["d_loss"]),
             last_swd=_last_finite(metrics["swd"]),
             duration_seconds=_last_finite(metrics["elapsed_seconds"]) if metrics["epoch"] else 0.0,
-            created=str(meta.get("created", "")), owner_pid=lock_owner(folder),
-            display_name=run_display_name(meta), best_epoch=_best_epoch(status),
+            created=str(meta.get("created", "")),
+            owner_pid=lock_owner(folder),
+            display_name=run_display_name(meta),
+            best_epoch=_best_epoch(status),
         )
     except RunError as exc:
         problem = str(exc)
     except (TypeError, ValueError, OverflowError) as exc:
         problem = f"{folder.name}: status.json has a field of the wrong type ({exc})."
-    return RunSummary(folder.name, folder, "damaged", "?", "?", 0, 0, math.nan, math.nan, math.nan,
-                      0.0, "", damaged=True, problem=problem)
+    return RunSummary(
+        folder.name,
+        folder,
+        "damaged",
+        "?",
+        "?",
+        0,
+        0,
+        math.nan,
+        math.nan,
+        math.nan,
+        0.0,
+        "",
+        damaged=True,
+        problem=problem,
+    )
 
 
 def list_runs(runs_dir: Path | None = None) -> list[RunSummary]:

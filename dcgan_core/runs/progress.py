@@ -106,7 +106,9 @@ class ProgressWriter:
 
     def _write(self) -> None:
         with self._lock:
-            record = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self._record.items()}
+            record = {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in self._record.items()
+            }
             self._dirty = False
         record["heartbeat"] = time.time()
         try:

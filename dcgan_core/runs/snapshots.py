@@ -138,28 +138,47 @@ class SnapshotReader:
         state = str(status["status"])
         if state == "running" and pause_requested(run_dir):
             state = "paused"  # asked for: the worker pauses within one batch
-        history = self._cache.get(run_dir / "metrics.csv", "metrics", lambda p: read_metrics(p.parent),
-                                  {k: [] for k in METRIC_KEYS})
-        progress = self._cache.get(run_dir / PROGRESS_FILE, "progress", _read_json_file, {}) if state in (
-            "running", "paused") else {}
+        history = self._cache.get(
+            run_dir / "metrics.csv", "metrics", lambda p: read_metrics(p.parent), {k: [] for k in METRIC_KEYS}
+        )
+        progress = (
+            self._cache.get(run_dir / PROGRESS_FILE, "progress", _read_json_file, {})
+            if state in ("running", "paused")
+            else {}
+        )
         epochs = sample_epochs(run_dir) if config.is_image_model else []
-        grid = self._cache.get(run_dir / "samples" / f"epoch_{epochs[-1]:04d}.png", "grid",
-                               lambda p: decode_png(p.read_bytes())) if epochs else None
+        grid = (
+            self._cache.get(
+                run_dir / "samples" / f"epoch_{epochs[-1]:04d}.png", "grid", lambda p: decode_png(p.read_bytes())
+            )
+            if epochs
+            else None
+        )
         hist = None if config.is_image_model else self._cache.get(run_dir / "histograms.json", "hist", _read_json_file)
         ckpt = checkpoint_epochs(run_dir)
         epoch = int(status.get("epoch", 0))  # a status of the wrong shape is a damaged run: it raises
         live_step = _int(progress.get("step", 0)) if _int(progress.get("epoch", epoch), epoch) == epoch else 0
         return JobSnapshot(
-            run_id=run_dir.name, status=state, config=config, epoch=epoch,
+            run_id=run_dir.name,
+            status=state,
+            config=config,
+            epoch=epoch,
             epochs_total=int(status.get("epochs_total", config.epochs)),
-            step=live_step, steps_per_epoch=_int(progress.get("steps_per_epoch", 0)),
-            history={k: list(v) for k, v in history.items()}, latest_grid=grid,
+            step=live_step,
+            steps_per_epoch=_int(progress.get("steps_per_epoch", 0)),
+            history={k: list(v) for k, v in history.items()},
+            latest_grid=grid,
             latest_grid_epoch=epochs[-1] if grid is not None else None,
-            images_per_sec=_float(status.get("images_per_sec")), eta_seconds=_float(status.get("eta_seconds")),
-            elapsed_seconds=_float(status.get("elapsed_seconds"), 0.0), message=str(status.get("message", "")),
-            traceback=str(status.get("traceback", "")), device=str(status.get("device", "")),
+            images_per_sec=_float(status.get("images_per_sec")),
+            eta_seconds=_float(status.get("eta_seconds")),
+            elapsed_seconds=_float(status.get("elapsed_seconds"), 0.0),
+            message=str(status.get("message", "")),
+            traceback=str(status.get("traceback", "")),
+            device=str(status.get("device", "")),
             queue_position=queue_position if state == "queued" else None,
             histograms={k: v for k, v in hist.items() if k != "epoch"} if isinstance(hist, dict) else None,
-            checkpoint_epoch=ckpt[-1] if ckpt else None, updated=_float(status.get("updated"), 0.0),
-            owner_pid=lock_owner(run_dir), heartbeat=_float(progress.get("heartbeat"), math.nan) if progress else None,
+            checkpoint_epoch=ckpt[-1] if ckpt else None,
+            updated=_float(status.get("updated"), 0.0),
+            owner_pid=lock_owner(run_dir),
+            heartbeat=_float(progress.get("heartbeat"), math.nan) if progress else None,
         )

@@ -78,8 +78,12 @@ def run_worker(run_dir: Path, lock_fd: int | None = None) -> int:
     except BaseException as exc:  # even an import failure becomes data
         import traceback
 
-        write_status(run_dir, status="failed", message=f"The training process failed to start: {exc}",
-                     traceback=traceback.format_exc())
+        write_status(
+            run_dir,
+            status="failed",
+            message=f"The training process failed to start: {exc}",
+            traceback=traceback.format_exc(),
+        )
         return 1
     finally:
         progress.close()

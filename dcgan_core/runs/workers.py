@@ -101,11 +101,23 @@ def launch_worker(run_dir: Path, slot: int = 0) -> subprocess.Popen:
         with open(run_dir / WORKER_LOG, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "dcgan_core", "worker", str(run_dir.resolve()), "--lock-fd", str(lock.fd)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(lock.fd,),
-                start_new_session=True, env=env, cwd=os.getcwd())
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lock.fd,),
+                start_new_session=True,
+                env=env,
+                cwd=os.getcwd(),
+            )
         lock.write_owner(process.pid)
-        write_status(run_dir, status="running", message="Starting the training process.", pid=process.pid,
-                     slot=slot, traceback="")
+        write_status(
+            run_dir,
+            status="running",
+            message="Starting the training process.",
+            pid=process.pid,
+            slot=slot,
+            traceback="",
+        )
     except OSError as exc:
         write_status(run_dir, status="failed", message=f"The training process could not start: {exc}")
         lock.release()
@@ -135,11 +147,10 @@ def schedule(runs_dir: Path) -> list[tuple[Path, subprocess.Popen]]:
             except RunError:
                 slot = 0
             used.append(slot if isinstance(slot, int) else 0)
-        free = [s for s in range(worker_slots()) if s not in used][:max(0, worker_slots() - len(used))]
+        free = [s for s in range(worker_slots()) if s not in used][: max(0, worker_slots() - len(used))]
         for slot, folder in zip(free, queue):
             try:
                 started.append((folder, launch_worker(folder, slot)))
             except RunError:
                 continue
     return started
-

@@ -69,8 +69,10 @@ def check_dataset_size(count: int, name: str = "The dataset") -> None:
         DataError: when ``count`` is under :data:`MIN_DATASET_IMAGES`, with the reason.
     """
     if count < MIN_DATASET_IMAGES:
-        raise DataError(f"{name} has {count} image(s); a GAN needs at least {MIN_DATASET_IMAGES} to learn "
-                        "anything, and a few hundred to draw varied pictures. Add more images on the Data page.")
+        raise DataError(
+            f"{name} has {count} image(s); a GAN needs at least {MIN_DATASET_IMAGES} to learn "
+            "anything, and a few hundred to draw varied pictures. Add more images on the Data page."
+        )
 
 
 def _batch_size(count: int) -> int:
@@ -102,9 +104,16 @@ def _width_for_speed(images_per_second: float, batch: int, budget_seconds: float
     return _WIDTHS[-1]
 
 
-def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
-                images_per_second: float | None = None, budget_seconds: float = 600.0,
-                class_names: tuple[str, ...] | None = None, **overrides: Any) -> AutoChoice:
+def auto_config(
+    count: int,
+    image_size: int,
+    channels: int,
+    data_path: str = "",
+    images_per_second: float | None = None,
+    budget_seconds: float = 600.0,
+    class_names: tuple[str, ...] | None = None,
+    **overrides: Any,
+) -> AutoChoice:
     """Settings for the recommended preset on a dataset of ``count`` images.
 
     Args:
@@ -131,44 +140,58 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
 
     batch = _batch_size(count)
     chosen["batch_size"] = batch
-    reasons.append(f"Batch {batch}: " + ("small sets learn best from more, smaller steps."
-                                        if batch < 64 else "the standard DCGAN batch."))
+    reasons.append(
+        f"Batch {batch}: "
+        + ("small sets learn best from more, smaller steps." if batch < 64 else "the standard DCGAN batch.")
+    )
 
     if images_per_second and images_per_second > 0:
         width = _width_for_speed(images_per_second, batch, budget_seconds)
-        reasons.append(f"Width {width:g}: this machine trains about {images_per_second:,.0f} {image_size}x{image_size} "
-                       f"images/s at full width, so {budget_seconds / 60:g} minutes give about "
-                       f"{budget_seconds * images_per_second / (batch * width**2):,.0f} steps at this width.")
+        reasons.append(
+            f"Width {width:g}: this machine trains about {images_per_second:,.0f} {image_size}x{image_size} "
+            f"images/s at full width, so {budget_seconds / 60:g} minutes give about "
+            f"{budget_seconds * images_per_second / (batch * width**2):,.0f} steps at this width."
+        )
     else:
         width = _default_width(image_size)
-        reasons.append(f"Width {width:g}: sized for {image_size}x{image_size} {colour} images so that minutes on "
-                       "a laptop CPU give thousands of steps (speed not measured).")
+        reasons.append(
+            f"Width {width:g}: sized for {image_size}x{image_size} {colour} images so that minutes on "
+            "a laptop CPU give thousands of steps (speed not measured)."
+        )
     chosen["width"] = width
 
     if count < SMALL_SET:
         start = 0.5 if count < 300 else 0.25
         chosen.update(augment_ops="color,translation,cutout", augment_p=start, augment_target=0.6)
-        reasons.append(f"{count:,} images: augmentation on, adaptive (colour, shifts and cutout on real and "
-                       f"generated images alike, starting at strength {start:g} and steered by how sure the "
-                       "judge is of the real images), so it cannot just memorise them.")
+        reasons.append(
+            f"{count:,} images: augmentation on, adaptive (colour, shifts and cutout on real and "
+            f"generated images alike, starting at strength {start:g} and steered by how sure the "
+            "judge is of the real images), so it cannot just memorise them."
+        )
     elif count < MEDIUM_SET:
         chosen.update(augment_ops="color,translation,cutout", augment_p=0.0, augment_target=0.6)
-        reasons.append(f"{count:,} images: augmentation adaptive from zero; it grows only if the judge starts "
-                       "to memorise the images.")
+        reasons.append(
+            f"{count:,} images: augmentation adaptive from zero; it grows only if the judge starts "
+            "to memorise the images."
+        )
     else:
         chosen.update(augment_ops="", augment_p=0.0)
         reasons.append(f"{count:,} images: enough variety, augmentation off.")
 
     if count < SMALL_SET:
         chosen["r1_gamma"] = SMALL_SET_R1
-        reasons.append(f"A gradient penalty on real images (R1, weight {SMALL_SET_R1:g}): the judge's verdict stays "
-                       f"smooth around your {count:,} images, so it cannot sharpen against the generator as "
-                       "training goes on and the samples keep improving instead of drifting.")
+        reasons.append(
+            f"A gradient penalty on real images (R1, weight {SMALL_SET_R1:g}): the judge's verdict stays "
+            f"smooth around your {count:,} images, so it cannot sharpen against the generator as "
+            "training goes on and the samples keep improving instead of drifting."
+        )
     else:
         chosen["r1_gamma"] = 0.0
     chosen.update(g_lr=2e-4, d_lr=2e-4)
-    reasons.append("Learning rates 2e-4 for both networks (Adam, beta 0.5): the DCGAN standard; the "
-                   "augmentation, not a slower judge, keeps the balance.")
+    reasons.append(
+        "Learning rates 2e-4 for both networks (Adam, beta 0.5): the DCGAN standard; the "
+        "augmentation, not a slower judge, keeps the balance."
+    )
 
     steps = max(1, math.ceil(count / batch))
     epochs = int(min(5000, max(20, math.ceil(TARGET_STEPS / steps))))
@@ -176,23 +199,27 @@ def auto_config(count: int, image_size: int, channels: int, data_path: str = "",
     reasons.append(f"{epochs:,} epochs of {steps} step(s): about {epochs * steps:,} steps in all.")
 
     snapshots = _SNAPSHOTS[width]
-    chosen.update(sample_every_seconds=15.0, swd_every_seconds=60.0, checkpoint_every_seconds=60.0,
-                  max_snapshots=snapshots)
-    reasons.append(f"A grid every 15 s, quality and a checkpoint every minute, at most {snapshots} timeline "
-                   "snapshots: the disk use stays bounded however short the epochs are.")
+    chosen.update(
+        sample_every_seconds=15.0, swd_every_seconds=60.0, checkpoint_every_seconds=60.0, max_snapshots=snapshots
+    )
+    reasons.append(
+        f"A grid every 15 s, quality and a checkpoint every minute, at most {snapshots} timeline "
+        "snapshots: the disk use stays bounded however short the epochs are."
+    )
 
     if class_names is None:
         class_names = _classes_at(data_path)
     if len(class_names) >= 2:
         chosen.update(conditional=True, class_names=tuple(class_names))
         shown = ", ".join(class_names[:4]) + (", ..." if len(class_names) > 4 else "")
-        reasons.append(f"{len(class_names)} classes ({shown}): drawing by class is on, so you can ask for one "
-                       "class when exploring; every class is drawn equally often while training.")
+        reasons.append(
+            f"{len(class_names)} classes ({shown}): drawing by class is on, so you can ask for one "
+            "class when exploring; every class is drawn equally often while training."
+        )
     if overrides.get("conditional") is False:
         chosen["class_names"] = ()
     chosen.update(overrides)
-    config = preset_config(RECOMMENDED_PRESET, data_path=data_path, image_size=image_size, channels=channels,
-                           **chosen)
+    config = preset_config(RECOMMENDED_PRESET, data_path=data_path, image_size=image_size, channels=channels, **chosen)
     if overrides:
         reasons.append("Your own settings win: " + ", ".join(f"{k}={v}" for k, v in overrides.items()) + ".")
     return AutoChoice(config, tuple(reasons), {k: getattr(config, k) for k in chosen})
@@ -204,10 +231,23 @@ def legacy_recommended_config(data_path: str, image_size: int, channels: int, **
     The ``custom`` preset at its defaults: width 1, batch 64, no augmentation, a grid and a
     checkpoint every epoch, every timeline snapshot kept.
     """
-    legacy = dict(width=1.0, batch_size=64, augment=False, augment_ops="", augment_p=0.0,
-                  sample_every=1, checkpoint_every=1, swd_every=5, sample_every_seconds=0.0,
-                  checkpoint_every_seconds=0.0, swd_every_seconds=0.0, max_snapshots=0,
-                  g_lr=2e-4, d_lr=2e-4, epochs=20)
+    legacy = dict(
+        width=1.0,
+        batch_size=64,
+        augment=False,
+        augment_ops="",
+        augment_p=0.0,
+        sample_every=1,
+        checkpoint_every=1,
+        swd_every=5,
+        sample_every_seconds=0.0,
+        checkpoint_every_seconds=0.0,
+        swd_every_seconds=0.0,
+        max_snapshots=0,
+        g_lr=2e-4,
+        d_lr=2e-4,
+        epochs=20,
+    )
     legacy.update(overrides)
     return preset_config(RECOMMENDED_PRESET, data_path=data_path, image_size=image_size, channels=channels, **legacy)
 
@@ -235,9 +275,13 @@ def with_dataset_classes(config: TrainConfig) -> TrainConfig:
         return config
     found = read_dataset_classes(config.data_path) if config.data_path else None
     if found is None:
-        raise ConfigError("Drawing by class needs a dataset sorted into class folders; this dataset has no classes. "
-                          "Switch drawing by class off, or convert a folder whose images sit in one subfolder per class.")
+        raise ConfigError(
+            "Drawing by class needs a dataset sorted into class folders; this dataset has no classes. "
+            "Switch drawing by class off, or convert a folder whose images sit in one subfolder per class."
+        )
     if config.class_names and tuple(config.class_names) != found.names:
-        raise ConfigError(f"The settings name the classes {', '.join(config.class_names[:6])}, but the dataset has "
-                          f"{', '.join(found.names[:6])}.")
+        raise ConfigError(
+            f"The settings name the classes {', '.join(config.class_names[:6])}, but the dataset has "
+            f"{', '.join(found.names[:6])}."
+        )
     return config.with_changes(class_names=found.names)

@@ -15,7 +15,19 @@ from typing import Any
 from dcgan_core.errors import ConfigError
 
 
-__all__ = ["ARCHITECTURES", "LOSSES", "OPTIMIZERS", "VALUE_RANGES", "LATENT_DISTRIBUTIONS", "JIT_MODES", "AUGMENT_OP_NAMES", "MIN_IMAGE_SIZE", "MAX_IMAGE_SIZE", "TrainConfig", "config_to_dict"]
+__all__ = [
+    "ARCHITECTURES",
+    "LOSSES",
+    "OPTIMIZERS",
+    "VALUE_RANGES",
+    "LATENT_DISTRIBUTIONS",
+    "JIT_MODES",
+    "AUGMENT_OP_NAMES",
+    "MIN_IMAGE_SIZE",
+    "MAX_IMAGE_SIZE",
+    "TrainConfig",
+    "config_to_dict",
+]
 
 ARCHITECTURES = (
     "dcgan",  # the sized "custom" DCGAN
@@ -203,8 +215,6 @@ class TrainConfig:
 
         validate_config(new)
         return new
-
-
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

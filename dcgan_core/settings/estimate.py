@@ -104,10 +104,16 @@ def estimate_cost(config: TrainConfig, n_images: int, warmup: int = 2, timed: in
     memory = params * 4 * (2 + optimizer_slots) + cost.g_params * 4 * (1 if config.ema_decay else 0)
     memory += config.batch_size * 3 * (_activation_bytes(gan.generator) + 2 * _activation_bytes(gan.discriminator))
     return CostEstimate(
-        seconds_per_epoch=step_epoch + extra, images_per_sec=1.0 / per_image,
-        memory_bytes=int(memory), device=device_description(), g_params=cost.g_params, d_params=cost.d_params,
-        flops_per_image=cost.train_flops_per_image, probe_batch=probe_batch,
-        step_seconds_per_epoch=step_epoch, extra_seconds_per_epoch=extra,
+        seconds_per_epoch=step_epoch + extra,
+        images_per_sec=1.0 / per_image,
+        memory_bytes=int(memory),
+        device=device_description(),
+        g_params=cost.g_params,
+        d_params=cost.d_params,
+        flops_per_image=cost.train_flops_per_image,
+        probe_batch=probe_batch,
+        step_seconds_per_epoch=step_epoch,
+        extra_seconds_per_epoch=extra,
     )
 
 
@@ -165,9 +171,11 @@ def _epoch_end_seconds(config: TrainConfig, gan, real: np.ndarray, epoch_seconds
         checkpoint()  # the first export also loads the converter: once per run, not per epoch
         costs = {"sample": timed(grid), "checkpoint": timed(checkpoint)}
         costs["swd"] = timed(swd) if config.swd_every > 0 or config.swd_every_seconds > 0 else 0.0
-    every = {"sample": (config.sample_every, config.sample_every_seconds),
-             "checkpoint": (config.checkpoint_every, config.checkpoint_every_seconds),
-             "swd": (config.swd_every, config.swd_every_seconds)}
+    every = {
+        "sample": (config.sample_every, config.sample_every_seconds),
+        "checkpoint": (config.checkpoint_every, config.checkpoint_every_seconds),
+        "swd": (config.swd_every, config.swd_every_seconds),
+    }
     return sum(costs[k] * _share(*every[k], epoch_seconds) for k in costs)
 
 
@@ -180,11 +188,18 @@ def estimate_cost_in_worker(config: TrainConfig, n_images: int, timeout: float =
     request = json.dumps({"config": config_to_dict(config), "n_images": int(n_images)})
     env = child_env()
     try:
-        done = subprocess.run([sys.executable, "-m", "dcgan_core", "estimate"], input=request, capture_output=True,
-                              text=True, timeout=timeout, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "dcgan_core", "estimate"],
+            input=request,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
     except subprocess.TimeoutExpired:
-        raise DcganError(f"The cost probe took longer than {timeout:.0f} s; the model is probably too big for "
-                         "this machine.") from None
+        raise DcganError(
+            f"The cost probe took longer than {timeout:.0f} s; the model is probably too big for this machine."
+        ) from None
     except OSError as exc:
         raise DcganError(f"The cost probe could not start ({exc}).") from None
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]

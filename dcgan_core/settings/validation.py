@@ -14,7 +14,19 @@ from collections.abc import Mapping
 
 from dcgan_core.errors import ConfigError
 from dcgan_core.data.labels import MAX_CLASSES
-from dcgan_core.settings.config import ARCHITECTURES, AUGMENT_OP_NAMES, FIXED_SHAPES, JIT_MODES, LATENT_DISTRIBUTIONS, LOSSES, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, OPTIMIZERS, TrainConfig, VALUE_RANGES
+from dcgan_core.settings.config import (
+    ARCHITECTURES,
+    AUGMENT_OP_NAMES,
+    FIXED_SHAPES,
+    JIT_MODES,
+    LATENT_DISTRIBUTIONS,
+    LOSSES,
+    MAX_IMAGE_SIZE,
+    MIN_IMAGE_SIZE,
+    OPTIMIZERS,
+    TrainConfig,
+    VALUE_RANGES,
+)
 
 __all__ = ["validate_config", "config_from_dict", "parse_setting"]
 
@@ -46,7 +58,9 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     _require(c.loss in LOSSES, f"loss must be one of {', '.join(LOSSES)}; got {c.loss!r}.")
     _require(c.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {c.optimizer!r}.")
     _require(c.value_range in VALUE_RANGES, f"value_range must be 'signed' or 'unit'; got {c.value_range!r}.")
-    _require(c.latent_dist in LATENT_DISTRIBUTIONS, f"latent_dist must be 'normal' or 'uniform'; got {c.latent_dist!r}.")
+    _require(
+        c.latent_dist in LATENT_DISTRIBUTIONS, f"latent_dist must be 'normal' or 'uniform'; got {c.latent_dist!r}."
+    )
     _require(c.jit_compile in JIT_MODES, f"jit_compile must be 'auto', 'on' or 'off'; got {c.jit_compile!r}.")
     _check_number("image_size", c.image_size, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE, integer=True)
     _require(c.channels in (1, 3), f"channels must be 1 or 3, got {c.channels!r}.")
@@ -98,36 +112,51 @@ def validate_config(config: TrainConfig) -> TrainConfig:
 
 
 def _validate_classes(c: TrainConfig) -> None:
-    _require(isinstance(c.class_names, tuple) and all(isinstance(n, str) and n for n in c.class_names),
-             "class_names must be a list of non-empty names.")
+    _require(
+        isinstance(c.class_names, tuple) and all(isinstance(n, str) and n for n in c.class_names),
+        "class_names must be a list of non-empty names.",
+    )
     _require(len(c.class_names) <= MAX_CLASSES, f"class_names: at most {MAX_CLASSES:,} classes.")
     _require(len(set(c.class_names)) == len(c.class_names), "class_names must not repeat a name.")
     if c.conditional:
-        _require(c.arch == "dcgan", "Drawing by class (conditional) needs the recommended network (custom); "
-                                    f"the {c.arch} network draws without classes.")
+        _require(
+            c.arch == "dcgan",
+            "Drawing by class (conditional) needs the recommended network (custom); "
+            f"the {c.arch} network draws without classes.",
+        )
         _require(len(c.class_names) != 1, "Drawing by class needs at least two classes.")
     else:
         _require(not c.class_names, "class_names is only used when drawing by class (conditional on).")
 
 
 def _validate_augmentation(c: TrainConfig) -> None:
-    _require(isinstance(c.augment_ops, str), f"augment_ops must be text such as 'color,translation,cutout', got {c.augment_ops!r}.")
+    _require(
+        isinstance(c.augment_ops, str),
+        f"augment_ops must be text such as 'color,translation,cutout', got {c.augment_ops!r}.",
+    )
     names = [part.strip().lower() for part in c.augment_ops.split(",") if part.strip()]
     unknown = [n for n in names if n not in AUGMENT_OP_NAMES]
-    _require(not unknown, f"augment_ops: unknown augmentation {', '.join(unknown)}; "
-                          f"choose from {', '.join(AUGMENT_OP_NAMES)}.")
+    _require(
+        not unknown,
+        f"augment_ops: unknown augmentation {', '.join(unknown)}; choose from {', '.join(AUGMENT_OP_NAMES)}.",
+    )
     _check_number("augment_p (augmentation strength, a probability)", c.augment_p, 0.0, 1.0)
     _check_number("augment_target (the overfitting signal to hold; 0 = fixed strength)", c.augment_target, 0.0, 0.95)
-    _require(c.augment_target == 0 or c.augment_target >= 0.05,
-             f"augment_target {c.augment_target:g} would push the augmentation to full strength at once; "
-             "use 0 (fixed strength) or a value between 0.05 and 0.95 (0.6 is ADA's).")
-    _check_number("augment_speed (images for the strength to go from 0 to 1)", c.augment_speed, 100, 100_000_000,
-                  integer=True)
+    _require(
+        c.augment_target == 0 or c.augment_target >= 0.05,
+        f"augment_target {c.augment_target:g} would push the augmentation to full strength at once; "
+        "use 0 (fixed strength) or a value between 0.05 and 0.95 (0.6 is ADA's).",
+    )
+    _check_number(
+        "augment_speed (images for the strength to go from 0 to 1)", c.augment_speed, 100, 100_000_000, integer=True
+    )
     if names:
         _require(c.arch != "gaussian_1d", "augment_ops makes no sense for the 1-D Gaussian toy.")
-        _require(c.augment_p > 0 or c.augment_target > 0,
-                 "augment_ops is set but the strength is 0 and fixed (augment_target 0): it would never "
-                 "apply; give augment_p above 0 or an adaptive target such as 0.6.")
+        _require(
+            c.augment_p > 0 or c.augment_target > 0,
+            "augment_ops is set but the strength is 0 and fixed (augment_target 0): it would never "
+            "apply; give augment_p above 0 or an adaptive target such as 0.6.",
+        )
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -164,7 +193,11 @@ def parse_setting(text: str) -> tuple[str, Any]:
         if kind.startswith("tuple"):
             return key, tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError:
-        word = "on/off (true/false)" if kind.startswith("bool") else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
+        word = (
+            "on/off (true/false)"
+            if kind.startswith("bool")
+            else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
+        )
         raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
     return key, raw
 

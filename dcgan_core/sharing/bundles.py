@@ -38,11 +38,13 @@ __all__ = ["BUNDLE_FORMAT", "BundleLimits", "export_bundle", "import_bundle", "z
 BUNDLE_FORMAT = "dcgan-studio-run-bundle/1"
 _MANIFEST = "bundle.json"
 _TOP_FILES = {"config.json", "metrics.csv", "progress.gif", "generator.keras", "histograms.json", "dataset.npy"}
-_FOLDERS = {"samples": re.compile(r"^epoch_\d{4,}\.png$"),
-            "generators": re.compile(r"^epoch_\d{4,}\.(npz|onnx)$"),
-            "checkpoints": re.compile(r"^epoch_\d{4,}\.(npz|json)$"),
-            "explorations": re.compile(r"^[\w.-]{1,100}\.json$"),
-            "tensorboard": re.compile(r"^events\.out\.tfevents\.[\w.-]{1,200}$")}
+_FOLDERS = {
+    "samples": re.compile(r"^epoch_\d{4,}\.png$"),
+    "generators": re.compile(r"^epoch_\d{4,}\.(npz|onnx)$"),
+    "checkpoints": re.compile(r"^epoch_\d{4,}\.(npz|json)$"),
+    "explorations": re.compile(r"^[\w.-]{1,100}\.json$"),
+    "tensorboard": re.compile(r"^events\.out\.tfevents\.[\w.-]{1,200}$"),
+}
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,16 @@ def _bundle_files(run_dir: Path, resumable: bool) -> dict[str, Path]:
         if not epochs:
             raise RunError(f"{run_dir.name} has no checkpoint to carry over; export it without one.")
         for suffix in ("npz", "json"):
-            files[f"checkpoints/epoch_{epochs[-1]:04d}.{suffix}"] = run_dir / "checkpoints" / f"epoch_{epochs[-1]:04d}.{suffix}"
+            files[f"checkpoints/epoch_{epochs[-1]:04d}.{suffix}"] = (
+                run_dir / "checkpoints" / f"epoch_{epochs[-1]:04d}.{suffix}"
+            )
         config, _ = read_run_config(run_dir)
         if config.data_path:
             data = Path(config.data_path)
             if not data.is_file():
-                raise RunError(f"{run_dir.name} trained on {data}, which is no longer there; export it without a "
-                               "checkpoint.")
+                raise RunError(
+                    f"{run_dir.name} trained on {data}, which is no longer there; export it without a checkpoint."
+                )
             files["dataset.npy"] = data
     return files
 
@@ -102,9 +107,13 @@ def export_bundle(run_dir: Path, out: Path, resumable: bool = False) -> Path:
         raise RunError(f"{run_dir.name} has no saved generator yet; there is nothing to share.")
     files = _bundle_files(run_dir, resumable)
     manifest = {
-        "format": BUNDLE_FORMAT, "run_id": run_dir.name, "dataset_name": meta.get("dataset_name", ""),
-        "display_name": meta.get("display_name", ""), "latent_dim": config.latent_dim,
-        "resumable": resumable, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "format": BUNDLE_FORMAT,
+        "run_id": run_dir.name,
+        "dataset_name": meta.get("dataset_name", ""),
+        "display_name": meta.get("display_name", ""),
+        "latent_dim": config.latent_dim,
+        "resumable": resumable,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "files": {name: {"sha256": _sha256(path), "bytes": path.stat().st_size} for name, path in files.items()},
     }
     try:
@@ -147,8 +156,10 @@ def _read_manifest(archive: zipfile.ZipFile, limits: BundleLimits) -> dict:
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > limits.max_total_bytes:
-        raise DcganError(f"The bundle would unpack to {total / 2**30:.1f} GiB; at most "
-                         f"{limits.max_total_bytes / 2**30:.0f} GiB are accepted.")
+        raise DcganError(
+            f"The bundle would unpack to {total / 2**30:.1f} GiB; at most "
+            f"{limits.max_total_bytes / 2**30:.0f} GiB are accepted."
+        )
     if total > limits.ratio_floor_bytes and total / packed > limits.max_ratio:
         raise DcganError(f"The bundle is compressed {total / packed:.0f} to 1, like a zip bomb; refused.")
     seen = set()
@@ -169,13 +180,18 @@ def _read_manifest(archive: zipfile.ZipFile, limits: BundleLimits) -> dict:
         manifest = json.loads(raw[:2_000_000])
     except (ValueError, RecursionError):
         raise DcganError("The bundle's bundle.json is damaged.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT or not isinstance(
-            manifest.get("files"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != BUNDLE_FORMAT
+        or not isinstance(manifest.get("files"), dict)
+    ):
         raise DcganError("The bundle's bundle.json is not a run bundle manifest of a known format.")
     listed = set(manifest["files"]) | {_MANIFEST}
     if listed != seen:
         extra, absent = sorted(seen - listed), sorted(listed - seen)
-        raise DcganError(f"The bundle's files do not match its manifest (unlisted: {extra[:3]}, missing: {absent[:3]}).")
+        raise DcganError(
+            f"The bundle's files do not match its manifest (unlisted: {extra[:3]}, missing: {absent[:3]})."
+        )
     return manifest
 
 
@@ -244,8 +260,10 @@ def import_bundle(bundle: Path, runs_dir: Path | None = None, limits: BundleLimi
         claimed = manifest.get("latent_dim")
         actual = _generator_latent_dim(staging)
         if claimed != config.latent_dim or (actual is not None and actual != config.latent_dim):
-            raise DcganError(f"The bundle claims a latent size of {claimed} (config: {config.latent_dim}) but its "
-                             f"generator takes {actual}; refused.")
+            raise DcganError(
+                f"The bundle claims a latent size of {claimed} (config: {config.latent_dim}) but its "
+                f"generator takes {actual}; refused."
+            )
         run_id = str(manifest.get("run_id", "")) or "imported"
         if not re.fullmatch(r"[\w.-]{1,120}", run_id) or run_id.startswith("."):
             run_id = "imported"
@@ -257,13 +275,20 @@ def import_bundle(bundle: Path, runs_dir: Path | None = None, limits: BundleLimi
                 config = config_from_dict({**config_to_dict(config), "data_path": str(final.resolve() / "dataset.npy")})
             except ConfigError as exc:
                 raise DcganError(f"The bundle's config is not usable: {exc}") from None
-        atomic_write_json(staging / "config.json", {**meta, "run_id": final.name, "config": config_to_dict(config),
-                                                    "imported_from": bundle.name})
+        atomic_write_json(
+            staging / "config.json",
+            {**meta, "run_id": final.name, "config": config_to_dict(config), "imported_from": bundle.name},
+        )
         done = checkpoint_epochs(staging)
         epoch = done[-1] if done else generator_epochs(staging)[-1]
-        write_status(staging, status="stopped", epoch=epoch, epochs_total=config.epochs,
-                     message=f"Imported from {bundle.name}." + ("" if done else " It has no checkpoint: explore it, "
-                                                                 "or start a new run to train."))
+        write_status(
+            staging,
+            status="stopped",
+            epoch=epoch,
+            epochs_total=config.epochs,
+            message=f"Imported from {bundle.name}."
+            + ("" if done else " It has no checkpoint: explore it, or start a new run to train."),
+        )
         staging.rename(final)
         return final
     finally:

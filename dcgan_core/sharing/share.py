@@ -24,8 +24,10 @@ __all__ = ["SHARE_CHOICES", "share_run"]
 SHARE_CHOICES: dict[str, tuple[str, str]] = {
     "web": ("Web demo (zip)", "A page with sliders that runs in any browser, from any static web server."),
     "bundle": ("Run bundle (zip)", "The whole run, to open and explore in DCGAN Studio on another machine."),
-    "bundle_resumable": ("Run bundle with checkpoint and data (zip)",
-                         "Like the bundle, plus what training further needs: the newest checkpoint and the dataset."),
+    "bundle_resumable": (
+        "Run bundle with checkpoint and data (zip)",
+        "Like the bundle, plus what training further needs: the newest checkpoint and the dataset.",
+    ),
     "onnx": ("ONNX model (.onnx)", "For ONNX Runtime in Python, C++, C#, Java or JavaScript."),
     "tflite": ("LiteRT / TensorFlow Lite model (.tflite)", "For phones and small devices."),
     "keras": ("Keras model (.keras)", "For Keras and TensorFlow in Python."),

@@ -33,8 +33,15 @@ __all__ = ["WEB_DEMO_FILES", "build_web_demo"]
 
 _WEB = Path(__file__).resolve().parent / "web"
 #: The page's own files, copied into every demo.
-WEB_DEMO_FILES = ("index.html", "demo.js", "vendor/ort.wasm.min.js", "vendor/ort-wasm-simd-threaded.wasm",
-                  "vendor/ort-wasm-simd-threaded.mjs", "vendor/LICENSE.txt", "vendor/VERSION.txt")
+WEB_DEMO_FILES = (
+    "index.html",
+    "demo.js",
+    "vendor/ort.wasm.min.js",
+    "vendor/ort-wasm-simd-threaded.wasm",
+    "vendor/ort-wasm-simd-threaded.mjs",
+    "vendor/LICENSE.txt",
+    "vendor/VERSION.txt",
+)
 
 
 def _card(run_dir: Path, sampler: Sampler) -> dict:
@@ -62,9 +69,15 @@ def _card(run_dir: Path, sampler: Sampler) -> dict:
     return {"title": f"{name} · a GAN you can play with", "facts": facts}
 
 
-def build_web_demo(run_dir: Path, out_dir: Path, epoch: int | None = None,
-                   explorations: Sequence[Exploration] = (), directions: int = 6, seed_count: int = 256,
-                   make_zip: bool = True) -> Path:
+def build_web_demo(
+    run_dir: Path,
+    out_dir: Path,
+    epoch: int | None = None,
+    explorations: Sequence[Exploration] = (),
+    directions: int = 6,
+    seed_count: int = 256,
+    make_zip: bool = True,
+) -> Path:
     """Write the web demo of ``run_dir`` (at ``epoch``, default newest) into ``out_dir``.
 
     Returns the folder, or the zip beside it (``out_dir`` + ``.zip``) when ``make_zip``.
@@ -84,15 +97,23 @@ def build_web_demo(run_dir: Path, out_dir: Path, epoch: int | None = None,
     saved = []
     for exploration in explorations:
         if exploration.latent_dim != sampler.latent_dim:
-            raise DcganError(f"An exploration of latent size {exploration.latent_dim} does not fit this generator "
-                             f"({sampler.latent_dim}).")
+            raise DcganError(
+                f"An exploration of latent size {exploration.latent_dim} does not fit this generator "
+                f"({sampler.latent_dim})."
+            )
         named += [{"name": d.name, "vector": d.vector.tolist()} for d in exploration.directions]
         saved += [{"name": v.name, "vector": v.vector.tolist()} for v in exploration.latents]
     meta = {
-        "format": "dcgan-studio-web-demo/1", "latent_dim": sampler.latent_dim,
-        "distribution": sampler.latent_distribution, "value_range": sampler.value_range,
-        "image_shape": list(sampler.image_shape), "seed_count": int(seed_count), "directions": named,
-        "saved_latents": saved, "card": _card(run_dir, sampler), "epoch": sampler.epoch,
+        "format": "dcgan-studio-web-demo/1",
+        "latent_dim": sampler.latent_dim,
+        "distribution": sampler.latent_distribution,
+        "value_range": sampler.value_range,
+        "image_shape": list(sampler.image_shape),
+        "seed_count": int(seed_count),
+        "directions": named,
+        "saved_latents": saved,
+        "card": _card(run_dir, sampler),
+        "epoch": sampler.epoch,
         "classes": list(sampler.class_names),
     }
     try:
