@@ -42,6 +42,10 @@ def test_defaults_follow_the_dataset_size_and_say_why():
     assert small.config.augment_ops == "color,translation,cutout" and small.config.augment_p > 0
     assert small.config.augment_target == pytest.approx(0.6)
     assert any("130 images: augmentation on, adaptive" in r for r in small.reasons)
+    assert small.config.r1_gamma == 0.5 and any("gradient penalty on real images (R1" in r for r in small.reasons)
+    assert medium.config.r1_gamma == 0.0 and large.config.r1_gamma == 0.0
+    with pytest.raises(ConfigError, match="r1_gamma"):
+        auto_config(130, 64, 3, data_path="faces.npy", r1_gamma=-1.0)
     assert medium.config.augment_ops and medium.config.augment_p == 0.0  # adaptive from zero
     assert large.config.augment_ops == "" and any("augmentation off" in r for r in large.reasons)
     assert small.config.batch_size < large.config.batch_size
