@@ -115,8 +115,11 @@ def peak_mib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 import numpy, PIL.Image
-from dcgan_core import (DataError, MemoryBudget, PrepareOptions, SourceLimits, decode_image, default_budget,
-                        prepare_dataset, sources_from_folder, sources_from_uploads, sources_from_zip)
+from dcgan_core import (DataError, PrepareOptions, prepare_dataset, sources_from_folder, sources_from_uploads,
+                        sources_from_zip)
+from dcgan_core.data.budget import MemoryBudget, default_budget
+from dcgan_core.data.decode import decode_image
+from dcgan_core.data.sources import SourceLimits
 BASE_MIB = peak_mib()
 """
 
@@ -132,7 +135,7 @@ print("RESULT " + json.dumps(RESULT))
 def run_measured(snippet: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict[str, Any]:
     """Run ``snippet`` in a fresh Python and return its ``RESULT`` dict plus memory figures.
 
-    The snippet sees the ingestion names of ``dcgan_core``'s public API (no engine name,
+    The snippet sees the ingestion names of ``dcgan_core`` (public, and from ``dcgan_core.data``: no engine name,
     so TensorFlow stays out), ``numpy`` and ``PIL.Image``, and may set a dict
     ``RESULT``. The returned dict adds ``base_mib`` (peak resident memory after the
     imports), ``peak_mib`` (peak resident memory of the whole process at the end, read

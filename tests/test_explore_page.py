@@ -293,7 +293,7 @@ def _mark_running(run_dir: Path) -> Iterator[None]:
         [
             sys.executable,
             "-c",
-            f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core import RunLock; "
+            f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from dcgan_core.runs.ownership import RunLock; "
             f"assert RunLock({str(run_dir)!r}).acquire(); print('held', flush=True); "
             "time.sleep(120)",
         ],

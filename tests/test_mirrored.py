@@ -20,7 +20,8 @@ def test_mirrored_strategy_trains_on_two_logical_cpus(tmp_path):
         import tensorflow as tf
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from dcgan_core import create_run, distribution_strategy, train_run
+        from dcgan_core import create_run, train_run
+        from dcgan_core.engine.device import distribution_strategy
         from engine_support import tiny_config
         print("replicas", distribution_strategy().num_replicas_in_sync)
         run = create_run(tiny_config({str(data)!r}, batch_size=32, swd_every=0), {str(tmp_path / "runs")!r})
