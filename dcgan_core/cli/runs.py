@@ -119,7 +119,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 def _cmd_estimate(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from dcgan_core.settings.validation import config_from_dict
+    from dcgan_core.settings.config import config_from_dict
     from dcgan_core.settings.estimate import estimate_cost
 
     try:

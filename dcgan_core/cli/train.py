@@ -26,7 +26,7 @@ import numpy as np
 
 from dcgan_core.settings.autoconfig import auto_config
 from dcgan_core.metrics.coach import coach_messages
-from dcgan_core.settings.validation import parse_setting
+from dcgan_core.settings.config import parse_setting
 from dcgan_core.errors import ConfigError, DcganError
 from dcgan_core.paths import bundled_dataset_path, default_runs_dir
 from dcgan_core.settings.presets import RECOMMENDED_PRESET, list_presets, preset_config

@@ -35,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 
 from dcgan_core.settings.config import TrainConfig, config_to_dict
-from dcgan_core.settings.validation import config_from_dict
+from dcgan_core.settings.config import config_from_dict
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from dcgan_core.settings.config import LATENT_DISTRIBUTIONS
+from dcgan_core.settings.choices import LATENT_DISTRIBUTIONS
 from dcgan_core.errors import ExplorationError
 
 __all__ = [

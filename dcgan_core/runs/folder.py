@@ -32,7 +32,7 @@ from typing import Any
 
 from dcgan_core.atomic import atomic_write_json
 from dcgan_core.settings.config import TrainConfig, config_to_dict
-from dcgan_core.settings.validation import config_from_dict
+from dcgan_core.settings.config import config_from_dict
 from dcgan_core.errors import ConfigError, RunError
 from dcgan_core.runs.ownership import lock_owner, require_free
 from dcgan_core.paths import default_runs_dir, safe_child

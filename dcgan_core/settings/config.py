@@ -1,4 +1,7 @@
-"""The one frozen training configuration and its JSON form (checked in :mod:`~dcgan_core.settings.validation`).
+"""The one frozen training configuration, the ``KEY=VALUE`` form people type, and its JSON form.
+
+Its values are checked by :mod:`~dcgan_core.settings.validation`; the choices it can make
+are listed in :mod:`~dcgan_core.settings.choices`.
 
 A :class:`TrainConfig` describes a whole training setup: architecture, value range,
 loss, optimizers, label smoothing, batch scheme and run length. It is immutable; change
@@ -10,51 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
+from collections.abc import Mapping
 from typing import Any
 
 from dcgan_core.errors import ConfigError
+from dcgan_core.settings.validation import validate_config
 
 
-__all__ = [
-    "ARCHITECTURES",
-    "LOSSES",
-    "OPTIMIZERS",
-    "VALUE_RANGES",
-    "LATENT_DISTRIBUTIONS",
-    "JIT_MODES",
-    "AUGMENT_OP_NAMES",
-    "MIN_IMAGE_SIZE",
-    "MAX_IMAGE_SIZE",
-    "TrainConfig",
-    "config_to_dict",
-]
-
-ARCHITECTURES = (
-    "dcgan",  # the sized "custom" DCGAN
-    "face64",
-    "mnist_blocks",
-    "gaussian_1d",
-    "mnist_rmsprop",
-    "mnist_tutorial",
-    "faces200",
-)
-LOSSES = ("bce_logits", "bce_sigmoid", "lsgan")
-OPTIMIZERS = ("adam", "rmsprop")
-VALUE_RANGES = ("signed", "unit")  # signed: [-1, 1] (tanh); unit: [0, 1] (sigmoid)
-LATENT_DISTRIBUTIONS = ("normal", "uniform")
-JIT_MODES = ("auto", "on", "off")
-AUGMENT_OP_NAMES = ("color", "translation", "cutout")  # see dcgan_core.engine.augment
-MIN_IMAGE_SIZE = 8
-MAX_IMAGE_SIZE = 256
-
-#: Architectures whose output size is fixed by their design: (size, channels or None).
-FIXED_SHAPES: dict[str, tuple[int, int | None]] = {
-    "face64": (64, None),
-    "mnist_blocks": (28, None),
-    "mnist_rmsprop": (28, None),
-    "mnist_tutorial": (28, None),
-    "faces200": (200, None),
-}
+__all__ = ["TrainConfig", "config_to_dict", "config_from_dict", "parse_setting"]
 
 
 @dataclass(frozen=True)
@@ -211,8 +177,6 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}.")
         new = dataclasses.replace(self, **changes)
-        from dcgan_core.settings.validation import validate_config  # it checks TrainConfig values
-
         validate_config(new)
         return new
 
@@ -220,3 +184,70 @@ class TrainConfig:
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:
     """The JSON-ready dict of ``config`` (all fields, plain types)."""
     return dataclasses.asdict(config)
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """One ``KEY=VALUE`` setting (the CLI's ``--set``) as a field name and a typed value.
+
+    The value is read as the field's type: whole numbers, numbers, on/off words for
+    switches, text; ``none`` (or nothing) clears an optional field.
+
+    Raises:
+        ConfigError: naming the key when it is unknown or the value does not fit its type.
+    """
+    key, sep, raw = str(text).partition("=")
+    key, raw = key.strip(), raw.strip()
+    types = {f.name: str(f.type) for f in fields(TrainConfig)}
+    if not sep or not key:
+        raise ConfigError(f"A setting must look like KEY=VALUE, got {text!r}.")
+    if key not in types:
+        raise ConfigError(f"Unknown setting {key!r}; the settings are: {', '.join(sorted(types))}.")
+    kind = types[key]
+    if "None" in kind and raw.lower() in ("", "none"):
+        return key, None
+    try:
+        if kind.startswith("bool"):
+            if raw.lower() not in _TRUE + _FALSE:
+                raise ValueError
+            return key, raw.lower() in _TRUE
+        if kind.startswith("int"):
+            return key, int(raw)
+        if kind.startswith("float"):
+            return key, float(raw)
+        if kind.startswith("tuple"):
+            return key, tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError:
+        word = (
+            "on/off (true/false)"
+            if kind.startswith("bool")
+            else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
+        )
+        raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
+    return key, raw
+
+
+def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
+    """Rebuild a validated :class:`TrainConfig` from :func:`config_to_dict` output.
+
+    Unknown keys are refused (a config from a newer version is named, not half-read).
+
+    Raises:
+        ConfigError: when a key is unknown or a value invalid.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError("A configuration must be a JSON object.")
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in configuration: {', '.join(unknown)}.")
+    values = dict(data)
+    if isinstance(values.get("class_names"), list):
+        values["class_names"] = tuple(values["class_names"])  # JSON has lists, the config tuples
+    try:
+        config = TrainConfig(**values)
+    except TypeError as exc:  # pragma: no cover - guarded by the key check above
+        raise ConfigError(str(exc)) from exc
+    return validate_config(config)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dcgan_core.settings.config import FIXED_SHAPES, TrainConfig
+from dcgan_core.settings.choices import FIXED_SHAPES
+from dcgan_core.settings.config import TrainConfig
 from dcgan_core.errors import ConfigError
 
 __all__ = [

@@ -1,5 +1,4 @@
-"""Checking settings: every field of a :class:`~dcgan_core.settings.config.TrainConfig` in range,
-the ``KEY=VALUE`` form people type, and a config rebuilt from its JSON.
+"""Checking settings: every field of a :class:`~dcgan_core.settings.config.TrainConfig` in range.
 
 Every refusal is a :class:`~dcgan_core.errors.ConfigError` that names the field and why.
 """
@@ -8,13 +7,11 @@ from __future__ import annotations
 
 
 import math
-from dataclasses import fields
 from typing import Any
-from collections.abc import Mapping
 
 from dcgan_core.errors import ConfigError
 from dcgan_core.data.labels import MAX_CLASSES
-from dcgan_core.settings.config import (
+from dcgan_core.settings.choices import (
     ARCHITECTURES,
     AUGMENT_OP_NAMES,
     FIXED_SHAPES,
@@ -24,11 +21,13 @@ from dcgan_core.settings.config import (
     MAX_IMAGE_SIZE,
     MIN_IMAGE_SIZE,
     OPTIMIZERS,
-    TrainConfig,
     VALUE_RANGES,
 )
 
-__all__ = ["validate_config", "config_from_dict", "parse_setting"]
+#: A :class:`~dcgan_core.settings.config.TrainConfig` (not imported: config.py imports this module).
+TrainConfig = Any
+
+__all__ = ["validate_config"]
 
 
 def _require(condition: bool, message: str) -> None:
@@ -157,70 +156,3 @@ def _validate_augmentation(c: TrainConfig) -> None:
             "augment_ops is set but the strength is 0 and fixed (augment_target 0): it would never "
             "apply; give augment_p above 0 or an adaptive target such as 0.6.",
         )
-
-
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def parse_setting(text: str) -> tuple[str, Any]:
-    """One ``KEY=VALUE`` setting (the CLI's ``--set``) as a field name and a typed value.
-
-    The value is read as the field's type: whole numbers, numbers, on/off words for
-    switches, text; ``none`` (or nothing) clears an optional field.
-
-    Raises:
-        ConfigError: naming the key when it is unknown or the value does not fit its type.
-    """
-    key, sep, raw = str(text).partition("=")
-    key, raw = key.strip(), raw.strip()
-    types = {f.name: str(f.type) for f in fields(TrainConfig)}
-    if not sep or not key:
-        raise ConfigError(f"A setting must look like KEY=VALUE, got {text!r}.")
-    if key not in types:
-        raise ConfigError(f"Unknown setting {key!r}; the settings are: {', '.join(sorted(types))}.")
-    kind = types[key]
-    if "None" in kind and raw.lower() in ("", "none"):
-        return key, None
-    try:
-        if kind.startswith("bool"):
-            if raw.lower() not in _TRUE + _FALSE:
-                raise ValueError
-            return key, raw.lower() in _TRUE
-        if kind.startswith("int"):
-            return key, int(raw)
-        if kind.startswith("float"):
-            return key, float(raw)
-        if kind.startswith("tuple"):
-            return key, tuple(part.strip() for part in raw.split(",") if part.strip())
-    except ValueError:
-        word = (
-            "on/off (true/false)"
-            if kind.startswith("bool")
-            else kind.split(" ")[0].replace("int", "a whole number").replace("float", "a number")
-        )
-        raise ConfigError(f"{key} must be {word}, got {raw!r}.") from None
-    return key, raw
-
-
-def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
-    """Rebuild a validated :class:`TrainConfig` from :func:`config_to_dict` output.
-
-    Unknown keys are refused (a config from a newer version is named, not half-read).
-
-    Raises:
-        ConfigError: when a key is unknown or a value invalid.
-    """
-    if not isinstance(data, Mapping):
-        raise ConfigError("A configuration must be a JSON object.")
-    known = {f.name for f in fields(TrainConfig)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"Unknown setting(s) in configuration: {', '.join(unknown)}.")
-    values = dict(data)
-    if isinstance(values.get("class_names"), list):
-        values["class_names"] = tuple(values["class_names"])  # JSON has lists, the config tuples
-    try:
-        config = TrainConfig(**values)
-    except TypeError as exc:  # pragma: no cover - guarded by the key check above
-        raise ConfigError(str(exc)) from exc
-    return validate_config(config)

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from dcgan_core.settings.config import config_to_dict
-from dcgan_core.settings.validation import config_from_dict
+from dcgan_core.settings.config import config_from_dict
 from dcgan_core.errors import ConfigError, DcganError, RunError
 from dcgan_core.paths import default_runs_dir
 from dcgan_core.runs.epochs import checkpoint_epochs, generator_epochs
