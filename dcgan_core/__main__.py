@@ -12,6 +12,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from dcgan_core.cli.runs import add_run_commands  # noqa: E402
+from dcgan_core.cli.sample import add_sample_command  # noqa: E402
 from dcgan_core.cli.share import add_share_commands  # noqa: E402
 from dcgan_core.cli.train import add_train_commands  # noqa: E402
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m dcgan_core", description="Train and sample DCGANs without a browser.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_train_commands(subparsers)
+    add_sample_command(subparsers)
     add_run_commands(subparsers)
     add_share_commands(subparsers)
     try:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
 
+from dcgan_core.cli.common import fail
 from dcgan_core.errors import DcganError
 from dcgan_core.engine.cluster import Cluster, per_worker_batch
 from dcgan_core.paths import default_runs_dir
@@ -33,11 +34,6 @@ __all__ = ["train_in_cluster"]
 #: Builds the run's TrainConfig and dataset path from ``train``'s arguments (the CLI's
 #: ``config_from_args``, handed in so that this module does not import the one that calls it).
 ConfigMaker = Callable[[argparse.Namespace], tuple[Any, Path]]
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 @contextlib.contextmanager
@@ -123,9 +119,9 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
     ``make_config`` builds a new run's config from the arguments (on the chief).
     """
     if not args.run_id:
-        return _fail(f"TF_CONFIG names {cluster.size} workers: start every worker with the same --run-id NAME")
+        return fail(f"TF_CONFIG names {cluster.size} workers: start every worker with the same --run-id NAME")
     if args.background:
-        return _fail(
+        return fail(
             "a multi-worker run trains in the foreground (its launcher keeps the process); run it without --background"
         )
     try:
@@ -136,7 +132,7 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
         if args.batch_size is not None:
             per_worker_batch(args.batch_size, cluster.size)
     except DcganError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
 
     from dcgan_core.runs.control import TrainingControl
     from dcgan_core.engine.cluster_train import ClusterPlan, make_cluster_strategy, train_cluster

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dcgan_core.cli.common import fail
 from dcgan_core.data.decode import FIT_MODES, RESAMPLE_FILTERS, PrepareOptions
 from dcgan_core.errors import DcganError
 from dcgan_core.data.prepare import prepare_dataset
@@ -57,15 +58,15 @@ def run_prepare(args: argparse.Namespace) -> int:
             sources, options, cache_dir=args.cache_dir, name=args.name or source.name or str(source)
         )
     except DcganError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
-        return _fail("interrupted; nothing was saved.", 130)
+        return fail("interrupted; nothing was saved.", 130)
     except MemoryError:
-        return _fail("the machine ran out of memory while converting; nothing was saved.")
+        return fail("the machine ran out of memory while converting; nothing was saved.")
     except (OSError, RuntimeError, ValueError) as err:  # never a traceback: one line, like every other failure
         reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
         where = getattr(err, "filename", None)
-        return _fail(f"{where}: {reason}" if where else f"{reason} ({type(err).__name__})")
+        return fail(f"{where}: {reason}" if where else f"{reason} ({type(err).__name__})")
     print(result.npy_path)
     cached = " (from the cache, nothing decoded)" if result.from_cache else ""
     classes = result.manifest.get("classes") or []
@@ -73,12 +74,6 @@ def run_prepare(args: argparse.Namespace) -> int:
     print(f"Dataset {result.dataset_id}: {tuple(result.shape)} uint8{labelled}{cached}")
     print(result.report.summary())
     return 0
-
-
-def _fail(message: str, status: int = 2) -> int:
-    """Print one line on stderr and return the exit status."""
-    print(f"error: {' '.join(message.split())}", file=sys.stderr)
-    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,14 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dcgan_core.cli.common import fail
 from dcgan_core.errors import DcganError
 
 __all__ = ["add_run_commands"]
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def add_run_commands(subparsers: Any) -> None:
@@ -72,7 +68,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
     folder = Path(args.runs_dir) if args.runs_dir else default_runs_dir()
     if not folder.is_dir():
-        return _fail(f"{folder} is not a folder of runs")
+        return fail(f"{folder} is not a folder of runs")
     summaries = list_runs(folder)
     if not summaries:
         print(f"no runs in {folder}")
@@ -90,16 +86,16 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 def _cmd_control(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     if not (run_dir / "config.json").is_file():
-        return _fail(f"{run_dir} is not a run folder")
+        return fail(f"{run_dir} is not a run folder")
     try:
         manager = _manager(run_dir)
         if args.action != "status":
             getattr(manager, args.action)(run_dir.name)
         snap = manager.snapshot(run_dir.name)
     except DcganError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if snap is None:
-        return _fail(f"{run_dir.name} cannot be read (see 'runs' for the reason)")
+        return fail(f"{run_dir.name} cannot be read (see 'runs' for the reason)")
     verb = {"pause": "pause asked", "resume": "resume asked", "stop": "stop asked"}.get(args.action)
     print(f"{run_dir.name}: {_describe(snap)}{' · ' + verb if verb else ''}")
     if args.action == "status" and snap.message:
@@ -112,7 +108,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     if not (run_dir / "config.json").is_file():
-        return _fail(f"{run_dir} is not a run folder")
+        return fail(f"{run_dir} is not a run folder")
     return run_worker(run_dir, args.lock_fd)
 
 
@@ -127,7 +123,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         config = config_from_dict(request["config"])
         estimate = estimate_cost(config, int(request["n_images"]))
     except (DcganError, KeyError, TypeError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(json.dumps(dataclasses.asdict(estimate)))
     return 0
 
@@ -142,6 +138,6 @@ def _cmd_onnx(args: argparse.Namespace) -> int:
         generator, epoch = load_generator(run_dir, args.epoch)
         path = export_sampler_onnx(generator, generator_onnx_path(run_dir, epoch))
     except DcganError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"wrote {path}")
     return 0

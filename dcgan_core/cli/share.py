@@ -8,20 +8,15 @@ Every failure is one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from dcgan_core.cli.common import fail
 from dcgan_core.errors import DcganError
 
 __all__ = ["add_share_commands", "SHARE_FORMATS"]
 
 SHARE_FORMATS = ("keras", "savedmodel", "onnx", "tflite", "web", "bundle")
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def add_share_commands(subparsers: Any) -> None:
@@ -54,7 +49,7 @@ def add_share_commands(subparsers: Any) -> None:
 def _cmd_export(args: argparse.Namespace) -> int:
     run_dir, out = Path(args.run_dir), Path(args.out)
     if not (run_dir / "config.json").is_file():
-        return _fail(f"{run_dir} is not a run folder")
+        return fail(f"{run_dir} is not a run folder")
     try:
         if args.format == "bundle":
             from dcgan_core.sharing.bundles import export_bundle
@@ -70,7 +65,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 try:
                     explorations.append(load_exploration(Path(name).read_bytes()))
                 except OSError as exc:
-                    return _fail(f"cannot read {name}: {exc.strerror}")
+                    return fail(f"cannot read {name}: {exc.strerror}")
             folder = out.with_suffix("") if out.suffix == ".zip" else out
             path = build_web_demo(run_dir, folder, args.epoch, explorations=explorations)
             print(f"wrote {folder} and {path}")
@@ -88,9 +83,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 f"matches the generator within {result.max_difference:.1e})"
             )
     except DcganError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except OSError as exc:
-        return _fail(f"cannot write {out}: {exc.strerror or exc}")
+        return fail(f"cannot write {out}: {exc.strerror or exc}")
     return 0
 
 
@@ -100,10 +95,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     bundle = Path(args.bundle)
     if not bundle.is_file():
-        return _fail(f"{bundle} is not a file")
+        return fail(f"{bundle} is not a file")
     try:
         run_dir = import_bundle(bundle, Path(args.runs_dir) if args.runs_dir else default_runs_dir())
     except DcganError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"imported as {run_dir}")
     return 0

@@ -1,4 +1,4 @@
-"""CLI commands of the engine: ``presets``, ``train`` and ``sample``.
+"""CLI commands of the engine: ``presets`` and ``train`` (``sample`` is in :mod:`~dcgan_core.cli.sample`).
 
 ``train`` queues the run, which trains in its own worker process (see
 :mod:`~dcgan_core.runs.workers`), and follows it with a terminal progress bar (Ctrl-C stops it
@@ -14,7 +14,6 @@ applies its remedy.
 from __future__ import annotations
 
 import argparse
-import io
 import contextlib
 import math
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from dcgan_core.cli.common import fail, positive_int, positive_float
 from dcgan_core.settings.autoconfig import auto_config
 from dcgan_core.metrics.coach import coach_messages
 from dcgan_core.settings.config import parse_setting
@@ -31,42 +31,27 @@ from dcgan_core.errors import ConfigError, DcganError
 from dcgan_core.paths import bundled_dataset_path, default_runs_dir
 from dcgan_core.settings.presets import RECOMMENDED_PRESET, list_presets, preset_config
 
-__all__ = ["add_train_commands", "progress_line", "coach_lines", "config_from_args"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+__all__ = [
+    "add_train_commands",
+    "progress_line",
+    "coach_lines",
+    "config_from_args",
+]
 
 
 def add_train_commands(subparsers: Any) -> None:
-    """Register ``presets``, ``train`` and ``sample`` on an argparse subparsers object."""
+    """Register ``presets`` and ``train`` on an argparse subparsers object."""
     presets = subparsers.add_parser("presets", help="list the training presets")
     presets.set_defaults(handler=_cmd_presets)
 
     train = subparsers.add_parser("train", help="train a run (or resume one) in the foreground")
     train.add_argument("--data", help="uint8 .npy dataset (N, H, W, C); default: the bundled digits")
     train.add_argument("--preset", default=RECOMMENDED_PRESET, help="preset name (see 'presets')")
-    train.add_argument("--epochs", type=_positive_int, default=None, help="epochs (more epochs with --resume)")
-    train.add_argument("--batch-size", type=_positive_int, default=None)
-    train.add_argument("--width", type=_positive_float, default=None, help="channel multiplier")
+    train.add_argument("--epochs", type=positive_int, default=None, help="epochs (more epochs with --resume)")
+    train.add_argument("--batch-size", type=positive_int, default=None)
+    train.add_argument("--width", type=positive_float, default=None, help="channel multiplier")
     train.add_argument("--runs-dir", default=None, help="folder for runs (default: ./runs)")
-    train.add_argument("--max-seconds", type=_positive_float, default=None, help="wall-clock budget")
+    train.add_argument("--max-seconds", type=positive_float, default=None, help="wall-clock budget")
     train.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue this run")
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--background", action="store_true", help="print the run folder and return; it trains on")
@@ -101,32 +86,6 @@ def add_train_commands(subparsers: Any) -> None:
         help="the run's name; required on every worker of a multi-worker run (TF_CONFIG)",
     )
     train.set_defaults(handler=_cmd_train)
-
-    sample = subparsers.add_parser("sample", help="write a grid of samples (PNG) or the raw samples (.npy) from a run")
-    sample.add_argument("--run", required=True, metavar="RUN_DIR")
-    sample.add_argument(
-        "--n", type=_positive_int, default=16, help="samples (per class, for a run that draws by class)"
-    )
-    sample.add_argument(
-        "--out", required=True, help="a .png grid, or a .npy of the raw uint8 samples shaped (N, H, W, C)"
-    )
-    sample.add_argument(
-        "--class",
-        dest="classes",
-        action="append",
-        metavar="NAME",
-        default=None,
-        help="draw this class (repeat for several: one grid row each; default: every class "
-        "of a run that draws by class)",
-    )
-    sample.add_argument("--seed", type=int, default=0, help="image i uses the explorer's seed SEED+i")
-    sample.add_argument("--epoch", type=_positive_int, default=None, help="saved epoch (default: newest)")
-    sample.set_defaults(handler=_cmd_sample)
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
@@ -191,7 +150,6 @@ def _speed(count: int, size: int, channels: int, data: Path) -> float:
 
 
 def _new_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
-    import numpy as np
 
     data = Path(args.data) if args.data else bundled_dataset_path()
     shape = np.load(data, mmap_mode="r").shape if data.suffix == ".npy" and data.is_file() else None
@@ -232,13 +190,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     try:
         cluster = cluster_from_env()
     except ConfigError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if cluster is not None:
         from dcgan_core.cli.cluster import train_in_cluster
 
         return train_in_cluster(args, cluster, config_from_args)
     if args.run_id:
-        return _fail("--run-id names a multi-worker run; TF_CONFIG does not name several workers here")
+        return fail("--run-id names a multi-worker run; TF_CONFIG does not name several workers here")
     from dcgan_core.runs.jobs import JobManager  # keeps 'presets' fast
     from dcgan_core.engine.transfer import check_init_run
 
@@ -255,7 +213,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             manager = JobManager(Path(args.runs_dir) if args.runs_dir else default_runs_dir())
             run_id = manager.start(config, name=name)
     except (DcganError, OSError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"run: {manager.runs_dir / run_id}")
     if args.background:
         manager.close()
@@ -331,59 +289,3 @@ def _follow(manager: Any, run_id: str) -> int:
     if snap.status == "failed" and snap.traceback:
         print(snap.traceback, file=sys.stderr)
     return 0 if snap.status in ("finished", "stopped") else 1
-
-
-def _cmd_sample(args: argparse.Namespace) -> int:
-    from dcgan_core.engine.checkpoints import load_generator
-    from dcgan_core.images import encode_png, make_grid
-    from dcgan_core.explore.latent import sample_latents
-    from dcgan_core.atomic import atomic_write_bytes
-    from dcgan_core.runs.folder import read_run_config
-    from dcgan_core.engine.sampling import generate_uint8
-
-    run_dir = Path(args.run)
-    out = Path(args.out)
-    if out.suffix.lower() not in (".png", ".npy"):
-        return _fail(f"--out must end in .png (a grid) or .npy (raw samples), got {out.name}")
-    try:
-        config, _ = read_run_config(run_dir)
-        if not config.is_image_model:
-            return _fail(f"{run_dir.name} is a 1-D model; it makes numbers, not images")
-        rows = _sample_rows(config, args.classes)
-        generator, epoch = load_generator(run_dir, args.epoch)
-        # image i of a row is the explorer's seed (seed + i): the same picture in the browser and here
-        z = sample_latents(args.n, config.latent_dim, args.seed, config.latent_dist)
-        if rows:
-            images = np.concatenate([generate_uint8(generator, z, config.value_range, classes=k) for k in rows])
-        else:
-            images = generate_uint8(generator, z, config.value_range)
-        if out.suffix.lower() == ".npy":
-            buffer = io.BytesIO()
-            np.save(buffer, images, allow_pickle=False)
-            atomic_write_bytes(out.resolve(), buffer.getvalue())
-        else:
-            grid = make_grid(images, cols=args.n if rows else None)
-            atomic_write_bytes(out.resolve(), encode_png(grid))
-    except (DcganError, OSError) as exc:
-        return _fail(str(exc))
-    per = f" for {len(rows)} class(es)" if rows else ""
-    print(f"wrote {len(images)} samples{per} of epoch {epoch} to {out}")
-    return 0
-
-
-def _sample_rows(config, names: list[str] | None) -> list[int]:
-    """Class numbers to draw, one grid row each; empty for a run without classes.
-
-    Raises:
-        DcganError: for ``--class`` on a run without classes, or a name it does not draw.
-    """
-    if not config.n_classes:
-        if names:
-            raise DcganError("this run draws without classes; leave out --class")
-        return []
-    if not names:
-        return list(range(config.n_classes))
-    unknown = [n for n in names if n not in config.class_names]
-    if unknown:
-        raise DcganError(f"this run has no class {unknown[0]!r}; its classes are {', '.join(config.class_names[:20])}")
-    return [config.class_names.index(n) for n in names]
