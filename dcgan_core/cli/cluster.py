@@ -51,7 +51,7 @@ def _chief_plan(args: argparse.Namespace, runs_dir: Path, make_config: ConfigMak
     """Create or extend the run on the chief; returns (ClusterPlan, RunLock or None)."""
     from dcgan_core.settings.config import config_to_dict
     from dcgan_core.runs.control import clear_requests
-    from dcgan_core.engine.cluster_train import ClusterPlan
+    from dcgan_core.engine.cluster_plan import ClusterPlan
     from dcgan_core.runs.ownership import RunLock, lock_owner
     from dcgan_core.runs.epochs import checkpoint_epochs
     from dcgan_core.atomic import atomic_write_json
@@ -135,7 +135,8 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
         return fail(str(exc))
 
     from dcgan_core.runs.control import TrainingControl
-    from dcgan_core.engine.cluster_train import ClusterPlan, make_cluster_strategy, train_cluster
+    from dcgan_core.engine.cluster_plan import ClusterPlan, make_cluster_strategy
+    from dcgan_core.engine.cluster_train import train_cluster
 
     strategy = make_cluster_strategy()  # before any other TensorFlow work in this process
     lock = None

@@ -20,13 +20,10 @@ single-machine run.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
@@ -34,90 +31,18 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from dcgan_core.settings.config import TrainConfig, config_to_dict
-from dcgan_core.settings.config import config_from_dict
+from dcgan_core.settings.config import TrainConfig
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError
-from dcgan_core.engine.collectives import broadcast_from_chief, peer_in_error, sum_across
-from dcgan_core.engine.cluster import COLLECTIVE_TIMEOUT_ENV, DIGEST_ENV, Cluster, per_worker_batch, shard_batches
+from dcgan_core.engine.collectives import broadcast_from_chief, peer_in_error
+from dcgan_core.engine.cluster import DIGEST_ENV, Cluster, per_worker_batch, shard_batches
 
-__all__ = ["ClusterPlan", "make_cluster_strategy", "train_cluster"]
+from dcgan_core.engine.cluster_plan import ClusterPlan, PROBLEMS, readiness, share_plan, weights_digest
 
-_PAYLOAD_BYTES = 1 << 16
+__all__ = ["train_cluster"]
+
 _FLAGS = ("stop", "pause", "budget", "error")
-
-
-@dataclass
-class ClusterPlan:
-    """What the chief decided before training (the other workers receive it).
-
-    Attributes:
-        ok: False when the chief refused the run (``message`` says why).
-        message: The reason for a refusal.
-        run_id: The run every worker trains.
-        config: The run's configuration (the chief's).
-        run_dir: The run folder (the chief's only; None on the other workers).
-    """
-
-    ok: bool
-    message: str = ""
-    run_id: str = ""
-    config: TrainConfig | None = None
-    run_dir: Path | None = None
-
-
-def make_cluster_strategy(timeout_seconds: float | None = None) -> tf.distribute.MultiWorkerMirroredStrategy:
-    """The strategy for the ``TF_CONFIG`` cluster, with a timeout on every collective.
-
-    Must be created before any other TensorFlow work in the process.
-    """
-    if timeout_seconds is None:
-        timeout_seconds = float(os.environ.get(COLLECTIVE_TIMEOUT_ENV, "") or 120.0)
-    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout_seconds)
-    return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
-
-
-def _share_plan(strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan) -> ClusterPlan:
-    """Send the chief's plan (config, run id, refusal) to every worker."""
-    if cluster.is_chief:
-        payload = {
-            "ok": plan.ok,
-            "message": plan.message,
-            "run_id": plan.run_id,
-            "config": config_to_dict(plan.config) if plan.config else None,
-        }
-        raw = json.dumps(payload).encode()[:_PAYLOAD_BYTES]
-    else:
-        raw = b""
-    buffer = np.zeros(_PAYLOAD_BYTES + 1, np.int64)
-    buffer[0] = len(raw)
-    buffer[1 : 1 + len(raw)] = np.frombuffer(raw, np.uint8)
-    received = broadcast_from_chief(strategy, [buffer])[0]
-    payload = json.loads(bytes(received[1 : 1 + int(received[0])].astype(np.uint8)).decode())
-    if cluster.is_chief:
-        return plan
-    config = config_from_dict(payload["config"]) if payload.get("config") else None
-    return ClusterPlan(bool(payload["ok"]), str(payload.get("message", "")), str(payload.get("run_id", "")), config)
-
-
-_PROBLEMS = ("lacks the dataset", "was started with another --run-id", "cannot split the batch")
-
-
-def _readiness(strategy: tf.distribute.Strategy, cluster: Cluster, problem: int | None) -> list[tuple[int, str]]:
-    """Every worker's problem (index, kind) learnt by all: ``problem`` indexes :data:`_PROBLEMS`."""
-    vector = np.zeros((cluster.size, len(_PROBLEMS)), np.float32)
-    if problem is not None:
-        vector[cluster.index, problem] = 1.0
-    summed = sum_across(strategy, vector.reshape(-1)).reshape(vector.shape)
-    return [(i, _PROBLEMS[k]) for i in range(cluster.size) for k in range(len(_PROBLEMS)) if summed[i, k] > 0]
-
-
-def _weights_digest(model: Any) -> str:
-    digest = hashlib.sha256()
-    for weight in model.trainable_weights:
-        digest.update(np.ascontiguousarray(np.asarray(weight.numpy(), np.float32)).tobytes())
-    return digest.hexdigest()
 
 
 class _ClusterRun:
@@ -348,7 +273,7 @@ def train_cluster(
     own_run_id = plan.run_id
     epoch, status, message, trace = 0, "failed", "", ""
     try:
-        plan = _share_plan(strategy, cluster, plan)
+        plan = share_plan(strategy, cluster, plan)
         if not plan.ok or plan.config is None:
             return "failed", f"The chief refused the run: {plan.message}"
         problem, detail, data = None, "", None
@@ -362,10 +287,10 @@ def train_cluster(
             per_worker_batch(plan.config.batch_size, cluster.size)
         except DcganError as exc:
             problem, detail = 2, str(exc)
-        bad = _readiness(strategy, cluster, problem)
+        bad = readiness(strategy, cluster, problem)
         if bad:
             said = "; ".join(f"{cluster.describe(i)} {kind}" for i, kind in bad)
-            if any(kind == _PROBLEMS[0] for _, kind in bad):
+            if any(kind == PROBLEMS[0] for _, kind in bad):
                 said += f" (every host needs it at {plan.config.data_path})"
             raise DataError(f"The cluster cannot train: {said}." + (f" Here: {detail}" if detail else ""))
         run = _ClusterRun(strategy, cluster, plan, control, publish)
@@ -384,7 +309,7 @@ def train_cluster(
         status, epoch, message, trace = run.train(data)
         digest_path = os.environ.get(DIGEST_ENV)
         if digest_path:
-            Path(f"{digest_path}.task{cluster.index}").write_text(_weights_digest(run.gan.generator))
+            Path(f"{digest_path}.task{cluster.index}").write_text(weights_digest(run.gan.generator))
     except tf.errors.OpError as exc:
         status = "failed"
         message = (
