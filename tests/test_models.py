@@ -108,3 +108,15 @@ def test_r1_penalty_is_the_squared_gradient_on_real_images_and_joins_the_judge_l
             assert expected > 0 and float(gan._r1_penalty(real, None)) == pytest.approx(expected, rel=1e-4)
         losses[gamma] = gan.train_on_batch(batch, return_dict=True)["d_loss"]
     assert losses[4.0] - losses[0.0] == pytest.approx(expected, rel=1e-3)
+
+
+def test_every_fixed_sample_is_an_explorer_seed():
+    from dcgan_core import latent_from_seed
+    from dcgan_core.engine.sampling import SAMPLE_SEED_BLOCK, fixed_latents
+
+    for dist in ("normal", "uniform"):
+        config = preset_config("custom", data_path="x.npy", latent_dim=8, latent_dist=dist, seed=3)
+        z = fixed_latents(config, 4, offset=5)
+        first = SAMPLE_SEED_BLOCK * 6 + 10**6 * 3
+        assert all(np.array_equal(z[i], latent_from_seed(first + i, 8, dist)) for i in range(4))
+        assert not np.array_equal(fixed_latents(config, 1, offset=5), fixed_latents(config, 1, offset=11))

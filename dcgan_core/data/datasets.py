@@ -88,7 +88,7 @@ def open_dataset(path: str | os.PathLike[str]) -> np.ndarray:
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
-        raise DataError(f"Dataset file {path} does not exist.") from None
+        raise DataError(f"Dataset file {path} was not found.") from None
     except (OSError, ValueError) as err:
         raise DataError(f"{path} is not a readable .npy array ({err}).") from None
     if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.ndim != 4 or array.shape[3] not in (1, 3):

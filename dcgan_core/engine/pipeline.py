@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.errors import DataError
+from dcgan_core.data.datasets import open_dataset
 from dcgan_core.data.labels import read_dataset_classes
 
 __all__ = [
@@ -39,14 +40,7 @@ def open_training_array(config: TrainConfig) -> np.ndarray:
     if not config.is_image_model:
         return gaussian_samples(config.seed)
     path = Path(config.data_path)
-    if not path.is_file():
-        raise DataError(f"Dataset {path.name!r} was not found at {path}.")
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataError(f"Dataset {path.name!r} is not a readable .npy file ({exc}).") from exc
-    if array.dtype != np.uint8 or array.ndim != 4:
-        raise DataError(f"Dataset {path.name!r} must be uint8 images (N, H, W, C); it is {array.dtype} {array.shape}.")
+    array = open_dataset(path)  # the one reader of a dataset file: missing, unreadable or wrong shape named
     if tuple(array.shape[1:]) != config.image_shape:
         raise DataError(
             f"Dataset {path.name!r} holds {array.shape[1]}x{array.shape[2]}x{array.shape[3]} images but the "

@@ -15,6 +15,7 @@ import numpy as np
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.images import to_uint8
 from dcgan_core.data.labels import grid_class_rows
+from dcgan_core.explore.latent import sample_latents
 
 __all__ = [
     "fixed_latents",
@@ -83,13 +84,21 @@ def grid_classes(config: TrainConfig) -> tuple[np.ndarray | None, int | None]:
     return np.repeat(grid_class_rows(config.n_classes), GRID_CLASS_COLUMNS), GRID_CLASS_COLUMNS
 
 
+#: Each purpose (``offset``) of a run's fixed samples draws from its own block of explorer seeds,
+#: far above the seeds people type and the sample grid's 0..n-1.
+SAMPLE_SEED_BLOCK = 10**9
+
+
 def fixed_latents(config: TrainConfig, n: int | None = None, offset: int = 0) -> np.ndarray:
-    """The run's fixed preview latents: ``n`` (default ``grid_size``) float32 rows from its seed."""
+    """The run's fixed latents for one purpose: ``n`` (default ``grid_size``) float32 rows.
+
+    Row i is the explorer's seed ``SAMPLE_SEED_BLOCK * (1 + offset) + 10**6 * config.seed + i``
+    (:func:`~dcgan_core.explore.latent.sample_latents`): one seed scheme everywhere, so any of
+    these images can be found again on the Explore page.
+    """
     n = config.grid_size if n is None else n
-    rng = np.random.default_rng([config.seed, 7919, offset])
-    if config.latent_dist == "uniform":
-        return rng.uniform(-1.0, 1.0, (n, config.latent_dim)).astype(np.float32)
-    return rng.standard_normal((n, config.latent_dim)).astype(np.float32)
+    first = SAMPLE_SEED_BLOCK * (1 + offset) + 10**6 * config.seed
+    return sample_latents(n, config.latent_dim, first, config.latent_dist)
 
 
 def _batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalization]:
