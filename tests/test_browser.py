@@ -32,12 +32,17 @@ def _tiny_settings(page, epochs: str) -> None:
 
 def _start_and_wait_for_a_new_run(page, runs: Path, known: set[str]) -> str:
     """Press Start; return the id of the run it created, once the live view shows that run."""
-    page.get_by_role("button", name=re.compile("Start training")).click()
-    deadline = time.monotonic() + LONG / 1000
-    while not (new := {p.name for p in runs.iterdir()} - known):
+    start = page.get_by_role("button", name=re.compile("Start training"))
+    start.click()
+    deadline, clicked = time.monotonic() + LONG / 1000, time.monotonic()
+    while not {p.name for p in runs.iterdir()} - known:
         assert time.monotonic() < deadline, "no new run folder"
+        if time.monotonic() - clicked > 20:  # a click that landed during a rerun of the page is lost: once more
+            start.click()
+            clicked = deadline
         time.sleep(0.2)
-    [run_id] = new
+    time.sleep(1.0)  # a slow first click and the second may both have started a run: the page shows the newest
+    run_id = max({p.name for p in runs.iterdir()} - known)
     # the live view names the run it shows (its id, in the caption under the heading)
     page.locator('[data-testid="stMain"]').get_by_text(run_id).first.wait_for(timeout=LONG)
     return run_id
