@@ -268,3 +268,14 @@ def test_a_run_stopped_by_its_time_budget_still_scores_its_last_epoch(tmp_path):
     assert len(swd) > 2 and np.isfinite(swd[0]) and np.isfinite(swd[-1]) and not np.isfinite(swd[1])
     best = read_status(run)["best_epoch"]
     assert best in generator_epochs(run) and read_status(run)["best_swd"] == pytest.approx(np.nanmin(swd))
+
+
+def test_a_new_best_between_checkpoints_keeps_its_generator_not_a_checkpoint(tmp_path):
+    config = tiny_config(digits_npy(tmp_path, 64), epochs=4, batch_size=16, steps_per_epoch=1, checkpoint_every=100)
+    run = create_run(config, tmp_path / "runs")
+    assert train_run(run).status == "finished"
+    swd = read_metrics(run)["swd"]
+    bests = {e for e in range(1, 5) if swd[e - 1] == min(swd[:e])}  # epochs that beat every earlier measure
+    assert checkpoint_epochs(run) == [4]  # only the schedule's (the last epoch)
+    assert generator_epochs(run) == sorted(bests | {4})
+    assert all((run / "generators" / f"epoch_{e:04d}.onnx").is_file() for e in bests)

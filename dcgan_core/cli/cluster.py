@@ -148,20 +148,14 @@ def train_in_cluster(args: argparse.Namespace, cluster: Cluster, make_config: Co
     control = TrainingControl(run_dir)
     progress = None
     if run_dir is not None:
-        from dcgan_core.runs.folder import write_status
-        from dcgan_core.runs.progress import Progress, ProgressWriter
+        from dcgan_core.runs.progress import ProgressWriter
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: control.stop())
         progress = ProgressWriter(run_dir).start()
         print(f"run: {run_dir} (chief of {cluster.size} workers)", flush=True)
 
-        def publish(event: Progress) -> None:
-            progress.update(event)
-            if event.is_pause_or_resume:
-                write_status(
-                    run_dir, status=event.status, message="Paused." if event.status == "paused" else "Training."
-                )
+        publish = progress.publish
     else:
         print(f"{cluster.describe()} of run {args.run_id}", flush=True)
 

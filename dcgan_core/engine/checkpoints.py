@@ -29,6 +29,7 @@ from dcgan_core.runs.folder import read_run_config
 __all__ = [
     "KEEP_FULL_CHECKPOINTS",
     "save_checkpoint",
+    "save_generator_snapshot",
     "restore_checkpoint",
     "restore_newest_intact",
     "load_generator",
@@ -72,12 +73,17 @@ def save_checkpoint(run_dir: Path, epoch: int, gan: Any, state: dict[str, Any]) 
     arrays["augment_p"] = np.asarray(gan.augment_p.numpy())
     atomic_write_bytes(folder / f"epoch_{epoch:04d}.npz", _npz_bytes(arrays))
     atomic_write_json(folder / f"epoch_{epoch:04d}.json", {**state, "epoch": epoch})
-    atomic_write_bytes(
-        Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz", _npz_bytes(_weights("s", sampler.get_weights()))
-    )
+    save_generator_snapshot(run_dir, epoch, sampler)
     for old in checkpoint_epochs(run_dir)[:-KEEP_FULL_CHECKPOINTS]:
         (folder / f"epoch_{old:04d}.npz").unlink(missing_ok=True)
         (folder / f"epoch_{old:04d}.json").unlink(missing_ok=True)
+
+
+def save_generator_snapshot(run_dir: Path, epoch: int, sampler: keras.Model) -> None:
+    """Write ``generators/epoch_XXXX.npz``: the sampling generator's weights, for the explorer and the timeline."""
+    atomic_write_bytes(
+        Path(run_dir) / "generators" / f"epoch_{epoch:04d}.npz", _npz_bytes(_weights("s", sampler.get_weights()))
+    )
 
 
 def _load_archive(path: Path) -> Any:

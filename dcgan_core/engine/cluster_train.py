@@ -335,5 +335,5 @@ def train_cluster(
             )
         except OSError:
             pass
-    publish(Progress(status=status, message=message))
+    publish(Progress(status=status))
     return status, message

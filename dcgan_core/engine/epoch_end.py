@@ -18,7 +18,7 @@ import numpy as np
 
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish
-from dcgan_core.engine.checkpoints import export_generator, save_checkpoint
+from dcgan_core.engine.checkpoints import export_generator, save_checkpoint, save_generator_snapshot
 from dcgan_core.runs.epochs import checkpoint_epochs, generator_epochs
 from dcgan_core.settings.config import TrainConfig
 from dcgan_core.engine.gan import GAN
@@ -33,7 +33,7 @@ from dcgan_core.metrics.quality import (
 from dcgan_core.engine.onnx_export import export_sampler_onnx
 from dcgan_core.runs.epochs import generator_onnx_path, save_sample_grid
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.runs.folder import read_status, write_status
+from dcgan_core.runs.folder import best_in_status, read_status, write_status
 from dcgan_core.errors import RunError
 from dcgan_core.runs.history import METRIC_KEYS, write_metrics
 from dcgan_core.engine.tensorboard_log import TensorBoardLog
@@ -181,7 +181,6 @@ class EpochRecorder:
         row.update(epoch=epoch, seconds_per_epoch=seconds, images_per_sec=self.steps * c.batch_size / seconds)
         grid_epoch = checkpoint_epoch = None
         grid = None
-        new_best = False
         if self._disk_low():
             return  # nothing written: the last good checkpoint stays the newest state
         wants_grid = self._due("sample", epoch, last)
@@ -196,7 +195,6 @@ class EpochRecorder:
                 grid_epoch = epoch
             if wants_swd:
                 row["swd"] = self._swd()
-                new_best = row["swd"] < self.best_swd
                 if self.class_reals:
                     row["class_acc"] = self._measure_classes(epoch)
         elif not c.is_image_model and wants_grid:
@@ -209,11 +207,12 @@ class EpochRecorder:
         for key in METRIC_KEYS:
             self.history.setdefault(key, []).append(float(row.get(key, math.nan)))
         write_metrics(self.run_dir, self.history)  # from memory: no re-read of the CSV each epoch
-        if new_best:  # the best generator so far is kept, whatever the checkpoint schedule
-            self.best_epoch, self.best_swd = epoch, row["swd"]
-        if self._due("checkpoint", epoch, last) or new_best:
+        new_best = "swd" in row and self._record_best(epoch, row["swd"])
+        if self._due("checkpoint", epoch, last):
             self.checkpoint(epoch)
             checkpoint_epoch = epoch
+        elif new_best:  # the best generator so far is kept, whatever the checkpoint schedule
+            self.snapshot(epoch)
         eta = (c.epochs - epoch) * seconds
         write_status(
             self.run_dir,
@@ -228,17 +227,34 @@ class EpochRecorder:
             **({"checkpoint_epoch": epoch} if checkpoint_epoch else {}),
             **({"best_epoch": self.best_epoch, "best_swd": self.best_swd} if self.best_epoch else {}),
         )
-        self.publish(Progress(epoch=epoch, step=0, grid_epoch=grid_epoch, checkpoint_epoch=checkpoint_epoch))
+        self.publish(Progress(epoch=epoch, step=0, grid_epoch=grid_epoch))
 
     def checkpoint(self, epoch: int) -> None:
-        """Save a resumable checkpoint and a timeline snapshot, then thin old snapshots."""
+        """Save a resumable checkpoint (with the epoch's generator snapshot), then thin old snapshots."""
         self.calibrate(epoch, for_saving=True)
         save_checkpoint(self.run_dir, epoch, self.gan, {"elapsed_seconds": self.elapsed()})
         export_generator(self.run_dir, self.preview)
-        export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
         self.last_checkpoint = epoch
+        self._keep_snapshot(epoch)
+
+    def snapshot(self, epoch: int) -> None:
+        """Save only the epoch's generator for the explorer and the timeline (a new best between checkpoints)."""
+        self.calibrate(epoch, for_saving=True)
+        save_generator_snapshot(self.run_dir, epoch, self.preview)
+        self._keep_snapshot(epoch)
+
+    def _keep_snapshot(self, epoch: int) -> None:
+        """The saved generator's ONNX file, then thinning that spares this epoch and the best one."""
+        export_sampler_onnx(self.preview, generator_onnx_path(self.run_dir, epoch))
         kept = (epoch,) if self.best_epoch is None else (epoch, self.best_epoch)
         thin_run_snapshots(self.run_dir, self.config.max_snapshots, protect=kept)
+
+    def _record_best(self, epoch: int, swd: float) -> bool:
+        """Note ``epoch`` as the best so far when its SWD beats every earlier one; True then."""
+        if not swd < self.best_swd:
+            return False
+        self.best_epoch, self.best_swd = epoch, swd
+        return True
 
     def _swd(self) -> float:
         """SWD of the preview generator's samples against the run's real sample (lower is better)."""
@@ -257,16 +273,15 @@ class EpochRecorder:
         self.calibrate(newest, for_saving=False)
         swd[-1] = self._swd()
         write_metrics(self.run_dir, self.history)
-        if swd[-1] < self.best_swd:
-            self.best_epoch, self.best_swd = newest, swd[-1]
-            if self.last_checkpoint == newest:  # already saved: only the thinning protection and the status
-                thin_run_snapshots(self.run_dir, c.max_snapshots, protect=(newest,))
-            else:
-                self.checkpoint(newest)
+        if self._record_best(newest, swd[-1]):
             write_status(self.run_dir, best_epoch=self.best_epoch, best_swd=self.best_swd)
 
     def flush(self) -> int | None:
-        """After ``fit``: score the newest epoch and checkpoint it if the schedules had not (time schedules)."""
+        """After ``fit``: score the newest epoch and checkpoint it if the schedules had not (time schedules).
+
+        The checkpoint also keeps the newest epoch's generator, so a newest epoch that scored
+        best is kept either way.
+        """
         epochs = self.history.get("epoch", [])
         if not epochs or self.disk_message:
             return None
@@ -287,10 +302,9 @@ def _kept_best(run_dir: Path) -> tuple[int | None, float]:
     across restarts, is the one kept.
     """
     try:
-        status = read_status(run_dir)
-        epoch, swd = int(status.get("best_epoch") or 0), float(status.get("best_swd", math.inf))
-    except (RunError, TypeError, ValueError):
+        epoch, swd = best_in_status(read_status(run_dir))
+    except RunError:
         return None, math.inf
-    if epoch <= 0 or not math.isfinite(swd) or epoch not in generator_epochs(run_dir):
+    if epoch is None or epoch not in generator_epochs(run_dir):
         return None, math.inf
     return epoch, swd

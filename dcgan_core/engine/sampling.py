@@ -9,6 +9,7 @@ over fresh latents) before previews, so grids and the explorer match the model's
 
 from __future__ import annotations
 
+import functools
 import keras
 import numpy as np
 
@@ -98,7 +99,16 @@ def fixed_latents(config: TrainConfig, n: int | None = None, offset: int = 0) ->
     """
     n = config.grid_size if n is None else n
     first = SAMPLE_SEED_BLOCK * (1 + offset) + 10**6 * config.seed
-    return sample_latents(n, config.latent_dim, first, config.latent_dist)
+    return _seed_latents(n, config.latent_dim, first, config.latent_dist)
+
+
+@functools.lru_cache(maxsize=32)
+def _seed_latents(n: int, dim: int, first: int, distribution: str) -> np.ndarray:
+    """:func:`sample_latents`, drawn once per run and purpose (one seeded generator per row is
+    slow to repeat at every epoch end), read-only so that no caller changes the shared copy."""
+    latents = sample_latents(n, dim, first, distribution)
+    latents.setflags(write=False)
+    return latents
 
 
 def _batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalization]:

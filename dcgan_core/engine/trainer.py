@@ -114,7 +114,7 @@ def train_run(
             write_status(run_dir, status="failed", message=message, traceback=trace)
         except OSError:
             pass
-        publish(Progress(status="failed", message=message))
+        publish(Progress(status="failed"))
         return TrainOutcome("failed", 0, message, trace)
     finally:
         if own_lock:
@@ -224,5 +224,5 @@ def _finish(
         traceback=trace,
         eta_seconds=0.0,
     )
-    publish(Progress(status=status, message=message, epoch=epoch))
+    publish(Progress(status=status, epoch=epoch))
     return TrainOutcome(status, epoch, message, trace, gan)

@@ -21,18 +21,18 @@ TensorFlow.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
-
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.settings.config import TrainConfig, config_to_dict
-from dcgan_core.settings.config import config_from_dict
+from dcgan_core.settings.config import TrainConfig, config_from_dict, config_to_dict
 from dcgan_core.errors import ConfigError, RunError
 from dcgan_core.runs.ownership import lock_owner, require_free
 from dcgan_core.paths import default_runs_dir, safe_child
@@ -49,6 +49,7 @@ __all__ = [
     "read_status",
     "read_live_status",
     "write_status",
+    "best_in_status",
 ]
 
 RUN_STATUSES = ("queued", "running", "paused", "finished", "failed", "stopped", "interrupted")
@@ -184,3 +185,15 @@ def write_status(run_dir: Path, **fields: Any) -> dict[str, Any]:
     current["updated"] = time.time()
     atomic_write_json(path, current)
     return current
+
+
+def best_in_status(status: Mapping[str, Any]) -> tuple[int | None, float]:
+    """The epoch of lowest SWD a run has measured and that SWD (``best_epoch``/``best_swd`` of
+    status.json); ``(None, inf)`` when it has none or they are of the wrong type."""
+    try:
+        epoch, swd = int(status.get("best_epoch") or 0), float(status.get("best_swd", math.inf))
+    except (TypeError, ValueError, OverflowError):
+        return None, math.inf
+    if epoch <= 0 or not math.isfinite(swd):
+        return None, math.inf
+    return epoch, swd

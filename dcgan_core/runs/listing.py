@@ -19,7 +19,7 @@ from dcgan_core.atomic import atomic_write_json
 from dcgan_core.errors import RunError
 from dcgan_core.runs.ownership import lock_owner, require_free
 from dcgan_core.paths import default_runs_dir
-from dcgan_core.runs.folder import _read_json, read_live_status, read_run_config, read_status, run_path
+from dcgan_core.runs.folder import _read_json, best_in_status, read_live_status, read_run_config, read_status, run_path
 from dcgan_core.runs.history import read_metrics
 
 __all__ = ["RunSummary", "list_runs", "delete_run", "run_display_name", "rename_run"]
@@ -53,15 +53,6 @@ def _last_finite(values: list[float]) -> float:
     return finite[-1] if finite else math.nan
 
 
-def _best_epoch(status: Mapping[str, Any]) -> int | None:
-    """The epoch of lowest SWD so far (its generator is kept), when the run has measured one."""
-    try:
-        best = int(status.get("best_epoch") or 0)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return best if best > 0 else None
-
-
 def _summarize(folder: Path) -> RunSummary:
     try:
         config, meta = read_run_config(folder)
@@ -82,7 +73,7 @@ def _summarize(folder: Path) -> RunSummary:
             created=str(meta.get("created", "")),
             owner_pid=lock_owner(folder),
             display_name=run_display_name(meta),
-            best_epoch=_best_epoch(status),
+            best_epoch=best_in_status(status)[0],
         )
     except RunError as exc:
         problem = str(exc)

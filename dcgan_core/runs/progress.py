@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dcgan_core.atomic import atomic_write_bytes
+from dcgan_core.runs.folder import write_status
 
 __all__ = ["Progress", "Publish", "ProgressWriter", "PROGRESS_FILE", "ignore_progress"]
 
@@ -37,10 +38,9 @@ class Progress:
         steps_per_epoch: Batches in one epoch.
         batch_g_loss: The generator's loss on the newest batch.
         batch_d_loss: The discriminator's loss on the newest batch.
-        status: ``running``, ``paused``, ``finished``, ``stopped`` or ``failed``.
-        message: A sentence for people (with a status).
+        status: ``running``, ``paused``, ``finished``, ``stopped`` or ``failed`` (the
+            sentence for people and everything an epoch leaves are in the run folder).
         grid_epoch: The epoch whose sample grid was just saved.
-        checkpoint_epoch: The epoch whose checkpoint was just saved.
     """
 
     step: int | None = None
@@ -49,9 +49,7 @@ class Progress:
     batch_g_loss: float | None = None
     batch_d_loss: float | None = None
     status: str | None = None
-    message: str | None = None
     grid_epoch: int | None = None
-    checkpoint_epoch: int | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields this event sets."""
@@ -81,7 +79,8 @@ class ProgressWriter:
     _FIELDS = ("step", "epoch", "steps_per_epoch", "batch_g_loss", "batch_d_loss", "status")
 
     def __init__(self, run_dir: Path, interval: float = 1.0) -> None:
-        self.path = Path(run_dir) / PROGRESS_FILE
+        self.run_dir = Path(run_dir)
+        self.path = self.run_dir / PROGRESS_FILE
         self.interval = interval
         self._record: dict[str, Any] = {"pid": os.getpid(), "step": 0}
         self._dirty = True
@@ -92,6 +91,15 @@ class ProgressWriter:
     def start(self) -> ProgressWriter:
         self._thread.start()
         return self
+
+    def publish(self, event: Progress) -> None:
+        """A :data:`Publish` for the run's owner: ``progress.json``, and status.json when a pause
+        request is honoured or lifted (its one status change between epochs)."""
+        self.update(event)
+        if event.is_pause_or_resume:
+            write_status(
+                self.run_dir, status=event.status, message="Paused." if event.status == "paused" else "Training."
+            )
 
     def update(self, event: Progress) -> None:
         """Take the fields of ``event`` that ``progress.json`` holds."""

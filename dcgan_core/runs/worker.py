@@ -18,7 +18,7 @@ from dcgan_core.runs.control import TrainingControl
 from dcgan_core.errors import RunError
 from dcgan_core.runs.ownership import RunLock, lock_owner
 from dcgan_core.runs.folder import write_status
-from dcgan_core.runs.progress import Progress, ProgressWriter
+from dcgan_core.runs.progress import ProgressWriter
 
 __all__ = ["run_worker", "NICE_ENV", "DEFAULT_NICENESS"]
 
@@ -65,16 +65,11 @@ def run_worker(run_dir: Path, lock_fd: int | None = None) -> int:
         signal.signal(sig, lambda *_: control.stop())
     progress = ProgressWriter(run_dir).start()
 
-    def publish(event: Progress) -> None:
-        progress.update(event)
-        if event.is_pause_or_resume:
-            write_status(run_dir, status=event.status, message="Paused." if event.status == "paused" else "Training.")
-
     try:
         write_status(run_dir, status="running", message="Loading TensorFlow.", pid=os.getpid())
         from dcgan_core.engine.trainer import train_run  # TensorFlow loads here, in the worker only
 
-        outcome = train_run(run_dir, control, publish, lock=lock)
+        outcome = train_run(run_dir, control, progress.publish, lock=lock)
     except BaseException as exc:  # even an import failure becomes data
         import traceback
 
