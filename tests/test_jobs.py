@@ -30,7 +30,7 @@ def test_queue_pause_resume_stop(tmp_path):
     with pytest.raises(RunError, match="stop it"):
         delete_run(first, tmp_path / "runs", manager=manager)
     manager.pause(first)
-    time.sleep(1.0)
+    assert _wait_for(lambda: read_status(tmp_path / "runs" / first)["status"] == "paused", timeout=60)
     frozen = (manager.snapshot(first).epoch, manager.snapshot(first).step)
     time.sleep(1.5)
     assert (manager.snapshot(first).epoch, manager.snapshot(first).step) == frozen  # really paused

@@ -40,6 +40,20 @@ class ControlCallback(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch
 
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        # A pause asked for during the epoch-end work (grid, checkpoint) holds before the
+        # next batch, not one batch later.
+        try:
+            self._wait_while_paused()
+        except Exception:  # never raise into fit
+            self.model.stop_training = True
+            self.nan_reason = "Internal error between batches:\n" + traceback.format_exc()
+
+    def _wait_while_paused(self) -> None:
+        self.control.wait_while_paused(
+            lambda: self.publish(Progress(status="paused")), lambda: self.publish(Progress(status="running"))
+        )
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         try:
@@ -53,9 +67,7 @@ class ControlCallback(keras.callbacks.Callback):
                 self.model.stop_training = True
                 return
             self.publish(Progress(step=batch + 1, batch_g_loss=g_loss, batch_d_loss=d_loss))
-            self.control.wait_while_paused(
-                lambda: self.publish(Progress(status="paused")), lambda: self.publish(Progress(status="running"))
-            )
+            self._wait_while_paused()
             if self.control.stop_requested:
                 self.model.stop_training = True
             elif self.max_seconds is not None and time.monotonic() - self.clock_start >= self.max_seconds:
