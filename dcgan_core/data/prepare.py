@@ -17,12 +17,8 @@ final name. Files are hashed and decoded as streams, never all held in memory.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import uuid
-import zipfile
-import zlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,22 +32,17 @@ import numpy as np
 from dcgan_core.data import _cache_files as _files
 from dcgan_core.data.budget import MemoryBudget, default_budget
 from dcgan_core.atomic import atomic_write_json
-from dcgan_core.data._cache_files import read_manifest
-from dcgan_core.data.datasets import dataset_thumbnail, open_dataset
+from dcgan_core.data.cache_lookup import FORMAT_VERSION, READ_ERRORS, cache_key, files_by_hash, find_cached, hash_source
+from dcgan_core.data.datasets import dataset_thumbnail
 from dcgan_core.data.decode import ImageInfo, ImageRejected, PrepareOptions, decode_image
 from dcgan_core.errors import DataError
 from dcgan_core.data.health import HealthReport, build_report
-from dcgan_core.data.folder_labels import labelled_key, labels_from_names, likely_keys
-from dcgan_core.data.sources import ImageSource, SourceLimits
+from dcgan_core.data.folder_labels import labelled_key, labels_from_names
+from dcgan_core.data.sources import ImageSource
 
 __all__ = ["PreparedDataset", "ConversionCancelled", "prepare_dataset"]
 
-_FORMAT_VERSION = 1
 _FLUSH_EVERY = 256
-_HASH_CHUNK = 2**20
-_DEFAULT_LIMITS = SourceLimits()
-# what reading a file or a zip member may raise
-_READ_ERRORS = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
 
 
 class ConversionCancelled(DataError):
@@ -82,23 +73,6 @@ class PreparedDataset:
         return tuple(self.manifest["shape"])
 
 
-def _hash_source(source: ImageSource) -> tuple[str | None, str | None]:
-    """(sha256, None) or (None, reason); the file is read in chunks, never whole, and never past its cap."""
-    digest = hashlib.sha256()
-    limit = max(source.size or 0, _DEFAULT_LIMITS.max_file_bytes)
-    seen = 0
-    try:
-        with source.open() as handle:
-            while chunk := handle.read(_HASH_CHUNK):
-                digest.update(chunk)
-                seen += len(chunk)
-                if seen > limit:
-                    return None, f"grew past {limit:,} bytes while being read; skipped"
-    except _READ_ERRORS as err:
-        return None, f"could not be read ({getattr(err, 'strerror', None) or err})"
-    return digest.hexdigest(), None
-
-
 def _decode_task(
     source: ImageSource, options: PrepareOptions, budget: MemoryBudget
 ) -> tuple[np.ndarray | None, ImageInfo | str]:
@@ -108,15 +82,10 @@ def _decode_task(
         return pixels, info
     except ImageRejected as err:
         return None, str(err)
-    except _READ_ERRORS as err:
+    except READ_ERRORS as err:
         return None, f"could not be read ({getattr(err, 'strerror', None) or err})"
     except Exception as err:  # a hostile file must cost one skip, never the whole conversion
         return None, f"could not be converted ({type(err).__name__}: {err})"
-
-
-def _cache_key(options: PrepareOptions, hashes: list[str]) -> str:
-    payload = json.dumps({"v": _FORMAT_VERSION, "options": options.to_dict(), "files": hashes}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _default_name(sources: list[ImageSource]) -> str:
@@ -124,42 +93,6 @@ def _default_name(sources: list[ImageSource]) -> str:
     if len(firsts) == 1 and all("/" in s.name for s in sources):
         return firsts.pop()
     return f"{len(sources):,} files"
-
-
-def _groups(sources: list[ImageSource], hashes: list[str | None]) -> dict[str, list[str]]:
-    """The names of the files of each content hash."""
-    groups: dict[str, list[str]] = {}
-    for src, sha in zip(sources, hashes):
-        if sha is not None:
-            groups.setdefault(sha, []).append(src.name)
-    return groups
-
-
-def _cached(
-    folder: Path, base: str, order: list[tuple[str, int]], sources: list[ImageSource]
-) -> tuple[Path, dict[str, Any], list[str]] | None:
-    """A cached conversion of these files whose classes are those their names give now, or None.
-
-    Returns the ``.npy``, its manifest and the current names of its images, in its order.
-    """
-    current: dict[str, deque[str]] = {}
-    for sha, i in order:
-        current.setdefault(sha, deque()).append(sources[i].name)
-    for key in likely_keys(base, [sha for sha, _ in order], [sources[i].name for _, i in order]):
-        npy_path = folder / f"{key[:20]}.npy"
-        manifest = read_manifest(npy_path)
-        if manifest is None or manifest.get("key") != key or manifest.get("base_key", key) != base:
-            continue
-        try:
-            shas = [img["sha256"] for img in manifest["images"]]
-            queues = {sha: deque(names) for sha, names in current.items()}
-            kept = [queues[sha].popleft() for sha in shas]
-            count = open_dataset(npy_path).shape[0]
-        except (DataError, KeyError, IndexError, TypeError):
-            continue
-        if count == manifest.get("count") and labelled_key(base, shas, labels_from_names(kept)) == key:
-            return npy_path, manifest, kept
-    return None
 
 
 def _report_from(
@@ -174,7 +107,7 @@ def _report_from(
     """The report for the current sources (``kept``: their names of the dataset's images), from the manifest's facts."""
     rejected = {s["sha256"]: s["reason"] for s in manifest.get("skipped", []) if s.get("sha256")}
     skipped = [(sources[i].name, early[i]) for i in sorted(early)]
-    groups = _groups(sources, hashes)
+    groups = files_by_hash(sources, hashes)
     skipped += [(names[0], rejected[sha]) for sha, names in groups.items() if sha in rejected]
     duplicates = [names for names in groups.values() if len(names) > 1]
     found = labels_from_names(kept, duplicates if options.drop_duplicates else ())
@@ -228,7 +161,7 @@ def prepare_dataset(
     hashes: list[str | None] = [None] * len(sources)
     todo = [i for i in range(len(sources)) if i not in early]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for i, (sha, reason) in zip(todo, pool.map(lambda k: _hash_source(sources[k]), todo)):
+        for i, (sha, reason) in zip(todo, pool.map(lambda k: hash_source(sources[k]), todo)):
             hashes[i] = sha
             if reason:
                 early[i] = reason
@@ -242,9 +175,9 @@ def prepare_dataset(
     else:
         order = sorted((sha, i) for i, sha in enumerate(hashes) if sha is not None)
         key_hashes = [sha for sha, _ in order]
-    base = _cache_key(options, key_hashes)
+    base = cache_key(options, key_hashes)
 
-    hit = _cached(folder, base, order, sources)
+    hit = find_cached(folder, base, order, sources)
     if hit is not None:
         npy_path, manifest, kept = hit
         if name and name != manifest.get("name"):
@@ -327,13 +260,13 @@ def prepare_dataset(
         try:
             if len(images) < total:
                 _files.shrink_npy(tmp_path, len(images))
-            groups = _groups(sources, hashes)
+            groups = files_by_hash(sources, hashes)
             kept = [img["name"] for img in images]
             found = labels_from_names(kept)
             key = labelled_key(base, [img["sha256"] for img in images], found)
             dataset_id, npy_path = key[:20], folder / f"{key[:20]}.npy"
             manifest = {
-                "format": _FORMAT_VERSION,
+                "format": FORMAT_VERSION,
                 "dataset_id": dataset_id,
                 "key": key,
                 "name": name or _default_name(sources),

@@ -19,8 +19,6 @@ directions, the 2-D map) works within the chosen class.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +28,8 @@ from dcgan_core.explore.directions import Directions, directions_from_features, 
 from dcgan_core.errors import CheckpointError, ExplorationError
 from dcgan_core.images import to_uint8
 from dcgan_core.explore.latent import sample_latents
-from dcgan_core.paths import child_env
-from dcgan_core.runs.epochs import generator_onnx_path, saved_generator_epoch
+from dcgan_core.explore.onnx_session import open_generator_session
+from dcgan_core.runs.epochs import saved_generator_epoch
 from dcgan_core.runs.folder import read_run_config
 
 __all__ = ["Sampler", "MAX_FEATURES"]
@@ -39,26 +37,6 @@ __all__ = ["Sampler", "MAX_FEATURES"]
 #: Feature columns kept for PCA; wider first layers keep a seeded random subset of units.
 MAX_FEATURES = 2048
 _BATCH = 256
-
-
-def _make_onnx(run_dir: Path, epoch: int, timeout: float = 180.0) -> None:
-    """Export the saved generator of ``epoch`` to ONNX in a short-lived worker process."""
-    env = child_env()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dcgan_core", "onnx", str(run_dir), "--epoch", str(epoch)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CheckpointError(
-            f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({exc})."
-        ) from None
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["unknown reason"])[-1]
-        raise CheckpointError(f"{Path(run_dir).name}: the generator of epoch {epoch} could not be prepared ({reason}).")
 
 
 class Sampler:
@@ -93,24 +71,11 @@ class Sampler:
                 generator yet, or no generator for that epoch (the message lists the saved ones).
             CheckpointError: the generator file of that epoch is damaged or does not fit.
         """
-        import onnxruntime as ort
-
         run_dir = Path(run_dir)
         config, _ = read_run_config(run_dir)
         loaded = saved_generator_epoch(run_dir, epoch)
-        path = generator_onnx_path(run_dir, loaded)
-        if not path.is_file():
-            _make_onnx(run_dir, loaded)
-        options = ort.SessionOptions()
-        options.inter_op_num_threads = 1
-        # every core, but no busy-waiting between calls: a training worker shares the CPU (measured:
-        # one 64x64 image 2.0 ms quiet and 3.2 ms beside two busy processes, against 3.4 and 3.7 ms with
-        # one thread, and 1.9 and 7.8 ms with ONNX Runtime's spinning default)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
         try:
-            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-            sampler = cls(session, config, run_dir.name, loaded)
+            sampler = cls(open_generator_session(run_dir, loaded), config, run_dir.name, loaded)
             sampler._check_shape()
         except CheckpointError:
             raise
