@@ -21,9 +21,18 @@ import tensorflow as tf
 from dcgan_core.settings.config import TrainConfig, config_to_dict
 from dcgan_core.settings.config import config_from_dict
 from dcgan_core.engine.collectives import broadcast_from_chief, sum_across
-from dcgan_core.engine.cluster import COLLECTIVE_TIMEOUT_ENV, Cluster
+from dcgan_core.engine.cluster import COLLECTIVE_TIMEOUT_ENV, Cluster, per_worker_batch
+from dcgan_core.errors import DataError, DcganError
 
-__all__ = ["ClusterPlan", "make_cluster_strategy", "share_plan", "readiness", "weights_digest", "PROBLEMS"]
+__all__ = [
+    "ClusterPlan",
+    "make_cluster_strategy",
+    "share_plan",
+    "readiness",
+    "agree_to_start",
+    "weights_digest",
+    "PROBLEMS",
+]
 
 
 _PAYLOAD_BYTES = 1 << 16
@@ -92,6 +101,40 @@ def readiness(strategy: tf.distribute.Strategy, cluster: Cluster, problem: int |
         vector[cluster.index, problem] = 1.0
     summed = sum_across(strategy, vector.reshape(-1)).reshape(vector.shape)
     return [(i, PROBLEMS[k]) for i in range(cluster.size) for k in range(len(PROBLEMS)) if summed[i, k] > 0]
+
+
+def agree_to_start(
+    strategy: tf.distribute.Strategy, cluster: Cluster, plan: ClusterPlan, own_run_id: str
+) -> np.ndarray:
+    """The go/no-go: every worker opens the data and checks the plan fits it, then all agree.
+
+    Returns this worker's training array.
+
+    Raises:
+        DataError: when any worker cannot train, naming each one and what it lacks.
+    """
+    from dcgan_core.engine.pipeline import open_training_array
+
+    if plan.config is None:
+        raise DataError("The cluster cannot train: the chief sent no settings.")
+    problem, detail, data = None, "", None
+    try:
+        data = open_training_array(plan.config)
+    except DcganError as exc:
+        problem, detail = 0, str(exc)
+    if plan.run_id != own_run_id:
+        problem, detail = 1, f"this worker has --run-id {own_run_id!r}, the chief {plan.run_id!r}"
+    try:
+        per_worker_batch(plan.config.batch_size, cluster.size)
+    except DcganError as exc:
+        problem, detail = 2, str(exc)
+    bad = readiness(strategy, cluster, problem)
+    if bad:
+        said = "; ".join(f"{cluster.describe(i)} {kind}" for i, kind in bad)
+        if any(kind == PROBLEMS[0] for _, kind in bad):
+            said += f" (every host needs it at {plan.config.data_path})"
+        raise DataError(f"The cluster cannot train: {said}." + (f" Here: {detail}" if detail else ""))
+    return data
 
 
 def weights_digest(model: Any) -> str:

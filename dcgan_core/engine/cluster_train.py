@@ -36,9 +36,9 @@ from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError
 from dcgan_core.engine.collectives import broadcast_from_chief, peer_in_error
-from dcgan_core.engine.cluster import DIGEST_ENV, Cluster, per_worker_batch, shard_batches
+from dcgan_core.engine.cluster import DIGEST_ENV, Cluster, shard_batches
 
-from dcgan_core.engine.cluster_plan import ClusterPlan, PROBLEMS, readiness, share_plan, weights_digest
+from dcgan_core.engine.cluster_plan import ClusterPlan, agree_to_start, share_plan, weights_digest
 
 __all__ = ["train_cluster"]
 
@@ -264,7 +264,6 @@ def train_cluster(
     worker passes ``ClusterPlan(ok=True, run_id=...)`` and receives the rest. On the chief
     the outcome is also written to ``status.json``. Never raises for a training failure.
     """
-    from dcgan_core.engine.pipeline import open_training_array
     from dcgan_core.runs.epochs import build_progress_gif
     from dcgan_core.runs.folder import write_status
 
@@ -276,23 +275,7 @@ def train_cluster(
         plan = share_plan(strategy, cluster, plan)
         if not plan.ok or plan.config is None:
             return "failed", f"The chief refused the run: {plan.message}"
-        problem, detail, data = None, "", None
-        try:
-            data = open_training_array(plan.config)
-        except DcganError as exc:
-            problem, detail = 0, str(exc)
-        if plan.run_id != own_run_id:
-            problem, detail = 1, f"this worker has --run-id {own_run_id!r}, the chief {plan.run_id!r}"
-        try:
-            per_worker_batch(plan.config.batch_size, cluster.size)
-        except DcganError as exc:
-            problem, detail = 2, str(exc)
-        bad = readiness(strategy, cluster, problem)
-        if bad:
-            said = "; ".join(f"{cluster.describe(i)} {kind}" for i, kind in bad)
-            if any(kind == PROBLEMS[0] for _, kind in bad):
-                said += f" (every host needs it at {plan.config.data_path})"
-            raise DataError(f"The cluster cannot train: {said}." + (f" Here: {detail}" if detail else ""))
+        data = agree_to_start(strategy, cluster, plan, own_run_id)
         run = _ClusterRun(strategy, cluster, plan, control, publish)
         run.build(data)
         if cluster.is_chief:
