@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from dcgan_core import (
@@ -15,16 +13,16 @@ from dcgan_core import (
     list_runs,
     read_metrics,
     rename_run,
-    run_disk_usage,
     sample_epochs,
     sample_grid_path,
 )
 from ui.charts import CHART_CONFIG, METRIC_LABELS, overlay_figure
 from ui.datasets import display_grid
-from ui.fmt import ACTIVE_STATUSES, duration, number, size, status_label
+from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.confirm import delete_or_keep
 from ui.labels import preset_title
 from ui.names import distinct
+from ui.runs_table import run_title, runs_table
 from ui.share import import_panel, share_panel
 from ui.runtime import require_router
 from ui.state import manager, runs_dir
@@ -32,69 +30,6 @@ from ui.state import manager, runs_dir
 require_router()  # see ui/runtime.py: the first load of a fresh server
 
 _METRICS = METRIC_LABELS
-
-
-def _created(value) -> str:
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M")
-    try:
-        return dt.datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return str(value or "")
-
-
-def _name(run) -> str:
-    return run.display_name or run.run_id
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _disk_use(path: str, stamp: float) -> int:
-    return run_disk_usage(Path(path))
-
-
-def _disk(run) -> str:
-    """The run folder's size on disk (re-measured when its status file changes)."""
-    status = Path(run.path) / "status.json"
-    try:
-        return size(_disk_use(str(run.path), status.stat().st_mtime if status.exists() else 0.0))
-    except OSError:
-        return "–"
-
-
-def _table(runs) -> None:
-    rows = [
-        {
-            "Status": status_label("damaged" if r.damaged else r.status),
-            "Name": _name(r),
-            "Dataset": r.dataset_name or "–",
-            "Preset": preset_title(r.preset) if not r.damaged else "–",
-            "Epochs": f"{r.epochs_done} / {r.epochs_total}",
-            "Generator loss": number(r.last_g_loss),
-            "Discriminator loss": number(r.last_d_loss),
-            "Quality score": number(r.last_swd),
-            "Duration": duration(r.duration_seconds),
-            "Disk": _disk(r),
-            "Created": _created(r.created),
-            "Run": r.run_id,
-            "Problem": r.problem or "",
-        }
-        for r in runs
-    ]
-    table = pd.DataFrame(rows)
-    if not table["Problem"].any():
-        table = table.drop(columns=["Problem"])
-    columns = {
-        "Status": st.column_config.TextColumn(width="small"),
-        "Name": st.column_config.TextColumn(width="medium"),
-        "Preset": st.column_config.TextColumn(width="medium"),
-        "Created": st.column_config.TextColumn(width="medium"),
-        "Quality score": st.column_config.TextColumn(
-            help="Sliced Wasserstein distance (SWD) between generated "
-            "and real images at the last measurement; lower is better."
-        ),
-        "Run": None,  # the id is kept for reference (the Inspect section shows it), not as a column
-    }
-    st.dataframe(table, hide_index=True, width="stretch", column_config=columns)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -120,9 +55,9 @@ def _compare(runs) -> None:
     by_id = {r.run_id: r for r in usable}
     labels = distinct(
         {
-            r.run_id: f"{_name(r)} ({r.dataset_name or '?'})"
+            r.run_id: f"{run_title(r)} ({r.dataset_name or '?'})"
             if r.display_name and r.dataset_name and not r.display_name.startswith(r.dataset_name)
-            else _name(r)
+            else run_title(r)
             for r in usable
         }
     )
@@ -202,7 +137,7 @@ def _downloads(run) -> None:
 
 
 def _name_of(run_id: str) -> str:
-    return next((_name(r) for r in list_runs(runs_dir()) if r.run_id == run_id), run_id)
+    return next((run_title(r) for r in list_runs(runs_dir()) if r.run_id == run_id), run_id)
 
 
 def _rename(run_id: str) -> None:
@@ -285,7 +220,9 @@ def _actions(run) -> None:
 def _detail(runs) -> None:
     st.subheader("🔎 Inspect a run")
     ids = [r.run_id for r in runs]
-    labels = distinct({r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {_name(r)}" for r in runs})
+    labels = distinct(
+        {r.run_id: f"{status_label('damaged' if r.damaged else r.status)} · {run_title(r)}" for r in runs}
+    )
     picked = st.selectbox("Run", ids, format_func=labels.get, key="runs_pick")
     run = next(r for r in runs if r.run_id == picked)
     with st.container(border=True):
@@ -319,7 +256,7 @@ def _detail(runs) -> None:
                 )
                 st.text_input(
                     "Name",
-                    value=_name(run),
+                    value=run_title(run),
                     key=f"runs_name_{run.run_id}",
                     max_chars=80,
                     on_change=_rename,
@@ -343,7 +280,7 @@ if not all_runs:
     st.info("No runs yet. Start one on the Train page, or with one click on Home.", icon="🗃️")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
 else:
-    _table(all_runs)
+    runs_table(all_runs)
     _compare(all_runs)
     _detail(all_runs)
     if st.session_state.get("runs_confirm_delete"):
