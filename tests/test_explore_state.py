@@ -88,7 +88,9 @@ def test_a_loaded_exploration_becomes_the_current_image_with_its_directions_and_
     state.set_classes(("cat", "dog"))
     state.store[Keys.name(0)] = "old name"
     latent, direction = np.linspace(-1, 1, 8).astype(np.float32), np.eye(8, dtype=np.float32)[0]
-    found = Exploration("run-a", 3, 8, latents=[("current", latent)], directions=[("ears", direction)], class_name="dog")
+    found = Exploration(
+        "run-a", 3, 8, latents=[("current", latent)], directions=[("ears", direction)], class_name="dog"
+    )
     state.apply_exploration(found, "mine.json", saved_epochs=[1, 3], epoch=1)
     np.testing.assert_array_equal(state.base, latent)
     assert state.saved_directions[0][0] == "ears" and state.get(Keys.DIRECTION_COUNT) == 1
