@@ -143,6 +143,10 @@ def _train_shows_each_new_start(page, runs: Path) -> None:
     while json.loads((runs / third / "status.json").read_text()).get("status") != "finished":
         assert time.monotonic() < deadline, "the third run did not finish"
         time.sleep(0.5)
+    # The page redraws itself once when the run it shows ends (its live timers stop); wait for that
+    # redraw before leaving, as a user would see it: a page link pressed during the ending run's last
+    # refresh is replaced by that redraw (the newer rerun request's page wins in Streamlit).
+    page.get_by_text(re.compile("Finished · ")).first.wait_for(timeout=LONG)
 
 
 def _runs_delete_keeps_by_default(page, runs: Path) -> None:
