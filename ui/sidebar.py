@@ -12,7 +12,7 @@ from ui.state import manager
 
 __all__ = ["render_sidebar"]
 
-_REFRESH_SECONDS = 3.0
+_REFRESH_SECONDS = 5.0
 
 
 def _panel(started_active: bool) -> None:
