@@ -60,7 +60,7 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
 
             page.get_by_role("link", name="Train").first.click()
             page.get_by_text("Advanced settings").click()
-            _tiny_settings(page, "200")
+            _tiny_settings(page, "5000")  # long enough to be stopped by hand, however fast this machine
             page.get_by_role("button", name=re.compile("Start training")).click()
 
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
