@@ -1,9 +1,11 @@
 """Quality for a fixed wall-clock budget: SWD of 1,000 generated digits against 1,000 real ones.
 
-Trains, one after the other in this process, the engine's recommended preset and the seed
-003 recipe as published (Adam 1e-4, BatchNorm momentum 0.99, batch 256, samples drawn in
-inference mode), each for the same budget on the bundled digits, then prints SWD x1e3 side
-by side with real-vs-real and noise references measured by the same code.
+Trains, one after the other in this process and each for the same budget on the 5,000
+bundled digits: the first release's recommended settings (``legacy_recommended_config``, a
+grid and checkpoint every epoch), the new data-aware defaults a user gets today
+(``auto_config``, with their time-based schedule), and the seed 003 recipe as published
+(Adam 1e-4, BatchNorm momentum 0.99, batch 256, samples drawn in inference mode); then
+prints SWD x1e3 side by side with real-vs-real and noise references measured by the same code.
 
 Usage: python bench/quality.py [--seconds 240]
 """
@@ -23,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from dcgan_core import (
-    RECOMMENDED_PRESET,
+    auto_config,
     bundled_dataset_path,
     create_run,
     fixed_latents,
@@ -33,26 +35,32 @@ from dcgan_core import (
     train_run,
 )
 from dcgan_core.engine.sampling import recalibrate_batchnorm
+from dcgan_core.settings.autoconfig import legacy_recommended_config
 from dcgan_core.images import encode_png, make_grid  # noqa: E402
 
 N = 1000
 
 
-def train_for(preset: str, seconds: float, runs: Path) -> tuple[object, object]:
-    """Train ``preset`` on the bundled digits for ``seconds``; return (outcome, config)."""
-    config = preset_config(
-        preset,
-        data_path=str(bundled_dataset_path()),
+def configs(seconds: float) -> list[tuple[str, object, bool]]:
+    """(label, config, sample with re-measured BatchNorm statistics) for each row to train."""
+    data = str(bundled_dataset_path())
+    count = len(np.load(data, mmap_mode="r"))
+    budget = dict(epochs=10_000, max_seconds=seconds)
+    seed_recipe = preset_config(
+        "mnist_tutorial",
+        data_path=data,
         image_size=28,
         channels=1,
-        epochs=10_000,
-        max_seconds=seconds,
         swd_every=0,
         sample_every=10_000,
         checkpoint_every=10_000,
+        **budget,
     )
-    outcome = train_run(create_run(config, runs))
-    return outcome, config
+    return [
+        ("first release's recommended settings", legacy_recommended_config(data, 28, 1, **budget), True),
+        ("new defaults (what the app picks)", auto_config(count, 28, 1, data_path=data, **budget).config, True),
+        ("seed 003 recipe as published", seed_recipe, False),
+    ]
 
 
 def main() -> None:
@@ -67,12 +75,9 @@ def main() -> None:
         ("uniform noise", sliced_wasserstein_distance(real_a, noise)),
     ]
     runs = Path(tempfile.mkdtemp(prefix="quality-"))
-    for label, preset, recalibrate in (
-        (f"recommended preset ({RECOMMENDED_PRESET})", RECOMMENDED_PRESET, True),
-        ("seed 003 recipe as published", "mnist_tutorial", False),
-    ):
+    for index, (label, config, recalibrate) in enumerate(configs(args.seconds)):
         started = time.monotonic()
-        outcome, config = train_for(preset, args.seconds, runs)
+        outcome = train_run(create_run(config, runs))
         gan = outcome.gan
         steps = int(gan.g_optimizer.iterations.numpy())
         sampler = gan.sampler or gan.generator
@@ -83,12 +88,12 @@ def main() -> None:
         rows.append(
             (f"{label}: {steps} steps in {time.monotonic() - started:.0f} s", sliced_wasserstein_distance(real_a, fake))
         )
-        (runs / f"{preset}.png").write_bytes(encode_png(make_grid(fake[:64])))
+        (runs / f"row{index}.png").write_bytes(encode_png(make_grid(fake[:64])))
         if not recalibrate:  # the same trained model, sampled with re-measured BatchNorm statistics
             recalibrate_batchnorm(sampler, config)
             fixed = generate_uint8(sampler, latents, config.value_range)
             rows.append(("  same model, BatchNorm statistics re-measured", sliced_wasserstein_distance(real_a, fixed)))
-            (runs / f"{preset}_recalibrated.png").write_bytes(encode_png(make_grid(fixed[:64])))
+            (runs / f"row{index}_recalibrated.png").write_bytes(encode_png(make_grid(fixed[:64])))
     reference = rows[0][1]
     print(f"\nSWD x1e3 of {N} generated digits vs {N} real, budget {args.seconds:.0f} s each (grids in {runs})")
     for label, value in rows:

@@ -10,6 +10,11 @@ live run (goal: under 3 s: the run's status block, then the whole view with its 
 and grid), with the same page opened once while the run is paused (the
 machine idle) for reference: what this machine needs for the page when nothing trains.
 
+The browser's tabs run on the same cores as training here, while a real viewer's browser
+runs on their own machine; so for each case the bench also prints the CPU (in cores) that
+the worker, the web server and Chromium used during the window, read from ``/proc``
+(Linux): the server's share is what watching costs the machine that trains.
+
 Usage: ``python bench/viewers.py [--seconds 40]``
 """
 
@@ -36,16 +41,42 @@ STEPS = 20
 BATCH = 64
 
 
+PROCESS_KINDS = (("worker", "dcgan_core worker"), ("server", "streamlit run"), ("browser", "chrom"))
+
+
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the live processes of each kind, from ``/proc``.
+
+    The kind comes from the command line (:data:`PROCESS_KINDS`); other processes are left
+    out. Empty where ``/proc`` is missing.
+    """
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    totals = {kind: 0.0 for kind, _ in PROCESS_KINDS}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        for kind, marker in PROCESS_KINDS:
+            if marker in command:
+                totals[kind] += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+                break
+    return totals
+
+
 def global_step(manager: JobManager, run_id: str) -> int:
     snap = manager.snapshot(run_id)
     return snap.epoch * STEPS + snap.step
 
 
-def window(manager: JobManager, run_id: str, seconds: float) -> float:
-    """Images per second the worker makes during ``seconds``."""
-    start, started = global_step(manager, run_id), time.monotonic()
+def window(manager: JobManager, run_id: str, seconds: float) -> tuple[float, dict[str, float]]:
+    """Images per second the worker makes during ``seconds``, and the cores each kind of process used."""
+    start, started, cpu = global_step(manager, run_id), time.monotonic(), cpu_seconds_by_kind()
     time.sleep(seconds)
-    return (global_step(manager, run_id) - start) * BATCH / (time.monotonic() - started)
+    elapsed, after = time.monotonic() - started, cpu_seconds_by_kind()
+    cores = {kind: (after[kind] - cpu[kind]) / elapsed for kind in after}
+    return (global_step(manager, run_id) - start) * BATCH / elapsed, cores
 
 
 def open_train_page(browser, url: str, run_id: str):
@@ -94,12 +125,12 @@ def main() -> None:
         run_id = manager.start(config, name="digits")
         while manager.snapshot(run_id).epoch < 2:  # past TensorFlow's start-up and the first epochs
             time.sleep(0.5)
-        results, opened = {}, {}
+        results, opened, cores = {}, {}, {}
         with serve_app(runs, cache, Path(tmp) / "server.log") as url, playwright_api.sync_playwright() as p:
             browser = launch_chromium(p)
             try:
                 idle_open = open_while_paused(browser, url, manager, run_id)
-                results[0] = window(manager, run_id, args.seconds)
+                results[0], cores[0] = window(manager, run_id, args.seconds)
                 pages = []
                 for viewers in (1, 3):
                     times = []
@@ -108,7 +139,7 @@ def main() -> None:
                         times.append((status, seconds))
                         pages.append(page)
                     opened[viewers] = (max(t[0] for t in times), max(t[1] for t in times))
-                    results[viewers] = window(manager, run_id, args.seconds)
+                    results[viewers], cores[viewers] = window(manager, run_id, args.seconds)
             finally:
                 browser.close()
         manager.stop(run_id)
@@ -118,13 +149,23 @@ def main() -> None:
         f"Recommended preset on the bundled digits, batch {BATCH}, {os.cpu_count()} CPU cores, "
         f"{args.seconds:.0f} s per case"
     )
-    print(f"{'viewers':>8s} {'images/s':>10s} {'vs none':>8s} {'run status shown':>17s} {'whole view shown':>17s}")
+    kinds = [kind for kind, _ in PROCESS_KINDS]
+    print(
+        f"{'viewers':>8s} {'images/s':>10s} {'vs none':>8s} {'run status shown':>17s} {'whole view shown':>17s}   "
+        + " ".join(f"{kind + ' cores':>13s}" for kind in kinds)
+    )
     for viewers, speed in results.items():
         status, whole = (f"{t:.1f} s" for t in opened[viewers]) if viewers in opened else ("-", "-")
-        print(f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}")
+        used = " ".join(f"{cores[viewers].get(kind, float('nan')):13.2f}" for kind in kinds)
+        print(f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}   {used}")
     status, whole = (f"{t:.1f} s" for t in idle_open)
     print(f"{'paused':>8s} {'-':>10s} {'-':>8s} {status:>17s} {whole:>17s}   (the same page, nothing training)")
     print("goals: 3 viewers >= 0.90 of none; the page shows the run in under 3 s")
+    extra = {viewers: cores[viewers].get("server", 0.0) - cores[0].get("server", 0.0) for viewers in cores}
+    print(
+        "the web server's extra CPU for watching (what it costs the training machine when the viewers' "
+        "browsers run elsewhere): " + ", ".join(f"{v} viewer(s) {extra[v]:.2f} cores" for v in sorted(extra) if v)
+    )
 
 
 if __name__ == "__main__":
