@@ -15,7 +15,11 @@ runs on their own machine; so for each case the bench also prints the CPU (in co
 the worker, the web server and Chromium used during the window, read from ``/proc``
 (Linux): the server's share is what watching costs the machine that trains.
 
-Usage: ``python bench/viewers.py [--seconds 40]``
+The app's ``.streamlit/config.toml`` turns off Streamlit's full garbage collection after every
+script run (each refresh of each tab ran one); ``--post-script-gc`` turns it back on, to
+measure the difference.
+
+Usage: ``python bench/viewers.py [--seconds 40] [--post-script-gc]``
 """
 
 from __future__ import annotations
@@ -70,12 +74,29 @@ def global_step(manager: JobManager, run_id: str) -> int:
     return snap.epoch * STEPS + snap.step
 
 
+def server_memory_mb() -> float:
+    """Resident memory of the web server's processes, in MB, from ``/proc`` (0 where missing)."""
+    total = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"streamlit run" not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                continue
+            total += next(
+                int(line.split()[1]) for line in (entry / "status").read_text().splitlines() if line.startswith("VmRSS")
+            )
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
 def window(manager: JobManager, run_id: str, seconds: float) -> tuple[float, dict[str, float]]:
-    """Images per second the worker makes during ``seconds``, and the cores each kind of process used."""
+    """Images per second the worker makes during ``seconds``; the cores each kind of process used
+    and the web server's memory at the end (``"server MB"``)."""
     start, started, cpu = global_step(manager, run_id), time.monotonic(), cpu_seconds_by_kind()
     time.sleep(seconds)
     elapsed, after = time.monotonic() - started, cpu_seconds_by_kind()
     cores = {kind: (after[kind] - cpu[kind]) / elapsed for kind in after}
+    cores["server MB"] = server_memory_mb()
     return (global_step(manager, run_id) - start) * BATCH / elapsed, cores
 
 
@@ -109,6 +130,9 @@ def open_while_paused(browser, url: str, manager: JobManager, run_id: str) -> tu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument(
+        "--post-script-gc", action="store_true", help="Streamlit's garbage collection after every script run, on"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         runs, cache = Path(tmp) / "runs", Path(tmp) / "cache"
@@ -126,7 +150,11 @@ def main() -> None:
         while manager.snapshot(run_id).epoch < 2:  # past TensorFlow's start-up and the first epochs
             time.sleep(0.5)
         results, opened, cores = {}, {}, {}
-        with serve_app(runs, cache, Path(tmp) / "server.log") as url, playwright_api.sync_playwright() as p:
+        options = ("--runner.postScriptGC", "true") if args.post_script_gc else ()
+        with (
+            serve_app(runs, cache, Path(tmp) / "server.log", options=options) as url,
+            playwright_api.sync_playwright() as p,
+        ):
             browser = launch_chromium(p)
             try:
                 idle_open = open_while_paused(browser, url, manager, run_id)
@@ -153,11 +181,15 @@ def main() -> None:
     print(
         f"{'viewers':>8s} {'images/s':>10s} {'vs none':>8s} {'run status shown':>17s} {'whole view shown':>17s}   "
         + " ".join(f"{kind + ' cores':>13s}" for kind in kinds)
+        + f" {'server MB':>10s}"
     )
     for viewers, speed in results.items():
         status, whole = (f"{t:.1f} s" for t in opened[viewers]) if viewers in opened else ("-", "-")
         used = " ".join(f"{cores[viewers].get(kind, float('nan')):13.2f}" for kind in kinds)
-        print(f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}   {used}")
+        memory = cores[viewers].get("server MB", float("nan"))
+        print(
+            f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}   {used} {memory:10.0f}"
+        )
     status, whole = (f"{t:.1f} s" for t in idle_open)
     print(f"{'paused':>8s} {'-':>10s} {'-':>8s} {status:>17s} {whole:>17s}   (the same page, nothing training)")
     print("goals: 3 viewers >= 0.90 of none; the page shows the run in under 3 s")

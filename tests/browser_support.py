@@ -36,9 +36,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(runs_dir: Path, cache_dir: Path, log_path: Path, startup_timeout: float = 120.0) -> Iterator[str]:
+def serve_app(
+    runs_dir: Path, cache_dir: Path, log_path: Path, startup_timeout: float = 120.0, options: tuple[str, ...] = ()
+) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port with its folders in ``runs_dir``/``cache_dir``.
 
+    ``options`` are more ``streamlit run`` options (e.g. ``("--runner.postScriptGC", "true")``).
     Yields the app's URL once ``/_stcore/health`` answers; stops the server afterwards.
     """
     port = free_port()
@@ -59,6 +62,7 @@ def serve_app(runs_dir: Path, cache_dir: Path, log_path: Path, startup_timeout: 
         "false",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
