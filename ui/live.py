@@ -27,7 +27,8 @@ from ui.state import manager, runs_dir
 __all__ = ["live_view", "REFRESH_SECONDS"]
 
 # Each refresh costs every open tab some drawing on the machine that trains. bench/viewers.py, three tabs
-# on a running job (2-core CPU): 2 s / 6 s kept 0.69-0.73 of the training speed, 3 s / 12 s kept 0.82.
+# on a running job (2-core CPU): 2 s / 6 s kept 0.69-0.73 of the training speed, 3 s / 12 s kept 0.80-0.84,
+# and 0.87-0.92 once the server stopped a full garbage collection per refresh (.streamlit/config.toml).
 # The recommended preset writes a grid every 15 s, so curves and grid every 12 s miss nothing new.
 REFRESH_SECONDS = 3.0
 EPOCH_REFRESH_SECONDS = 12.0
