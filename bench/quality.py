@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from dcgan_core import (
+    TrainConfig,
     auto_config,
     bundled_dataset_path,
     create_run,
@@ -41,10 +42,10 @@ from dcgan_core.images import encode_png, make_grid  # noqa: E402
 N = 1000
 
 
-def configs(seconds: float) -> list[tuple[str, object, bool]]:
-    """(label, config, sample with re-measured BatchNorm statistics) for each row to train."""
+def configs(seconds: float, count: int) -> list[tuple[str, TrainConfig, bool]]:
+    """(label, config, sample with re-measured BatchNorm statistics) for each row to train on
+    the ``count`` bundled digits."""
     data = str(bundled_dataset_path())
-    count = len(np.load(data, mmap_mode="r"))
     budget = dict(epochs=10_000, max_seconds=seconds)
     seed_recipe = preset_config(
         "mnist_tutorial",
@@ -75,7 +76,7 @@ def main() -> None:
         ("uniform noise", sliced_wasserstein_distance(real_a, noise)),
     ]
     runs = Path(tempfile.mkdtemp(prefix="quality-"))
-    for index, (label, config, recalibrate) in enumerate(configs(args.seconds)):
+    for index, (label, config, recalibrate) in enumerate(configs(args.seconds, len(digits))):
         started = time.monotonic()
         outcome = train_run(create_run(config, runs))
         gan = outcome.gan

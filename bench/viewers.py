@@ -45,27 +45,28 @@ STEPS = 20
 BATCH = 64
 
 
-PROCESS_KINDS = (("worker", "dcgan_core worker"), ("server", "streamlit run"), ("browser", "chrom"))
+PROCESS_KINDS = (("worker", "dcgan_core worker"), ("server", "streamlit run"), ("browser", "chromium"))
 
 
-def cpu_seconds_by_kind() -> dict[str, float]:
-    """CPU seconds (user + system) used so far by the live processes of each kind, from ``/proc``.
+def process_usage() -> dict[str, tuple[float, float]]:
+    """Per kind of process (:data:`PROCESS_KINDS`, told by its command line): the CPU seconds
+    (user + system) its live processes used so far and their resident memory in MB.
 
-    The kind comes from the command line (:data:`PROCESS_KINDS`); other processes are left
-    out. Empty where ``/proc`` is missing.
+    Read from ``/proc/PID/stat`` (Linux); other processes are left out.
     """
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    totals = {kind: 0.0 for kind, _ in PROCESS_KINDS}
+    ticks, page_mb = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") / 2**20
+    totals = {kind: (0.0, 0.0) for kind, _ in PROCESS_KINDS}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            kind = next((kind for kind, marker in PROCESS_KINDS if marker in command), None)
+            if kind is None:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()  # fields 3.. of stat(5)
         except OSError:
             continue  # the process ended meanwhile
-        for kind, marker in PROCESS_KINDS:
-            if marker in command:
-                totals[kind] += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-                break
+        cpu, memory = totals[kind]
+        totals[kind] = (cpu + (int(fields[11]) + int(fields[12])) / ticks, memory + int(fields[21]) * page_mb)
     return totals
 
 
@@ -74,41 +75,26 @@ def global_step(manager: JobManager, run_id: str) -> int:
     return snap.epoch * STEPS + snap.step
 
 
-def server_memory_mb() -> float:
-    """Resident memory of the web server's processes, in MB, from ``/proc`` (0 where missing)."""
-    total = 0
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if b"streamlit run" not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
-                continue
-            total += next(
-                int(line.split()[1]) for line in (entry / "status").read_text().splitlines() if line.startswith("VmRSS")
-            )
-        except (OSError, StopIteration):
-            continue
-    return total / 1024
-
-
-def window(manager: JobManager, run_id: str, seconds: float) -> tuple[float, dict[str, float]]:
-    """Images per second the worker makes during ``seconds``; the cores each kind of process used
-    and the web server's memory at the end (``"server MB"``)."""
-    start, started, cpu = global_step(manager, run_id), time.monotonic(), cpu_seconds_by_kind()
+def window(manager: JobManager, run_id: str, seconds: float) -> tuple[float, dict[str, float], float]:
+    """During ``seconds``: the images per second the worker makes and the cores each kind of
+    process uses; and the web server's memory (MB) at the end."""
+    start, started, before = global_step(manager, run_id), time.monotonic(), process_usage()
     time.sleep(seconds)
-    elapsed, after = time.monotonic() - started, cpu_seconds_by_kind()
-    cores = {kind: (after[kind] - cpu[kind]) / elapsed for kind in after}
-    cores["server MB"] = server_memory_mb()
-    return (global_step(manager, run_id) - start) * BATCH / elapsed, cores
+    elapsed, after = time.monotonic() - started, process_usage()
+    cores = {kind: (after[kind][0] - before[kind][0]) / elapsed for kind in after}
+    return (global_step(manager, run_id) - start) * BATCH / elapsed, cores, after["server"][1]
 
 
 def open_train_page(browser, url: str, run_id: str):
     """Open a tab on the Train page; return it, the seconds until the run's status block shows
-    (its heading names the run) and the seconds until the whole live view shows (the grid)."""
+    (its heading names the run) and the seconds until the whole live view shows (grid and curves)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     started = time.perf_counter()
     page.goto(f"{url}/train")
     page.locator('[data-testid="stMain"]').get_by_text(run_id).first.wait_for(timeout=120_000)
     status = time.perf_counter() - started
     page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=120_000)  # the curves drawn
     return page, status, time.perf_counter() - started
 
 
@@ -149,7 +135,7 @@ def main() -> None:
         run_id = manager.start(config, name="digits")
         while manager.snapshot(run_id).epoch < 2:  # past TensorFlow's start-up and the first epochs
             time.sleep(0.5)
-        results, opened, cores = {}, {}, {}
+        results, opened, cores, memory = {}, {}, {}, {}
         options = ("--runner.postScriptGC", "true") if args.post_script_gc else ()
         with (
             serve_app(runs, cache, Path(tmp) / "server.log", options=options) as url,
@@ -158,7 +144,7 @@ def main() -> None:
             browser = launch_chromium(p)
             try:
                 idle_open = open_while_paused(browser, url, manager, run_id)
-                results[0], cores[0] = window(manager, run_id, args.seconds)
+                results[0], cores[0], memory[0] = window(manager, run_id, args.seconds)
                 pages = []
                 for viewers in (1, 3):
                     times = []
@@ -167,7 +153,7 @@ def main() -> None:
                         times.append((status, seconds))
                         pages.append(page)
                     opened[viewers] = (max(t[0] for t in times), max(t[1] for t in times))
-                    results[viewers], cores[viewers] = window(manager, run_id, args.seconds)
+                    results[viewers], cores[viewers], memory[viewers] = window(manager, run_id, args.seconds)
             finally:
                 browser.close()
         manager.stop(run_id)
@@ -185,15 +171,15 @@ def main() -> None:
     )
     for viewers, speed in results.items():
         status, whole = (f"{t:.1f} s" for t in opened[viewers]) if viewers in opened else ("-", "-")
-        used = " ".join(f"{cores[viewers].get(kind, float('nan')):13.2f}" for kind in kinds)
-        memory = cores[viewers].get("server MB", float("nan"))
+        used = " ".join(f"{cores[viewers][kind]:13.2f}" for kind in kinds)
         print(
-            f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}   {used} {memory:10.0f}"
+            f"{viewers:8d} {speed:10.1f} {speed / results[0]:8.2f} {status:>17s} {whole:>17s}   {used} "
+            f"{memory[viewers]:10.0f}"
         )
     status, whole = (f"{t:.1f} s" for t in idle_open)
     print(f"{'paused':>8s} {'-':>10s} {'-':>8s} {status:>17s} {whole:>17s}   (the same page, nothing training)")
     print("goals: 3 viewers >= 0.90 of none; the page shows the run in under 3 s")
-    extra = {viewers: cores[viewers].get("server", 0.0) - cores[0].get("server", 0.0) for viewers in cores}
+    extra = {viewers: cores[viewers]["server"] - cores[0]["server"] for viewers in cores}
     print(
         "the web server's extra CPU for watching (what it costs the training machine when the viewers' "
         "browsers run elsewhere): " + ", ".join(f"{v} viewer(s) {extra[v]:.2f} cores" for v in sorted(extra) if v)

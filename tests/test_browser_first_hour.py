@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from playwright import sync_api as playwright_api
+from playwright.sync_api import expect
 
 from browser_support import launch_chromium, serve_app
 from dcgan_core import JobManager, bundled_emoji_path
@@ -60,11 +61,7 @@ def _data_uploads(page, url: str, tmp_path: Path) -> None:
     page.get_by_text("No images chosen yet").wait_for(timeout=LONG)
     _uploader(page).set_input_files(_emoji_files(tmp_path / "loose", 3))
     name = page.get_by_label("Dataset name")
-    page.wait_for_function(
-        "() => { const box = document.querySelector('input[aria-label=\"Dataset name\"]');"
-        " return box && box.value.startsWith('3 uploaded images'); }",
-        timeout=LONG,
-    )
+    expect(name).to_have_value(re.compile(r"^3 uploaded images · "), timeout=LONG)  # not a file's name
     page.get_by_role("button", name=re.compile("Convert and check")).click()
     page.get_by_text(re.compile(r"Converted: 3 images ready")).first.wait_for(timeout=LONG)
 
@@ -74,14 +71,17 @@ def _data_uploads(page, url: str, tmp_path: Path) -> None:
     uploader = _uploader(page, folder=True)
     uploader.wait_for(state="attached", timeout=LONG)
     uploader.set_input_files(folder)
-    page.wait_for_function(
-        "() => { const box = document.querySelector('input[aria-label=\"Dataset name\"]');"
-        " return box && box.value === 'my_faces'; }",
-        timeout=LONG,
-    )
-    assert name.input_value() == "my_faces"  # the folder's name, not its first file's
+    expect(name).to_have_value("my_faces", timeout=LONG)  # the folder's name, not its first file's
     page.get_by_role("button", name=re.compile("Convert and check")).click()
     page.get_by_text(re.compile(r"Converted: 20 images ready")).first.wait_for(timeout=LONG)
+
+
+def _wait_for_saved_epoch(runs: Path, run_id: str, after: int = 0) -> None:
+    """Wait until the run's worker has saved a generator of an epoch later than ``after``."""
+    deadline = time.monotonic() + LONG / 1000
+    while max(generator_epochs(runs / run_id), default=0) <= after:
+        assert time.monotonic() < deadline, f"the run saved no epoch after {after}"
+        time.sleep(0.5)
 
 
 def _live_epoch(page) -> int:
@@ -95,10 +95,7 @@ def _explore_follows(page, url: str, runs: Path, live: str) -> None:
     page.goto(f"{url}/explore")
     page.locator('[data-testid="stMain"] [data-testid="stImage"] img').first.wait_for(timeout=LONG)
     first = _live_epoch(page)
-    deadline = time.monotonic() + LONG / 1000
-    while generator_epochs(runs / live)[-1] <= first:  # the worker saves a newer epoch
-        assert time.monotonic() < deadline, "the run saved no newer epoch"
-        time.sleep(0.5)
+    _wait_for_saved_epoch(runs, live, after=first)
     page.get_by_text(re.compile(r"Live weights as of epoch \d+")).filter(
         has_not_text=re.compile(rf"epoch {first}\b")
     ).first.wait_for(timeout=60_000)  # no reload: the page follows by itself
@@ -109,22 +106,10 @@ def _runs_compare(page, url: str) -> None:
     """The Runs page overlays both runs' curves, one legend entry each."""
     page.goto(f"{url}/runs")
     page.get_by_text("Compare").first.wait_for(timeout=LONG)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    chart.wait_for(timeout=LONG)
-    legend = chart.locator(".legendtext")
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .legendtext').length >= 2",
-        timeout=LONG,
-    )
-    names = [legend.nth(i).text_content() for i in range(legend.count())]  # SVG text
-    assert len(names) == 2 and len(set(names)) == 2, names
-
-
-def _wait_for_first_epoch(runs: Path, run_id: str) -> None:
-    deadline = time.monotonic() + LONG / 1000
-    while not generator_epochs(runs / run_id):
-        assert time.monotonic() < deadline, "the run saved no epoch"
-        time.sleep(0.5)
+    legend = page.locator('[data-testid="stPlotlyChart"]').first.locator(".legendtext")
+    expect(legend).to_have_count(2, timeout=LONG)
+    names = {legend.nth(i).text_content() for i in range(2)}  # SVG text
+    assert len(names) == 2, names  # one entry per run, told apart
 
 
 def test_uploads_live_explore_and_compare_in_chromium(tmp_path: Path) -> None:
@@ -140,7 +125,7 @@ def test_uploads_live_explore_and_compare_in_chromium(tmp_path: Path) -> None:
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 _data_uploads(page, url, tmp_path)  # while the second run starts
-                _wait_for_first_epoch(runs, live)
+                _wait_for_saved_epoch(runs, live)
                 _explore_follows(page, url, runs, live)
                 manager.stop(live)
                 manager.wait(live, timeout=LONG / 1000)
