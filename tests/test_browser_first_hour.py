@@ -8,17 +8,15 @@ Explore downloads and the delete dialog are walked in ``test_browser.py``.)
 from __future__ import annotations
 
 import re
-import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-import numpy as np
 import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import expect
 
+from apptest_support import digit_pngs, wait_for
 from browser_support import launch_chromium, serve_app
-from dcgan_core import JobManager, bundled_emoji_path
-from dcgan_core.images import encode_png
+from dcgan_core import JobManager
 from dcgan_core.runs.epochs import generator_epochs
 from engine_support import digits_npy, tiny_config
 
@@ -26,13 +24,13 @@ pytestmark = pytest.mark.browser
 LONG = 240_000  # ms: a worker's first epoch includes importing TensorFlow
 
 
-def _emoji_files(folder: Path, count: int, start: int = 0) -> list[Path]:
-    """``count`` of the bundled face emoji as PNG files in ``folder``."""
+def _digit_files(folder: Path, count: int, start: int = 0) -> list[Path]:
+    """``count`` of the bundled digits as PNG files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    faces = np.load(bundled_emoji_path())[start : start + count]
-    paths = [folder / f"face_{start + i:03d}.png" for i in range(count)]
-    for path, face in zip(paths, faces):
-        path.write_bytes(encode_png(face))
+    paths = []
+    for name, data, _ in digit_pngs(count, start):
+        paths.append(folder / PurePosixPath(name).name)
+        paths[-1].write_bytes(data)
     return paths
 
 
@@ -59,29 +57,26 @@ def _data_uploads(page, url: str, tmp_path: Path) -> None:
 
     page.get_by_role("button", name="Remove broken.png").click()
     page.get_by_text("No images chosen yet").wait_for(timeout=LONG)
-    _uploader(page).set_input_files(_emoji_files(tmp_path / "loose", 3))
+    _uploader(page).set_input_files(_digit_files(tmp_path / "loose", 3))
     name = page.get_by_label("Dataset name")
     expect(name).to_have_value(re.compile(r"^3 uploaded images · "), timeout=LONG)  # not a file's name
     page.get_by_role("button", name=re.compile("Convert and check")).click()
     page.get_by_text(re.compile(r"Converted: 3 images ready")).first.wait_for(timeout=LONG)
 
-    folder = tmp_path / "my_faces"
-    _emoji_files(folder, 20, start=10)
+    folder = tmp_path / "my_digits"
+    _digit_files(folder, 20, start=10)
     page.get_by_text("A folder").first.click()
     uploader = _uploader(page, folder=True)
     uploader.wait_for(state="attached", timeout=LONG)
     uploader.set_input_files(folder)
-    expect(name).to_have_value("my_faces", timeout=LONG)  # the folder's name, not its first file's
+    expect(name).to_have_value("my_digits", timeout=LONG)  # the folder's name, not its first file's
     page.get_by_role("button", name=re.compile("Convert and check")).click()
     page.get_by_text(re.compile(r"Converted: 20 images ready")).first.wait_for(timeout=LONG)
 
 
 def _wait_for_saved_epoch(runs: Path, run_id: str, after: int = 0) -> None:
     """Wait until the run's worker has saved a generator of an epoch later than ``after``."""
-    deadline = time.monotonic() + LONG / 1000
-    while max(generator_epochs(runs / run_id), default=0) <= after:
-        assert time.monotonic() < deadline, f"the run saved no epoch after {after}"
-        time.sleep(0.5)
+    wait_for(lambda: max(generator_epochs(runs / run_id), default=0) > after, LONG / 1000, f"an epoch after {after}")
 
 
 def _live_epoch(page) -> int:
