@@ -94,7 +94,7 @@ def open_train_page(browser, url: str, run_id: str):
     page.locator('[data-testid="stMain"]').get_by_text(run_id).first.wait_for(timeout=120_000)
     status = time.perf_counter() - started
     page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(timeout=120_000)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=120_000)  # the curves drawn
+    page.get_by_role("img", name="Losses").locator("path").first.wait_for(timeout=120_000)  # the curves drawn
     return page, status, time.perf_counter() - started
 
 

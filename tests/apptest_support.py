@@ -119,16 +119,24 @@ def assert_ok(at: AppTest) -> None:
 
 
 def texts(at: AppTest) -> str:
-    """Every visible text of the page (main and sidebar), one per line."""
+    """Every visible text of the page (main and sidebar), one per line; charts are left out (see
+    :func:`svg_charts`)."""
     found = []
     for kind in _TEXT_KINDS:
         for element in getattr(at, kind, []):
-            found.append(str(getattr(element, "value", "")))
+            value = str(getattr(element, "value", ""))
+            if not value.startswith("<svg"):
+                found.append(value)
     for metric in at.metric:
         found.append(f"{metric.label}: {metric.value}")
     for image in at.get("image"):
         found += [img.caption for img in image.proto.imgs if img.caption]
     return "\n".join(found)
+
+
+def svg_charts(at: AppTest) -> list[str]:
+    """The SVG charts drawn on the page (the live view's curves), as their markup."""
+    return [str(element.value) for element in at.markdown if str(element.value).startswith("<svg")]
 
 
 def digit_pngs(n: int, start: int = 0) -> list[tuple[str, bytes, str]]:

@@ -63,7 +63,7 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             _tiny_settings(page, "5000")  # long enough to be stopped by hand, however fast this machine
             page.get_by_role("button", name=re.compile("Start training")).click()
 
-            page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
+            page.get_by_role("img", name="Losses").locator("path").first.wait_for(timeout=LONG)  # the curves
             page.get_by_text(re.compile(r"Fixed-seed samples after epoch \d+")).first.wait_for(timeout=LONG)
             grid = page.locator('[data-testid="stImage"] img').first
             grid.wait_for(timeout=LONG)
@@ -80,7 +80,7 @@ def test_train_watch_stop_and_reload_in_chromium(tmp_path: Path):
             page.reload()
             page.get_by_text(re.compile("Stopped · ")).first.wait_for(timeout=LONG)
             page.locator('[data-testid="stMain"]').get_by_text(run_dir.name).first.wait_for(timeout=LONG)
-            page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=LONG)
+            page.get_by_role("img", name="Losses").first.wait_for(timeout=LONG)
             assert page.get_by_text("No training in progress").is_visible()
 
             # the explorer on the stopped run: moving a direction slider changes the image

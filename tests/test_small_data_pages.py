@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from apptest_support import app_env, assert_ok, job_manager, new_app, open_page, texts, wait_for  # noqa: F401
+from apptest_support import app_env, assert_ok, job_manager, new_app, open_page, svg_charts, texts, wait_for  # noqa: F401
 from dcgan_core import bundled_dataset_path, bundled_emoji_path, create_run, train_run
 from engine_support import digits_npy, tiny_config
 
@@ -91,8 +91,7 @@ def test_live_view_shows_strength_and_the_coach_remedy_continues_the_run(app_env
     at.run()
     assert_ok(at)
     assert "Augmentation strength" in texts(at)
-    specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
-    assert "Augmentation strength" in specs
+    assert any("Augmentation strength" in chart for chart in svg_charts(at))
     assert np.isfinite(snap.history["augment_p"][-1])
 
 

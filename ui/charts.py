@@ -1,4 +1,8 @@
-"""Plotly figures of training curves: losses, accuracies, SWD, run overlays, 1-D histograms."""
+"""What every chart of a run's history shares, and the Runs page's comparison (Plotly, interactive).
+
+The live view's own charts are drawn as SVG on the server (``ui/live_charts.py``); the
+comparison keeps Plotly for zooming across runs.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,12 @@ from dcgan_core import ema_smooth
 __all__ = [
     "CHART_CONFIG",
     "METRIC_LABELS",
-    "loss_figure",
-    "accuracy_figure",
-    "swd_figure",
+    "G_COLOUR",
+    "D_COLOUR",
+    "REAL_COLOUR",
     "overlay_figure",
-    "histogram_figure",
     "has_values",
+    "epoch_axis",
 ]
 
 #: Plotly options of every chart: no toolbar over the legend (zoom by dragging, double-click resets).
@@ -32,9 +36,10 @@ METRIC_LABELS = {
     "images_per_sec": "Images per second",
     "kl": "Distance from the real curve (1-D toy)",
 }
-_G_COLOUR = "#7c5cff"
-_D_COLOUR = "#ff8a5c"
-_PALETTE = ("#7c5cff", "#ff8a5c", "#3ccf91", "#f5c542", "#4cb6ff", "#ff5c8a", "#b0b0c0")
+G_COLOUR = "#7c5cff"  # the generator, and generated images
+D_COLOUR = "#ff8a5c"  # the discriminator (the judge)
+REAL_COLOUR = "#3ccf91"  # real images, and the quality score
+_PALETTE = (G_COLOUR, D_COLOUR, REAL_COLOUR, "#f5c542", "#4cb6ff", "#ff5c8a", "#b0b0c0")
 
 
 def has_values(history: Mapping[str, Sequence[float]], key: str) -> bool:
@@ -49,7 +54,8 @@ def _finite(value: float) -> bool:
         return False
 
 
-def _epochs(history: Mapping[str, Sequence[float]], key: str) -> list[float]:
+def epoch_axis(history: Mapping[str, Sequence[float]], key: str) -> list[float]:
+    """The epoch of each value of ``history[key]`` (1, 2, ... when the history has no epochs)."""
     epochs = list(history.get("epoch", ()) or ())
     n = len(history.get(key, ()) or ())
     return epochs[:n] if len(epochs) >= n else list(range(1, n + 1))
@@ -108,65 +114,6 @@ def _add_curve(fig: go.Figure, x: list[float], y: Sequence[float], name: str, co
     )
 
 
-def loss_figure(history: Mapping[str, Sequence[float]], smoothing: float = 0.0) -> go.Figure:
-    """Generator and discriminator loss per epoch, optionally smoothed (raw kept faint)."""
-    fig = go.Figure()
-    for key, name, colour in (("g_loss", "Generator loss", _G_COLOUR), ("d_loss", "Discriminator loss", _D_COLOUR)):
-        _add_curve(fig, _epochs(history, key), history.get(key, ()) or (), name, colour, smoothing)
-    return _layout(fig, "Losses", "loss")
-
-
-def accuracy_figure(history: Mapping[str, Sequence[float]]) -> go.Figure:
-    """Discriminator accuracy on real and on generated images per epoch."""
-    fig = go.Figure()
-    for key, name, colour in (
-        ("d_acc_real", "on real images", "#3ccf91"),
-        ("d_acc_fake", "on generated images", _D_COLOUR),
-    ):
-        _add_curve(fig, _epochs(history, key), history.get(key, ()) or (), name, colour, 0.0)
-    fig.add_hline(y=0.5, line_dash="dot", line_color="#888", annotation_text="coin flip")
-    fig.update_yaxes(range=[0, 1.02])
-    return _layout(fig, "Discriminator accuracy (how often the judge is right)", "accuracy")
-
-
-def swd_figure(
-    history: Mapping[str, Sequence[float]], key: str = "swd", title: str = "Quality score (lower is better)"
-) -> go.Figure:
-    """A quality number (SWD or KL) on the epochs where it was measured.
-
-    With a single measurement the chart shows one marked point on a readable axis and
-    says that a curve needs two.
-    """
-    xs = _epochs(history, key)
-    points = [(x, float(v)) for x, v in zip(xs, history.get(key, ()) or ()) if _finite(v)]
-    name = "quality score" if key == "swd" else "distance"
-    fig = go.Figure(
-        go.Scatter(
-            x=[p[0] for p in points],
-            y=[p[1] for p in points],
-            name=name,
-            mode="lines+markers",
-            line=dict(color="#3ccf91", width=2.5),
-            marker=dict(size=9),
-        )
-    )
-    fig = _layout(fig, title, name)
-    if len(points) == 1:
-        x, y = points[0]
-        fig.update_xaxes(range=[max(0.0, x - 1.5), x + 1.5])
-        fig.update_yaxes(range=[0, y * 1.5 if y > 0 else 1.0])
-        fig.add_annotation(
-            text="One measurement so far: the curve needs two.",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.1,
-            font=dict(color="#aaa"),
-        )
-    return fig
-
-
 def overlay_figure(
     histories: Mapping[str, Mapping[str, Sequence[float]]], key: str, smoothing: float = 0.0, title: str | None = None
 ) -> go.Figure:
@@ -174,23 +121,7 @@ def overlay_figure(
     fig = go.Figure()
     for i, (label, history) in enumerate(histories.items()):
         _add_curve(
-            fig, _epochs(history, key), history.get(key, ()) or (), label, _PALETTE[i % len(_PALETTE)], smoothing
+            fig, epoch_axis(history, key), history.get(key, ()) or (), label, _PALETTE[i % len(_PALETTE)], smoothing
         )
     label = METRIC_LABELS.get(key, key)
     return _layout(fig, title or f"{label} across runs", label, height=380)
-
-
-def histogram_figure(histograms: Mapping[str, Sequence[float]]) -> go.Figure:
-    """Real and generated densities of the 1-D toy: ``edges`` (n+1), ``real`` and ``fake`` (n)."""
-    edges = [float(e) for e in histograms.get("edges", ())]
-    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-    width = (edges[1] - edges[0]) if len(edges) > 1 else 1.0
-    fig = go.Figure()
-    for key, name, colour in (("real", "real N(0, 1)", "#3ccf91"), ("fake", "generated", _G_COLOUR)):
-        fig.add_trace(
-            go.Bar(x=centres, y=list(histograms.get(key, ())), name=name, width=width, marker_color=colour, opacity=0.6)
-        )
-    fig.update_layout(barmode="overlay")
-    fig = _layout(fig, "Real and generated densities", "density")
-    fig.update_xaxes(title_text="value")
-    return fig

@@ -3,7 +3,7 @@
 Two fragments refresh themselves while the run is queued, running or paused, and not at
 all otherwise: the status block (step counter, speed, controls) every few seconds,
 and the epoch block (curves, grid, coach), which only changes when an epoch ends, less
-often. The figures and the enlarged grid of an epoch are built once and reused by every
+often. The charts and the enlarged grid of an epoch are built once and reused by every
 viewer and every refresh, so a room full of open tabs costs the training little. The
 view only reads the job manager's snapshots of the run folder.
 """
@@ -17,7 +17,8 @@ import streamlit as st
 
 from dcgan_core import DcganError, coach_messages, encode_png, grid_class_rows, run_path
 from ui.classes import class_quality_table
-from ui.charts import CHART_CONFIG, accuracy_figure, has_values, histogram_figure, loss_figure, swd_figure
+from ui.charts import has_values
+from ui.live_charts import accuracy_chart, histogram_chart, loss_chart, quality_chart
 from ui.datasets import display_grid, image_count
 from ui.fmt import ACTIVE_STATUSES, duration, number, status_label
 from ui.labels import preset_title
@@ -32,8 +33,8 @@ __all__ = ["live_view", "REFRESH_SECONDS"]
 # The recommended preset writes a grid every 15 s, so curves and grid every 12 s miss nothing new.
 REFRESH_SECONDS = 3.0
 EPOCH_REFRESH_SECONDS = 12.0
-_FIGURES: OrderedDict = OrderedDict()  # per run and epoch: its figures and its grid, shared by every viewer
-_FIGURES_KEPT = 16
+_BUILT: OrderedDict = OrderedDict()  # per run and epoch: its charts and its grid, shared by every viewer
+_BUILT_KEPT = 16
 _COACH_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -140,21 +141,26 @@ def _charts(snap) -> None:
         key="live_smoothing",
         help="Averages out the noise of the curves; 0 shows the raw values.",
     )
-    for key, figure in _figures(snap.run_id, history, smoothing):
-        st.plotly_chart(figure, key=key, config=CHART_CONFIG)
+    for chart in _epoch_charts(snap.run_id, history, smoothing):
+        _show(chart)
     if snap.config.augment_ops and has_values(history, "augment_p"):
         _augmentation(snap)
+
+
+def _show(chart: str) -> None:
+    """Put an SVG chart on the page, inline so that its hover tooltips work.
+
+    ``st.html`` would strip SVG (its sanitiser allows HTML elements only); the chart is markup
+    this app builds, with every text escaped.
+    """
+    st.markdown(chart, unsafe_allow_html=True)
 
 
 def _augmentation(snap) -> None:
     """The adaptive augmentation's strength per epoch, and the judge's signal that steers it."""
     history = snap.history or {}
     strength, signal = _last(history.get("augment_p", [])), _last(history.get("rt", []))
-    st.plotly_chart(
-        swd_figure(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"),
-        key="live_augment",
-        config=CHART_CONFIG,
-    )
+    _show(quality_chart(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"))
     target = snap.config.augment_target
     steer = (
         f"it steers towards the judge being sure of {target:.0%} of the real images" if target > 0 else "fixed strength"
@@ -165,28 +171,28 @@ def _augmentation(snap) -> None:
     )
 
 
-def _figures(run_id: str, history: dict, smoothing: float) -> list:
-    """The curves of one epoch's history, built once for every viewer and refresh."""
+def _epoch_charts(run_id: str, history: dict, smoothing: float) -> list[str]:
+    """The charts (SVG) of one epoch's history, built once for every viewer and refresh."""
     version = (run_id, tuple(len(v) for v in history.values()), smoothing)
-    if version in _FIGURES:
-        _FIGURES.move_to_end(version)
-        return _FIGURES[version]
-    figures = [("live_loss", loss_figure(history, smoothing)), ("live_acc", accuracy_figure(history))]
+    if version in _BUILT:
+        _BUILT.move_to_end(version)
+        return _BUILT[version]
+    figures = [loss_chart(history, smoothing), accuracy_chart(history)]
     if has_values(history, "swd"):
-        figures.append(("live_swd", swd_figure(history)))
-    _FIGURES[version] = figures
-    while len(_FIGURES) > _FIGURES_KEPT:
-        _FIGURES.popitem(last=False)
+        figures.append(quality_chart(history))
+    _BUILT[version] = figures
+    while len(_BUILT) > _BUILT_KEPT:
+        _BUILT.popitem(last=False)
     return figures
 
 
 def _samples(snap) -> None:
     if not snap.config.is_image_model:
         if snap.histograms:
-            st.plotly_chart(histogram_figure(snap.histograms), key="live_hist", config=CHART_CONFIG)
+            _show(histogram_chart(snap.histograms))
         if has_values(snap.history or {}, "kl"):
             kl_title = "Distance from the real curve (KL divergence; lower is better)"
-            st.plotly_chart(swd_figure(snap.history, key="kl", title=kl_title), key="live_kl", config=CHART_CONFIG)
+            _show(quality_chart(snap.history, key="kl", title=kl_title))
         return
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")
@@ -201,11 +207,11 @@ def _samples(snap) -> None:
 def _grid_png(run_id: str, epoch: int | None, grid) -> bytes:
     """The enlarged grid of one saved epoch as PNG bytes, encoded once for every viewer and refresh."""
     key = ("grid", run_id, epoch)
-    if key not in _FIGURES:
-        _FIGURES[key] = encode_png(display_grid(grid))
-        while len(_FIGURES) > _FIGURES_KEPT:
-            _FIGURES.popitem(last=False)
-    return _FIGURES[key]
+    if key not in _BUILT:
+        _BUILT[key] = encode_png(display_grid(grid))
+        while len(_BUILT) > _BUILT_KEPT:
+            _BUILT.popitem(last=False)
+    return _BUILT[key]
 
 
 def _apply_remedy(snap, remedy: dict) -> None:
