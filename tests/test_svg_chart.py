@@ -54,6 +54,20 @@ def test_hover_columns_name_every_value_at_their_epoch_and_stay_bounded_on_a_lon
     assert not list(root.iter(f"{SVG}circle"))  # many points: no markers
 
 
+def test_a_long_curve_is_thinned_but_keeps_its_extremes():
+    n = 20_000
+    g = [1.0 + (i % 7) * 0.1 for i in range(n)]
+    g[12_345] = 9.0  # one spike
+    history = {"epoch": list(range(1, n + 1)), "g_loss": g, "d_loss": [0.5] * n}
+    svg = loss_chart(history)
+    root = _parse(svg)
+    paths = [p.get("d") for p in root.iter(f"{SVG}path")]
+    assert all(d.count("L") <= 650 for d in paths)
+    top = min(float(step.split()[1]) for step in re.findall(r"[ML]([\d.]+ [\d.]+)", paths[0]))
+    assert top < 100  # the spike is still drawn, near the top of the plot (the rest lies below 200)
+    assert len(svg) < 60_000
+
+
 def test_smoothing_draws_the_raw_curve_faint_behind_the_smoothed_one():
     history = {"epoch": [1, 2, 3], "g_loss": [2.0, 0.0, 2.0], "d_loss": [1.0, 1.0, 1.0]}
     raw, smooth = _parse(loss_chart(history)), _parse(loss_chart(history, smoothing=0.9))
