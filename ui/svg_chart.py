@@ -22,8 +22,8 @@ from html import escape
 
 __all__ = ["Series", "Guide", "svg_chart", "nice_ticks", "tick_label"]
 
-WIDTH = 720  # the drawing's own units; the chart scales to the width of its column
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 16, 58, 44
+WIDTH = 540  # the drawing's own units; the chart scales to the width of its column
+_LEFT, _RIGHT, _TOP, _BOTTOM = 58, 12, 56, 42
 _TEXT, _MUTED, _GRID = "#e6e6f0", "#9a9aae", "#2c3040"
 _MARKERS_UNDER = 30  # points per curve under which each point gets a marker
 _LEGEND_CHAR = 6.8  # about the width of one character of the 13-unit legend text
@@ -161,7 +161,7 @@ def svg_chart(
     guides: Sequence[Guide] = (),
     note: str = "",
     integer_x: bool = True,
-    height: int = 300,
+    height: int = 280,
 ) -> str:
     """The chart as an ``<svg>`` element (a string) that scales to the width of its container.
 
