@@ -73,14 +73,14 @@ def _finite(value: object) -> bool:
 
 
 def nice_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> list[float]:
-    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [low, high]."""
+    """About ``count`` intervals' worth of round ticks (steps of 1, 2, 2.5 or 5 times a power of ten) in [low, high]."""
     if not (_finite(low) and _finite(high)) or high <= low:
         return [low] if _finite(low) else []
-    raw = (high - low) / max(1, count)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    power = 10 ** math.floor(math.log10((high - low) / max(1, count)))
+    steps = [m * p for p in (power, power * 10) for m in (1, 2, 2.5, 5)]
     if integer:
-        step = max(1.0, float(math.ceil(step)))
+        steps = [s for s in steps if s >= 1 and float(s).is_integer()] or [1.0]
+    step = min(steps, key=lambda s: abs((high - low) / s - count))  # the one closest to ``count`` intervals
     first = math.ceil(low / step - 1e-9) * step
     ticks, value = [], first
     while value <= high + step * 1e-9 and len(ticks) < 50:
@@ -189,8 +189,8 @@ def svg_chart(
     if any(s.bars for s in series):
         y_values.append(0.0)
     y_low, y_high = _span(y_values, y_range, 0.06)
-    if len(all_points) == 1 and y_range is None and y_low > 0 >= y_low - abs(y_values[0]):
-        y_low = 0.0  # a single measurement sits in the middle of an axis from zero
+    if len(all_points) == 1 and y_range is None and all_points[0][1] > 0:
+        y_low = 0.0  # a single positive measurement: an axis from zero, the point two thirds up
 
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, height - _TOP - _BOTTOM
 
