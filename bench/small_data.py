@@ -198,13 +198,13 @@ def main() -> None:
         f" near-duplicates: mean |difference| < {NEAR_DUPLICATE:g}/255 among {N_PAIRS} samples"
     )
     print(
-        f"  {'dataset':20s} {'settings':14s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
+        f"  {'dataset':20s} {'settings':18s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
         f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s} "
         f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s}"
     )
     for name, label, real_dups, r in table:
         print(
-            f"  {name:20s} {label[:14]:14s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
+            f"  {name:20s} {label[:18]:18s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
             f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f} "
             f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f}"
         )

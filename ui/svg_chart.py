@@ -4,8 +4,8 @@ The live view draws its curves with this instead of Plotly. A browser draws SVG 
 a page that shows only these charts loads no charting library. ``bench/viewers.py`` on the
 2-core machine that trains (40 s windows, the browser on the same cores): with Plotly's
 script (several MB to parse in every new tab) the Train page showed whole with a run active
-in 4.8-5.6 s; with these charts in 2.9-3.7 s, and three open tabs kept 0.90-0.93 of the
-training speed instead of 0.87-0.92.
+in 4.8-5.6 s; with these charts in 2.6-3.7 s (three runs), and three open tabs kept 0.90-0.93
+of the training speed instead of 0.87-0.92.
 A chart is at most some tens of kilobytes of text (a long curve is thinned to the extremes of
 short stretches), built once per new epoch and shared by every viewer.
 
