@@ -19,6 +19,7 @@ from apptest_support import (
     digit_pngs,
     job_manager,
     open_page,
+    svg_charts,
     texts,
     wait_for,
 )
@@ -248,6 +249,32 @@ def test_a_paused_run_says_paused_not_time_left(app_env):
     assert metrics.get("Speed") == "Paused"
     assert "Time left" not in metrics and "Images / s" not in metrics
     assert "Paused" in _live_header(at)
+
+
+def test_the_live_charts_and_grid_are_built_once_per_epoch_for_every_viewer(app_env, monkeypatch):
+    import ui.live
+
+    jobs = job_manager(app_env)
+    run_id = jobs.start(_tiny(str(bundled_dataset_path()), 2), name="MNIST digits")
+    wait_for(lambda: jobs.snapshot(run_id).status in ("finished", "failed"), 300, "the run")
+    built: dict[str, int] = {"loss_chart": 0, "encode_png": 0}
+
+    def counted(name: str, make):
+        def wrapper(*args, **kwargs):
+            built[name] += 1
+            return make(*args, **kwargs)
+
+        return wrapper
+
+    for name in built:
+        monkeypatch.setattr(ui.live, name, counted(name, getattr(ui.live, name)))
+    viewers = [open_page("pages/train.py") for _ in range(3)]
+    for at in viewers:
+        at.run()  # a refresh
+        assert_ok(at)
+        assert any('aria-label="Losses"' in chart for chart in svg_charts(at))
+        assert "Fixed-seed samples after epoch" in texts(at)
+    assert built == {"loss_chart": 1, "encode_png": 1}  # not once per viewer and refresh
 
 
 # --- Data page -----------------------------------------------------------------------------

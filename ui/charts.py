@@ -22,6 +22,8 @@ __all__ = [
     "overlay_figure",
     "has_values",
     "epoch_axis",
+    "finite_values",
+    "smoothed",
 ]
 
 #: Plotly options of every chart: no toolbar over the legend (zoom by dragging, double-click resets).
@@ -52,6 +54,16 @@ def _finite(value: float) -> bool:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def finite_values(values: Sequence[object] | None) -> list[float | None]:
+    """The values as floats, with ``None`` where one is missing or not a finite number (a gap)."""
+    return [float(v) if _finite(v) else None for v in values or ()]  # type: ignore[arg-type]
+
+
+def smoothed(values: Sequence[float | None], weight: float) -> list[float | None]:
+    """``values`` smoothed with the app's moving average (:func:`dcgan_core.ema_smooth`); gaps stay gaps."""
+    return finite_values(ema_smooth([math.nan if v is None else v for v in values], weight))
 
 
 def epoch_axis(history: Mapping[str, Sequence[float]], key: str) -> list[float]:
@@ -87,7 +99,7 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = 320) -> go.F
 
 
 def _add_curve(fig: go.Figure, x: list[float], y: Sequence[float], name: str, colour: str, smoothing: float) -> None:
-    values = [float(v) if _finite(v) else None for v in y]
+    values = finite_values(y)
     if smoothing > 0:
         fig.add_trace(
             go.Scatter(
@@ -101,8 +113,7 @@ def _add_curve(fig: go.Figure, x: list[float], y: Sequence[float], name: str, co
                 hoverinfo="skip",
             )
         )
-        smooth = ema_smooth([v if v is not None else math.nan for v in values], smoothing)
-        values = [v if _finite(v) else None for v in smooth]
+        values = smoothed(values, smoothing)
     fig.add_trace(
         go.Scatter(
             x=x,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -33,8 +35,8 @@ __all__ = ["live_view", "REFRESH_SECONDS"]
 # The recommended preset writes a grid every 15 s, so curves and grid every 12 s miss nothing new.
 REFRESH_SECONDS = 3.0
 EPOCH_REFRESH_SECONDS = 12.0
-_BUILT: OrderedDict = OrderedDict()  # per run and epoch: its charts and its grid, shared by every viewer
-_BUILT_KEPT = 16
+_BUILT: OrderedDict = OrderedDict()  # per run and epoch: its charts and its grid, shared by every viewer (_built)
+_BUILT_KEPT = 32  # a few kinds per run and epoch (curves per smoothing, augmentation, grid)
 _COACH_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -141,7 +143,14 @@ def _charts(snap) -> None:
         key="live_smoothing",
         help="Averages out the noise of the curves; 0 shows the raw values.",
     )
-    for chart in _epoch_charts(snap.run_id, history, smoothing):
+    charts = _built(
+        ("curves", *_history_key(snap), smoothing),
+        lambda: (
+            [loss_chart(history, smoothing), accuracy_chart(history)]
+            + ([quality_chart(history)] if has_values(history, "swd") else [])
+        ),
+    )
+    for chart in charts:
         _show(chart)
     if snap.config.augment_ops and has_values(history, "augment_p"):
         _augmentation(snap)
@@ -160,7 +169,8 @@ def _augmentation(snap) -> None:
     """The adaptive augmentation's strength per epoch, and the judge's signal that steers it."""
     history = snap.history or {}
     strength, signal = _last(history.get("augment_p", [])), _last(history.get("rt", []))
-    _show(quality_chart(history, key="augment_p", title="Augmentation strength (0 = none, 1 = every image)"))
+    title = "Augmentation strength (0 = none, 1 = every image)"
+    _show(_built(("augment", *_history_key(snap)), lambda: quality_chart(history, key="augment_p", title=title)))
     target = snap.config.augment_target
     steer = (
         f"it steers towards the judge being sure of {target:.0%} of the real images" if target > 0 else "fixed strength"
@@ -171,28 +181,13 @@ def _augmentation(snap) -> None:
     )
 
 
-def _epoch_charts(run_id: str, history: dict, smoothing: float) -> list[str]:
-    """The charts (SVG) of one epoch's history, built once for every viewer and refresh."""
-    version = (run_id, tuple(len(v) for v in history.values()), smoothing)
-    if version in _BUILT:
-        _BUILT.move_to_end(version)
-        return _BUILT[version]
-    figures = [loss_chart(history, smoothing), accuracy_chart(history)]
-    if has_values(history, "swd"):
-        figures.append(quality_chart(history))
-    _BUILT[version] = figures
-    while len(_BUILT) > _BUILT_KEPT:
-        _BUILT.popitem(last=False)
-    return figures
-
-
 def _samples(snap) -> None:
     if not snap.config.is_image_model:
         if snap.histograms:
-            _show(histogram_chart(snap.histograms))
+            _show(_built(("densities", *_history_key(snap)), lambda: histogram_chart(snap.histograms)))
         if has_values(snap.history or {}, "kl"):
             kl_title = "Distance from the real curve (KL divergence; lower is better)"
-            _show(quality_chart(snap.history, key="kl", title=kl_title))
+            _show(_built(("kl", *_history_key(snap)), lambda: quality_chart(snap.history, key="kl", title=kl_title)))
         return
     if snap.latest_grid is None:
         st.info("The sample grid appears after the first saved epoch.", icon="🖼️")
@@ -201,17 +196,25 @@ def _samples(snap) -> None:
     if snap.config.n_classes:
         shown = [snap.config.class_names[k] for k in grid_class_rows(snap.config.n_classes)]
         caption += f"; one row per class, top to bottom: {', '.join(shown)}"
-    st.image(_grid_png(snap.run_id, snap.latest_grid_epoch, snap.latest_grid), caption=caption)
+    png = _built(("grid", snap.run_id, snap.latest_grid_epoch), lambda: encode_png(display_grid(snap.latest_grid)))
+    st.image(png, caption=caption)
 
 
-def _grid_png(run_id: str, epoch: int | None, grid) -> bytes:
-    """The enlarged grid of one saved epoch as PNG bytes, encoded once for every viewer and refresh."""
-    key = ("grid", run_id, epoch)
-    if key not in _BUILT:
-        _BUILT[key] = encode_png(display_grid(grid))
+def _built(key: tuple, build: Callable[[], Any]) -> Any:
+    """What ``build()`` makes for ``key`` (a run and the length of its history, or its grid's epoch),
+    made once and shared by every viewer and refresh; the oldest entries are dropped."""
+    if key in _BUILT:
+        _BUILT.move_to_end(key)
+    else:
+        _BUILT[key] = build()
         while len(_BUILT) > _BUILT_KEPT:
             _BUILT.popitem(last=False)
     return _BUILT[key]
+
+
+def _history_key(snap) -> tuple:
+    """Changes when the run's history gains a row (an epoch ended)."""
+    return (snap.run_id, tuple(len(v) for v in (snap.history or {}).values()))
 
 
 def _apply_remedy(snap, remedy: dict) -> None:

@@ -6,11 +6,9 @@ Drawn on the server by :mod:`ui.svg_chart`, so the Train page loads no charting 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
-from dcgan_core import ema_smooth
-from ui.charts import D_COLOUR, G_COLOUR, REAL_COLOUR, epoch_axis
+from ui.charts import D_COLOUR, G_COLOUR, REAL_COLOUR, epoch_axis, finite_values, smoothed
 from ui.svg_chart import Guide, Series, svg_chart
 
 __all__ = ["loss_chart", "accuracy_chart", "quality_chart", "histogram_chart"]
@@ -18,24 +16,15 @@ __all__ = ["loss_chart", "accuracy_chart", "quality_chart", "histogram_chart"]
 History = Mapping[str, Sequence[float]]
 
 
-def _values(history: History, key: str) -> list[float | None]:
-    values = []
-    for value in history.get(key, ()) or ():
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        values.append(number if math.isfinite(number) else None)
-    return values
-
-
-def _curves(history: History, key: str, name: str, colour: str, smoothing: float) -> list[Series]:
+def _curves(history: History, key: str, name: str, colour: str, smoothing: float = 0.0) -> list[Series]:
     """A curve; with smoothing, the smoothed one over the raw one drawn faint."""
-    x, values = epoch_axis(history, key), _values(history, key)
+    x, values = epoch_axis(history, key), finite_values(history.get(key))
     if smoothing <= 0:
         return [Series(name, x, values, colour)]
-    smooth = ema_smooth([math.nan if v is None else v for v in values], smoothing)
-    return [Series(f"{name} (raw)", x, values, colour, faint=True), Series(name, x, smooth, colour)]
+    return [
+        Series(f"{name} (raw)", x, values, colour, faint=True),
+        Series(name, x, smoothed(values, smoothing), colour),
+    ]
 
 
 def loss_chart(history: History, smoothing: float = 0.0) -> str:
@@ -47,10 +36,8 @@ def loss_chart(history: History, smoothing: float = 0.0) -> str:
 
 def accuracy_chart(history: History) -> str:
     """How often the judge is right, on real and on generated images, per epoch."""
-    series = [
-        Series("on real images", epoch_axis(history, "d_acc_real"), _values(history, "d_acc_real"), REAL_COLOUR),
-        Series("on generated", epoch_axis(history, "d_acc_fake"), _values(history, "d_acc_fake"), D_COLOUR),
-    ]
+    series = _curves(history, "d_acc_real", "on real images", REAL_COLOUR)
+    series += _curves(history, "d_acc_fake", "on generated", D_COLOUR)
     return svg_chart(
         series,
         "Judge's accuracy (how often it is right)",
@@ -65,11 +52,10 @@ def quality_chart(history: History, key: str = "swd", title: str = "Quality scor
 
     With a single measurement the chart shows one marked point and says that a curve needs two.
     """
-    x, values = epoch_axis(history, key), _values(history, key)
-    measured = sum(v is not None for v in values)
     name = {"swd": "quality score", "kl": "distance", "augment_p": "strength"}.get(key, key)
-    note = "One measurement so far: the curve needs two." if measured == 1 else ""
-    return svg_chart([Series(name, x, values, REAL_COLOUR)], title, name, note=note)
+    series = _curves(history, key, name, REAL_COLOUR)
+    note = "One measurement so far: the curve needs two." if len(series[0].points()) == 1 else ""
+    return svg_chart(series, title, name, note=note)
 
 
 def histogram_chart(histograms: Mapping[str, Sequence[float]]) -> str:
@@ -77,7 +63,7 @@ def histogram_chart(histograms: Mapping[str, Sequence[float]]) -> str:
     edges = [float(e) for e in histograms.get("edges", ())]
     centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
     series = [
-        Series("real N(0, 1)", centres, list(histograms.get("real", ())), REAL_COLOUR, bars=True),
-        Series("generated", centres, list(histograms.get("fake", ())), G_COLOUR, bars=True),
+        Series("real N(0, 1)", centres, finite_values(histograms.get("real")), REAL_COLOUR, bars=True),
+        Series("generated", centres, finite_values(histograms.get("fake")), G_COLOUR, bars=True),
     ]
     return svg_chart(series, "Real and generated densities", "density", x_title="value", integer_x=False)

@@ -38,7 +38,8 @@ class Series:
     Attributes:
         name: Shown in the legend and the tooltips.
         x: Positions (epochs, or values for a histogram).
-        y: Values; ``None`` or a non-finite number leaves a gap.
+        y: Values; ``None`` or a non-finite number leaves a gap (``ui.charts.finite_values`` makes
+            these from a run's history).
         colour: A CSS colour.
         faint: Drawn thin and translucent, left out of the legend and tooltips (the raw curve
             behind a smoothed one).
@@ -65,11 +66,8 @@ class Guide:
     label: str
 
 
-def _finite(value: object) -> bool:
-    try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def nice_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> list[float]:
