@@ -24,8 +24,10 @@ floor on the first SWD column and worse on the unseen one).
 Usage: python bench/small_data.py [--seconds 600] [--sets emoji,digits] [--data PATH.npy ...]
                                   [--variant "KEY=VALUE;KEY=VALUE" ...] [--skip-legacy]
 
-``--data`` adds any uint8 ``.npy`` image set (N, H, W, C) of your own; ``--variant`` adds a
-row of the new defaults with some settings changed (to try alternatives side by side).
+``--data`` adds any uint8 ``.npy`` image set (N, H, W, C) of your own (``scripts/make_check_sets.py``
+builds three the defaults were not tuned on: food emoji in colour and in grey, and flags);
+``--variant`` adds a row of the new defaults with some settings changed (to try alternatives
+side by side).
 Grids of 64 samples are written next to the runs (the folder is printed).
 """
 
