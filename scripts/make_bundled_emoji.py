@@ -54,15 +54,20 @@ def convert(path: Path) -> np.ndarray:
     return np.asarray(canvas.convert("RGB"), dtype=np.uint8)
 
 
+def convert_all(root: Path, chosen: list[dict], seed: int) -> np.ndarray:
+    """The chosen emoji of the package at ``root`` as one (N, 64, 64, 3) uint8 array, shuffled with ``seed``."""
+    images = np.stack([convert(root / "img" / "twitter" / "64" / e["image"]) for e in chosen])
+    return images[np.random.default_rng(seed).permutation(len(images))]
+
+
 def main(package_dir: str) -> None:
     """Convert the selection from an unpacked ``emoji-datasource-twitter`` package."""
     root = Path(package_dir)
     emoji = json.loads((root / "emoji.json").read_text())
     chosen = select(emoji)
-    images = np.stack([convert(root / "img" / "twitter" / "64" / e["image"]) for e in chosen])
-    order = np.random.default_rng(SHUFFLE_SEED).permutation(len(images))
+    images = convert_all(root, chosen, SHUFFLE_SEED)
     out = Path(__file__).resolve().parents[1] / "data" / "samples" / "emoji_faces.npy"
-    np.save(out, images[order])
+    np.save(out, images)
     print(f"wrote {len(images)} face emoji {images.shape[1:]} to {out}")
 
 

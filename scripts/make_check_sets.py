@@ -11,18 +11,20 @@ From the same package as the bundled face emoji (Twemoji, CC-BY 4.0), none of th
 
 * ``food_emoji_64.npy``: every "Food & Drink" emoji, colour, 64x64 (objects of every shape
   and colour; 131 images in version 16.0.0);
-* ``food_emoji_grey_64.npy``: the same in grey (luminance), 64x64x1: a grey set that is
-  not line art, beside the digits;
+* ``food_emoji_grey_64.npy``: the same in grey, 64x64x1, converted as the app converts a
+  colour image for a grey dataset (PIL's ``"L"``): a grey set that is not line art, beside
+  the digits;
 * ``flags_32.npy``: every flag, colour, 32x32 (hard edges, large flat areas; 270 images).
 
-Each is converted as the bundled set is (:func:`make_bundled_emoji.convert`: on white,
-Lanczos) and shuffled with a fixed seed. Nothing here ships with the app.
+Each is converted as the bundled set is (:func:`make_bundled_emoji.convert_all`: on white,
+Lanczos, shuffled with a fixed seed). Nothing here ships with the app.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +32,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_bundled_emoji import convert  # noqa: E402
+from make_bundled_emoji import convert_all  # noqa: E402
 
 SHUFFLE_SEED = 1
-LUMINANCE = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def _category(emoji: list[dict], name: str) -> list[dict]:
@@ -43,22 +44,10 @@ def _category(emoji: list[dict], name: str) -> list[dict]:
     )
 
 
-def _images(root: Path, chosen: list[dict], size: int) -> np.ndarray:
-    """The chosen emoji as (N, size, size, 3) uint8, shuffled with :data:`SHUFFLE_SEED`."""
-    images = []
-    for entry in chosen:
-        image = convert(root / "img" / "twitter" / "64" / entry["image"])
-        if image.shape[0] != size:
-            image = np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.LANCZOS))
-        images.append(image)
-    stacked = np.stack(images)
-    return stacked[np.random.default_rng(SHUFFLE_SEED).permutation(len(stacked))]
-
-
-def grey(images: np.ndarray) -> np.ndarray:
-    """RGB uint8 images as (N, H, W, 1) luminance."""
-    luminance = images.astype(np.float32) @ LUMINANCE
-    return np.clip(np.round(luminance), 0, 255).astype(np.uint8)[..., None]
+def _each(images: np.ndarray, change: Callable[[Image.Image], Image.Image]) -> np.ndarray:
+    """``change`` applied to each uint8 image (as a PIL image), as one array (N, H, W, C)."""
+    changed = np.stack([np.asarray(change(Image.fromarray(image))) for image in images])
+    return changed if changed.ndim == 4 else changed[..., None]
 
 
 def main(package_dir: str, out_dir: str) -> None:
@@ -66,11 +55,12 @@ def main(package_dir: str, out_dir: str) -> None:
     root, out = Path(package_dir), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     emoji = json.loads((root / "emoji.json").read_text())
-    food = _images(root, _category(emoji, "Food & Drink"), 64)
+    food = convert_all(root, _category(emoji, "Food & Drink"), SHUFFLE_SEED)
+    flags = convert_all(root, _category(emoji, "Flags"), SHUFFLE_SEED)
     sets = {
         "food_emoji_64": food,
-        "food_emoji_grey_64": grey(food),
-        "flags_32": _images(root, _category(emoji, "Flags"), 32),
+        "food_emoji_grey_64": _each(food, lambda image: image.convert("L")),
+        "flags_32": _each(flags, lambda image: image.resize((32, 32), Image.Resampling.LANCZOS)),
     }
     for name, images in sets.items():
         np.save(out / f"{name}.npy", images)

@@ -11,6 +11,7 @@ view only reads the job manager's snapshots of the run folder.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,7 @@ REFRESH_SECONDS = 3.0
 EPOCH_REFRESH_SECONDS = 12.0
 _BUILT: OrderedDict = OrderedDict()  # per run and epoch: its charts and its grid, shared by every viewer (_built)
 _BUILT_KEPT = 32  # a few kinds per run and epoch (curves per smoothing, augmentation, grid)
+_BUILT_LOCK = threading.Lock()  # every viewer's session runs in its own thread of the server
 _COACH_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
@@ -202,14 +204,21 @@ def _samples(snap) -> None:
 
 def _built(key: tuple, build: Callable[[], Any]) -> Any:
     """What ``build()`` makes for ``key`` (a run and the length of its history, or its grid's epoch),
-    made once and shared by every viewer and refresh; the oldest entries are dropped."""
-    if key in _BUILT:
-        _BUILT.move_to_end(key)
-    else:
-        _BUILT[key] = build()
+    made once and shared by every viewer and refresh; the oldest entries are dropped.
+
+    The lock guards the shared table only (another viewer's eviction cannot pull an entry
+    away between the look-up and its use); the build runs outside it, so one slow chart
+    does not hold up every other tab."""
+    with _BUILT_LOCK:
+        if key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+    made = build()
+    with _BUILT_LOCK:
+        made = _BUILT.setdefault(key, made)  # a viewer that built it meanwhile wins: one shared copy
         while len(_BUILT) > _BUILT_KEPT:
             _BUILT.popitem(last=False)
-    return _BUILT[key]
+    return made
 
 
 def _history_key(snap) -> tuple:
