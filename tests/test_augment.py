@@ -67,6 +67,33 @@ def test_same_seed_same_result_other_seed_other_result():
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
+def _colour_one_step_at_a_time(x: np.ndarray, p: float, seed: tf.Tensor) -> np.ndarray:
+    """The colour transform's definition, step by step: brightness, saturation, contrast (same draws)."""
+
+    def draw(offset):
+        return tf.random.stateless_uniform([x.shape[0], 1, 1, 1], seed + offset).numpy()
+
+    def hit(offset):
+        return draw(offset) < p
+
+    x = np.where(hit(2), x + (draw(1) - 0.5), x)
+    if x.shape[-1] > 1:
+        mean = x.mean(axis=3, keepdims=True)
+        x = np.where(hit(4), (x - mean) * draw(3) * 2.0 + mean, x)
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    return np.where(hit(6), (x - mean) * (draw(5) + 0.5) + mean, x)
+
+
+def test_the_one_pass_colour_transform_equals_its_three_steps_in_turn():
+    colour, grey = _emoji(), tf.constant(np.load(bundled_dataset_path())[:16].astype(np.float32) / 127.5 - 1.0)
+    for images in (colour, grey):
+        for p in (0.5, 1.0):
+            fused = augment_images(images, p, ("color",), SEED).numpy()
+            expected = _colour_one_step_at_a_time(images.numpy(), p, SEED)
+            np.testing.assert_allclose(fused, expected, atol=1e-5)
+            assert not np.allclose(fused, images.numpy())
+
+
 def test_gradients_reach_the_generator_through_every_op():
     generator = keras.Sequential(
         [keras.Input((8,)), keras.layers.Dense(8 * 8 * 3, activation="tanh"), keras.layers.Reshape((8, 8, 3))]

@@ -42,43 +42,54 @@ def parse_augment_ops(text: str) -> tuple[str, ...]:
     return tuple(op for op in AUGMENT_OPS if op in names)
 
 
-def _gate(x: tf.Tensor, changed: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """Per image: ``changed`` with probability ``p``, else ``x``."""
-    batch = tf.shape(x)[0]
-    apply = tf.random.stateless_uniform([batch, 1, 1, 1], seed) < p
-    return tf.where(apply, changed, x)
+def _chosen(p: tf.Tensor, seed: tf.Tensor, batch: tf.Tensor) -> tf.Tensor:
+    """Per image, 1.0 with probability ``p`` (the transform hits it), else 0.0: (B, 1, 1, 1).
+
+    Every transform scales its per-image parameters by this instead of choosing between two
+    full images: a skipped image is left exactly as it was, and no second copy of the batch is
+    built (or differentiated) for it.
+    """
+    return tf.cast(tf.random.stateless_uniform([batch, 1, 1, 1], seed) < p, tf.float32)
 
 
 def _color(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """Brightness, then saturation (colour images only), then contrast, each hit with probability ``p``.
+
+    The three are applied as one per-image formula. With b the brightness shift, s the
+    saturation factor, c the contrast factor, m each pixel's mean over its channels and M the
+    image's mean, the three steps in turn give (saturation keeps m + b and contrast's mean M + b):
+
+        x + b + (c - 1)(m - M) + (cs - 1)(x - m)
+
+    which is one pass over the images instead of three, forward and backward.
+    """
     batch = tf.shape(x)[0]
     shape = [batch, 1, 1, 1]
-    # brightness: add U(-0.5, 0.5)
-    shift = tf.random.stateless_uniform(shape, seed + 1) - 0.5
-    x = _gate(x, x + shift, p, seed + 2)
-    # saturation: scale the distance to the grey value by U(0, 2) (colour images only)
-    if x.shape[-1] is None or x.shape[-1] > 1:
-        mean = tf.reduce_mean(x, axis=3, keepdims=True)
-        factor = tf.random.stateless_uniform(shape, seed + 3) * 2.0
-        x = _gate(x, (x - mean) * factor + mean, p, seed + 4)
-    # contrast: scale the distance to the image's mean by U(0.5, 1.5)
-    mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
-    factor = tf.random.stateless_uniform(shape, seed + 5) + 0.5
-    return _gate(x, (x - mean) * factor + mean, p, seed + 6)
+    shift = (tf.random.stateless_uniform(shape, seed + 1) - 0.5) * _chosen(p, seed + 2, batch)  # U(-0.5, 0.5)
+    contrast = 1.0 + (tf.random.stateless_uniform(shape, seed + 5) - 0.5) * _chosen(p, seed + 6, batch)  # U(0.5, 1.5)
+    image_mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
+    if x.shape[-1] is not None and x.shape[-1] == 1:  # grey: no saturation, and m is the pixel itself
+        return x + shift + (contrast - 1.0) * (x - image_mean)
+    saturation = 1.0 + (tf.random.stateless_uniform(shape, seed + 3) * 2.0 - 1.0) * _chosen(
+        p, seed + 4, batch
+    )  # U(0, 2)
+    pixel_mean = tf.reduce_mean(x, axis=3, keepdims=True)
+    return x + shift + (contrast - 1.0) * (pixel_mean - image_mean) + (contrast * saturation - 1.0) * (x - pixel_mean)
 
 
 def _translation(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
     max_y = tf.maximum(1, tf.cast(tf.round(tf.cast(height, tf.float32) * TRANSLATION_RATIO), tf.int32))
     max_x = tf.maximum(1, tf.cast(tf.round(tf.cast(width, tf.float32) * TRANSLATION_RATIO), tf.int32))
-    shift_y = tf.random.stateless_uniform([batch, 1], seed + 7, -max_y, max_y + 1, dtype=tf.int32)
-    shift_x = tf.random.stateless_uniform([batch, 1], seed + 8, -max_x, max_x + 1, dtype=tf.int32)
+    moves = tf.cast(_chosen(p, seed + 9, batch)[:, :, 0, 0], tf.int32)  # (B, 1): 0 leaves the image in place
+    shift_y = tf.random.stateless_uniform([batch, 1], seed + 7, -max_y, max_y + 1, dtype=tf.int32) * moves
+    shift_x = tf.random.stateless_uniform([batch, 1], seed + 8, -max_x, max_x + 1, dtype=tf.int32) * moves
     rows = tf.range(height)[None, :] - shift_y  # (B, H): the source row of each output row
     cols = tf.range(width)[None, :] - shift_x
     # the gap repeats the edge pixels: no band of a value the images never have (a constant
     # fill draws a visible frame, which a generator trained for long on few images learns to copy)
     moved = tf.gather(x, tf.clip_by_value(rows, 0, height - 1), axis=1, batch_dims=1)
-    moved = tf.gather(moved, tf.clip_by_value(cols, 0, width - 1), axis=2, batch_dims=1)
-    return _gate(x, moved, p, seed + 9)
+    return tf.gather(moved, tf.clip_by_value(cols, 0, width - 1), axis=2, batch_dims=1)
 
 
 def _cutout(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
@@ -89,8 +100,8 @@ def _cutout(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     centre_x = tf.random.stateless_uniform([batch, 1], seed + 11, 0, width, dtype=tf.int32)
     in_rows = tf.abs(tf.range(height)[None, :] - centre_y) < half_y
     in_cols = tf.abs(tf.range(width)[None, :] - centre_x) < half_x
-    hole = tf.cast(in_rows[:, :, None, None] & in_cols[:, None, :, None], x.dtype)
-    return _gate(x, x * (1.0 - hole) + _background(x) * hole, p, seed + 12)
+    hole = tf.cast(in_rows[:, :, None, None] & in_cols[:, None, :, None], x.dtype) * _chosen(p, seed + 12, batch)
+    return x + (_background(x) - x) * hole
 
 
 def _background(x: tf.Tensor) -> tf.Tensor:
