@@ -24,7 +24,11 @@ def test_mirrored_strategy_trains_on_two_logical_cpus(tmp_path):
         from dcgan_core.engine.device import distribution_strategy
         from engine_support import tiny_config
         print("replicas", distribution_strategy().num_replicas_in_sync)
-        run = create_run(tiny_config({str(data)!r}, batch_size=32, swd_every=0), {str(tmp_path / "runs")!r})
+        config = tiny_config(  # with the small-data step's parts: augmentation and the lazy R1 penalty
+            {str(data)!r}, batch_size=32, swd_every=0, augment_ops="color,translation,cutout", augment_p=0.5,
+            r1_gamma=0.5, r1_every=2,
+        )
+        run = create_run(config, {str(tmp_path / "runs")!r})
         out = train_run(run)
         print("status", out.status, out.traceback)
         print("run", run)

@@ -90,24 +90,32 @@ def test_r1_penalty_is_the_squared_gradient_on_real_images_and_joins_the_judge_l
     base = preset_config("custom", data_path="x.npy", batch_size=8, width=0.25, latent_dim=8)
     batch = np.random.default_rng(2).integers(0, 256, (8, 28, 28, 1), dtype=np.uint8)
     real = tf.constant(batch.astype(np.float32) / 127.5 - 1.0)
-    losses, weights = {}, None
-    for gamma in (0.0, 4.0):
-        c = base.with_changes(r1_gamma=gamma)
-        gan = GAN(c, build_generator(c), build_discriminator(c))
-        gan.compile(d_optimizer=make_optimizer(c, c.d_lr), g_optimizer=make_optimizer(c, c.g_lr))
-        if weights is None:
-            weights = (gan.generator.get_weights(), gan.discriminator.get_weights())
-        gan.generator.set_weights(weights[0])
-        gan.discriminator.set_weights(weights[1])
-        with tf.GradientTape() as tape:
-            tape.watch(real)
-            score = tf.reduce_sum(gan.discriminator(real, training=True))
-        grad = tape.gradient(score, real)
-        expected = 0.5 * 4.0 * float(tf.reduce_mean(tf.reduce_sum(grad**2, axis=[1, 2, 3])))
-        if gamma:
-            assert expected > 0 and float(gan._r1_penalty(real, None)) == pytest.approx(expected, rel=1e-4)
-        losses[gamma] = gan.train_on_batch(batch, return_dict=True)["d_loss"]
-    assert losses[4.0] - losses[0.0] == pytest.approx(expected, rel=1e-3)
+    weights, expected = None, None
+    added = {}
+    # (steps between penalties, the step the update is): every step; a due lazy step; one between
+    for every, step in ((1, 0), (4, 0), (4, 5)):
+        losses = {}
+        for gamma in (0.0, 4.0):
+            c = base.with_changes(r1_gamma=gamma, r1_every=every)
+            gan = GAN(c, build_generator(c), build_discriminator(c))
+            gan.compile(d_optimizer=make_optimizer(c, c.d_lr), g_optimizer=make_optimizer(c, c.g_lr))
+            if weights is None:
+                weights = (gan.generator.get_weights(), gan.discriminator.get_weights())
+                with tf.GradientTape() as tape:
+                    tape.watch(real)
+                    score = tf.reduce_sum(gan.discriminator(real, training=True))
+                grad = tape.gradient(score, real)
+                expected = 0.5 * 4.0 * float(tf.reduce_mean(tf.reduce_sum(grad**2, axis=[1, 2, 3])))
+            gan.generator.set_weights(weights[0])
+            gan.discriminator.set_weights(weights[1])
+            gan.g_optimizer.iterations.assign(step)
+            if gamma:
+                assert expected > 0 and float(gan._r1_penalty(real, None)) == pytest.approx(expected, rel=1e-4)
+            losses[gamma] = gan.train_on_batch(batch, return_dict=True)["d_loss"]
+        added[every, step] = losses[4.0] - losses[0.0]
+    assert added[1, 0] == pytest.approx(expected, rel=1e-3)
+    assert added[4, 0] == pytest.approx(4 * expected, rel=1e-3)  # lazy: 4x the penalty on every 4th step
+    assert added[4, 5] == pytest.approx(0.0, abs=1e-6)  # and nothing in between
 
 
 def test_every_fixed_sample_is_an_explorer_seed():

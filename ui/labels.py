@@ -54,6 +54,7 @@ FIELD_LABELS: dict[str, str] = {
     "init_from_run": "Start from the weights of",
     "freeze_d_layers": "Frozen judge layers",
     "r1_gamma": "Real-image gradient penalty (R1)",
+    "r1_every": "Steps between gradient penalties",
     "sample_every_seconds": "Sample grid interval (seconds)",
     "checkpoint_every_seconds": "Checkpoint interval (seconds)",
     "swd_every_seconds": "Quality check interval (seconds)",

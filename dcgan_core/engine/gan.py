@@ -285,7 +285,7 @@ class GAN(keras.Model):
             real_scores, fake_scores = self._d_scores(real, d_fake, classes)
             d_loss = self._d_loss(real_scores, fake_scores)
             if c.r1_gamma > 0:
-                d_loss += self._r1_penalty(real, classes)
+                d_loss += self._lazy_r1_penalty(real, classes)
             g_scores = self._g_scores(fake, fake_scores, classes)
             g_loss = self._global_mean(self._per_sample_loss(g_scores, c.g_target))
         self._apply(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
@@ -299,6 +299,14 @@ class GAN(keras.Model):
         self.signal_tracker.update_state(self._adapt_strength(real_scores))
         self.augment_p_tracker.update_state(self.augment_p)
         return {m.name: m.result() for m in self.metrics}
+
+    def _lazy_r1_penalty(self, real: tf.Tensor, classes: tf.Tensor | None) -> tf.Tensor:
+        """The R1 penalty times ``r1_every`` on every ``r1_every``-th step, else 0 (StyleGAN2's lazy R1)."""
+        every = self.config.r1_every
+        if every <= 1:
+            return self._r1_penalty(real, classes)
+        due = tf.equal(self.g_optimizer.iterations % every, 0)
+        return tf.cond(due, lambda: float(every) * self._r1_penalty(real, classes), lambda: tf.constant(0.0))
 
     def _r1_penalty(self, real: tf.Tensor, classes: tf.Tensor | None) -> tf.Tensor:
         """R1: gamma/2 times the mean squared norm of the gradient of D's score on real images."""

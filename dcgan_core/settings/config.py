@@ -68,6 +68,10 @@ class TrainConfig:
         r1_gamma: Weight of the R1 penalty (Mescheder et al. 2018): the squared gradient of
             D's score on real images, which keeps the judge from sharpening against the
             generator on a small set; 0: off.
+        r1_every: Steps between R1 penalties ("lazy" regularisation, StyleGAN2): every
+            ``r1_every``-th step adds ``r1_every`` times the penalty, the same pull on
+            average for a fraction of the cost (the penalty's second derivatives cost about
+            a quarter of a small network's step); 1: every step.
         ema_decay: Decay of the averaged generator used for samples (0 disables it).
         recalibrate_bn: Re-estimate the sampling generator's BatchNorm statistics
             before every preview so that previews show what the model really makes.
@@ -129,6 +133,7 @@ class TrainConfig:
     init_from_run: str = ""
     freeze_d_layers: int = 0
     r1_gamma: float = 0.0
+    r1_every: int = 16
     ema_decay: float = 0.0
     recalibrate_bn: bool = True
     sample_every: int = 1
