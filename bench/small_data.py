@@ -13,8 +13,8 @@ settings (``auto_config``) on (a) the bundled small colour set (face emoji, 64x6
 * near-duplicate pairs among 64 samples: pairs whose mean absolute pixel difference is
   below ``NEAR_DUPLICATE`` (on 0-255), with the real set's count for reference;
 * the run's disk use;
-* the same SWD for the generator the run kept as its best (lowest SWD measured while
-  training; the Explore page offers it in one click), with its epoch.
+* the same SWD and near-duplicate count for the generator the run kept as its best (lowest
+  SWD measured while training; the Explore page offers it in one click), with its epoch.
 
 For the digits two reference rows frame the figures: real digits the run never saw (what a
 perfect generator of new digits would score; the floor of the SWD column) and 1,000 copies
@@ -120,6 +120,7 @@ def reference_rows(real: np.ndarray, unseen: np.ndarray | None) -> list[tuple[st
                     "best_epoch": float("nan"),
                     "best_swd": float("nan"),
                     "best_unseen": float("nan"),
+                    "best_dups": float("nan"),
                 },
             )
         )
@@ -149,6 +150,7 @@ def run_one(config, runs: Path, real: np.ndarray, tag: str, unseen: np.ndarray |
         "best_epoch": float(best or outcome.epoch),
         "best_swd": sliced_wasserstein_distance(real, best_fake),
         "best_unseen": sliced_wasserstein_distance(unseen, best_fake) if unseen is not None else float("nan"),
+        "best_dups": float(near_duplicates(best_fake[:N_PAIRS])),
         "steps": float(gan.g_optimizer.iterations.numpy()),
         "epochs": float(outcome.epoch),
         "seconds": time.monotonic() - started,
@@ -202,13 +204,13 @@ def main() -> None:
     print(
         f"  {'dataset':20s} {'settings':18s} {'steps':>6s} {'epochs':>6s} {'SWD x1e3':>9s} "
         f"{'(unseen)':>9s} {'diversity':>9s} {'near-dups':>9s} {'(real)':>6s} {'disk MB':>8s} "
-        f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s}"
+        f"{'best ep':>7s} {'SWD@best':>8s} {'(unseen)':>9s} {'dups@best':>9s}"
     )
     for name, label, real_dups, r in table:
         print(
             f"  {name:20s} {label[:18]:18s} {r['steps']:6.0f} {r['epochs']:6.0f} {r['swd']:9.1f} "
             f"{r['unseen']:9.1f} {r['ratio']:9.2f} {r['dups']:9.0f} {real_dups:6d} {r['disk_mb']:8.1f} "
-            f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f}"
+            f"{r['best_epoch']:7.0f} {r['best_swd']:8.1f} {r['best_unseen']:9.1f} {r['best_dups']:9.0f}"
         )
     for name in dict.fromkeys(row[0] for row in table):
         rows = {label: r for n, label, _, r in table if n == name}
