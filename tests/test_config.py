@@ -44,6 +44,13 @@ def test_invalid_values_name_the_field(change, field):
         base.with_changes(**change)
 
 
+def test_a_config_saved_before_the_lazy_penalty_keeps_its_penalty_at_every_step():
+    config = preset_config("custom", data_path="x.npy", r1_gamma=0.5)
+    assert config.r1_every == 16 and config_from_dict(config_to_dict(config)).r1_every == 16
+    saved_earlier = {k: v for k, v in config_to_dict(config).items() if k != "r1_every"}
+    assert config_from_dict(saved_earlier).r1_every == 1
+
+
 def test_unknown_fields_are_refused():
     with pytest.raises(ConfigError, match="bogus"):
         config_from_dict({"bogus": 1})

@@ -249,6 +249,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     if unknown:
         raise ConfigError(f"Unknown setting(s) in configuration: {', '.join(unknown)}.")
     values = dict(data)
+    # saved before the lazy R1 penalty existed: that run was trained with it at every step
+    values.setdefault("r1_every", 1)
     if isinstance(values.get("class_names"), list):
         values["class_names"] = tuple(values["class_names"])  # JSON has lists, the config tuples
     try:
