@@ -19,9 +19,7 @@ import pytest
 
 from dcgan_core import ConfigError, JobManager, list_runs, read_metrics
 from dcgan_core.runs.control import request_pause, request_stop
-from dcgan_core.runs.folder import read_run_config, read_status
-from dcgan_core.engine.checkpoints import restore_checkpoint
-from dcgan_core.engine.trainer import build_gan
+from dcgan_core.runs.folder import read_status
 from dcgan_core.engine.cluster import Cluster, cluster_from_env, per_worker_batch, shard_batches
 from engine_support import digits_npy
 
@@ -158,7 +156,7 @@ def test_a_batch_that_does_not_divide_is_refused_before_training(tmp_path):
 @pytest.mark.slow
 def test_two_workers_train_one_run_that_only_the_chief_writes(tmp_path):
     data = digits_npy(tmp_path, n=128)
-    procs = _start(tmp_path, data, "--set", "lr_cooldown=0.5")
+    procs = _start(tmp_path, data)
     codes = [p.wait(timeout=400) for p in procs]
     assert codes == [0, 0], _log(tmp_path, 0)[-3000:] + _log(tmp_path, 1)[-3000:]
     assert all("finished: Finished 2 epochs." in _log(tmp_path, i) for i in range(2))
@@ -181,11 +179,6 @@ def test_two_workers_train_one_run_that_only_the_chief_writes(tmp_path):
     assert not (tmp_path / "runs1").exists()  # the other worker wrote nothing
     digests = [(tmp_path / f"digest.task{i}").read_text() for i in range(2)]
     assert len(digests[0]) == 64 and digests[0] == digests[1]  # same generator weights on both workers
-    config, _ = read_run_config(run_dir)
-    gan = build_gan(config)
-    gan.build_optimizers()
-    restore_checkpoint(run_dir, gan)  # 2 epochs of 4 steps: the last step began 7/8 through, at a quarter of the rate
-    assert float(gan.g_optimizer.learning_rate.numpy()) == pytest.approx(config.g_lr * 0.25)
     summary = {r.run_id: r for r in list_runs(tmp_path / "runs0")}["cluster-run"]
     assert summary.status == "finished" and summary.epochs_done == 2  # listed like any other run
     assert JobManager(tmp_path / "runs0").snapshot("cluster-run").status == "finished"

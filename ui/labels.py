@@ -55,7 +55,6 @@ FIELD_LABELS: dict[str, str] = {
     "freeze_d_layers": "Frozen judge layers",
     "r1_gamma": "Real-image gradient penalty (R1)",
     "r1_every": "Steps between gradient penalties",
-    "lr_cooldown": "Learning-rate cool-down (share of the run)",
     "sample_every_seconds": "Sample grid interval (seconds)",
     "checkpoint_every_seconds": "Checkpoint interval (seconds)",
     "swd_every_seconds": "Quality check interval (seconds)",
@@ -87,7 +86,6 @@ BOUNDS: dict[str, tuple[int, int] | tuple[float, float]] = {
     "augment_p": (0.0, 1.0),
     "augment_target": (0.0, 1.0),
     "r1_gamma": (0.0, 100.0),
-    "lr_cooldown": (0.0, 1.0),
 }
 
 # Names with an underscore are replaced anywhere; one-word names ("epochs", "width") only

@@ -91,13 +91,6 @@ ADVANCED = [
         "against the generator as training goes on. The automatic settings use 0.5 under 1,000 images.",
     ),
     (
-        "lr_cooldown",
-        "Learning-rate cool-down (0 = constant rates)",
-        "float",
-        "Over this last share of the run both learning rates fall steadily to zero, so the generator settles "
-        "near its best instead of drifting on. The automatic settings use it under 1,000 images.",
-    ),
-    (
         "real_label",
         "Target for real images (0.9 = label smoothing)",
         "float",
@@ -115,7 +108,6 @@ STEPS = {
     "augment_p": 0.05,
     "augment_target": 0.05,
     "r1_gamma": 0.1,
-    "lr_cooldown": 0.05,
 }
 DIFFAUG = "color,translation,cutout"
 #: On/off settings: (key, label, help).

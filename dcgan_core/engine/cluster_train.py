@@ -37,14 +37,12 @@ from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.errors import DataError, DcganError
 from dcgan_core.engine.collectives import broadcast_from_chief, peer_in_error
 from dcgan_core.engine.cluster import DIGEST_ENV, Cluster, shard_batches
-from dcgan_core.engine.lr_cooldown import LearningRateCooldown
 
 from dcgan_core.engine.cluster_plan import ClusterPlan, agree_to_start, share_plan, weights_digest
 
 __all__ = ["train_cluster"]
 
 _FLAGS = ("stop", "pause", "budget", "error")
-_ELAPSED = len(_FLAGS)  # after the flags: the chief's share of the time budget (the cool-down's clock)
 
 
 class _ClusterRun:
@@ -153,7 +151,7 @@ class _ClusterRun:
 
     # ---- the collective decision ---------------------------------------------------------
     def _chief_flags(self, started: float, error: bool = False) -> np.ndarray:
-        flags = np.zeros(len(_FLAGS) + 1, np.float32)
+        flags = np.zeros(len(_FLAGS), np.float32)
         if self.cluster.is_chief:
             c = self.control
             flags[0] = float(c.stop_requested)
@@ -162,8 +160,6 @@ class _ClusterRun:
                 self.config.max_seconds is not None and time.monotonic() - started >= self.config.max_seconds
             )
             flags[3] = float(error)
-            if self.config.max_seconds:
-                flags[_ELAPSED] = (time.monotonic() - started) / self.config.max_seconds
         return flags
 
     def _sync(self, flags: np.ndarray) -> dict[str, bool]:
@@ -213,19 +209,13 @@ class _ClusterRun:
         self.publish(Progress(status="running", epoch=self.initial_epoch, steps_per_epoch=self.steps))
         started = time.monotonic()
         done = self.initial_epoch
-        cooldown = LearningRateCooldown(self.gan, c, c.epochs * self.steps)
-        chief_elapsed = 0.0  # every worker cools down on the chief's clock, so their rates agree
         for epoch in range(self.initial_epoch, c.epochs):
             for metric in self.gan.metrics:
                 metric.reset_state()
             began, complete = time.monotonic(), True
             for step in range(self.steps):
-                if cooldown.active:
-                    cooldown.update(epoch * self.steps + step, chief_elapsed * (c.max_seconds or 0.0))
                 logs, decided = self._step(self.iterator, tf.constant(self._chief_flags(started)))
-                decided = decided.numpy()
-                chief_elapsed = float(decided[_ELAPSED])
-                decision = {name: bool(v > 0.5) for name, v in zip(_FLAGS, decided)}
+                decision = {name: bool(v > 0.5) for name, v in zip(_FLAGS, decided.numpy())}
                 values = {k: float(v) for k, v in logs.items()}
                 if not all(math.isfinite(values[k]) for k in ("g_loss", "d_loss")):
                     return (

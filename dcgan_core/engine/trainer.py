@@ -9,8 +9,7 @@ What is written when follows a schedule that behaves the same for 100 images and
 a config may give the grid, SWD and checkpoint intervals in seconds of training instead
 of epochs (an epoch of a small set is a few steps), timeline snapshots are thinned to a
 bounded number (see :mod:`dcgan_core.runs.storage`), and a run whose disk runs low stops
-cleanly with its last good checkpoint. Both learning rates can cool down to zero over the
-end of the run (:mod:`dcgan_core.engine.lr_cooldown`). A new run can start from another run's weights
+cleanly with its last good checkpoint. A new run can start from another run's weights
 (``init_from_run``) with the discriminator's first layers frozen (``freeze_d_layers``).
 """
 
@@ -27,7 +26,6 @@ from typing import Any
 import keras
 
 from dcgan_core.engine.callbacks import ControlCallback, EpochCallback
-from dcgan_core.engine.lr_cooldown import CooldownCallback, LearningRateCooldown
 from dcgan_core.runs.control import TrainingControl
 from dcgan_core.runs.progress import Progress, Publish, ignore_progress
 from dcgan_core.engine.checkpoints import restore_newest_intact
@@ -163,17 +161,14 @@ def _train(run_dir: Path, control: TrainingControl, publish: Publish) -> TrainOu
     recorder = EpochRecorder(
         run_dir, config, gan, data, steps, control, publish, history, elapsed_before, device, labels
     )
-    clock_start = time.monotonic()
-    control_cb = ControlCallback(control, publish, config.max_seconds, clock_start)
+    control_cb = ControlCallback(control, publish, config.max_seconds, time.monotonic())
     epoch_cb = EpochCallback(recorder, steps)
-    cooldown = LearningRateCooldown(gan, config, config.epochs * steps)
-    extra = [CooldownCallback(cooldown, initial_epoch * steps, clock_start)] if cooldown.active else []
     gan.fit(
         make_dataset(config, data, seed_offset=initial_epoch, labels=labels),
         epochs=config.epochs,
         initial_epoch=initial_epoch,
         steps_per_epoch=steps,
-        callbacks=[control_cb, *extra, epoch_cb],
+        callbacks=[control_cb, epoch_cb],
         verbose=0,
         shuffle=False,
     )

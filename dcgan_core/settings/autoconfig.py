@@ -25,7 +25,6 @@ from dcgan_core.settings.presets import RECOMMENDED_PRESET, preset_config
 __all__ = [
     "MIN_DATASET_IMAGES",
     "SMALL_SET",
-    "SMALL_SET_COOLDOWN",
     "MEDIUM_SET",
     "TARGET_STEPS",
     "MIN_STEPS_IN_BUDGET",
@@ -41,10 +40,6 @@ SMALL_SET = 1000  # under this many images, augmentation starts strong
 # R1 weight for small sets. bench/small_data.py-style 600 s runs on 200 digits: SWD 128.7 without,
 # 92.1 at 0.05, 59.1 at 0.5 (the drift after the first minutes stops; about 5% fewer steps).
 SMALL_SET_R1 = 0.5
-# Learning-rate cool-down for small sets (share of the run). bench/small_data.py, 300 s runs: at constant
-# rates the samples pass their best and drift (SWD 69 emoji, 51 digits at the end); falling to zero over
-# the whole run 55 and 45, over its last three quarters 55 and 48.
-SMALL_SET_COOLDOWN = 1.0
 MEDIUM_SET = 5000  # under this, augmentation is on but starts at 0 (it rises only if D overfits)
 TARGET_STEPS = 4000  # training steps a default run aims at
 MIN_STEPS_IN_BUDGET = 3000  # with a measured speed: the widest network that still makes this many
@@ -197,14 +192,6 @@ def auto_config(
         "Learning rates 2e-4 for both networks (Adam, beta 0.5): the DCGAN standard; the "
         "augmentation, not a slower judge, keeps the balance."
     )
-    if count < SMALL_SET:
-        chosen["lr_cooldown"] = SMALL_SET_COOLDOWN
-        reasons.append(
-            "Both learning rates cool down steadily to zero over the run, so that the generator settles "
-            "near its best; at constant rates, samples of a few hundred images pass their best and drift on."
-        )
-    else:
-        chosen["lr_cooldown"] = 0.0
 
     steps = max(1, math.ceil(count / batch))
     epochs = int(min(5000, max(20, math.ceil(TARGET_STEPS / steps))))

@@ -72,9 +72,6 @@ class TrainConfig:
             ``r1_every``-th step adds ``r1_every`` times the penalty, the same pull on
             average for a fraction of the cost (the penalty's second derivatives cost about
             a quarter of a small network's step); 1: every step.
-        lr_cooldown: Share of the run, at its end, over which both learning rates fall
-            linearly to zero (the run's end is its epochs or its time budget, whichever
-            comes first); 0 keeps them constant.
         ema_decay: Decay of the averaged generator used for samples (0 disables it).
         recalibrate_bn: Re-estimate the sampling generator's BatchNorm statistics
             before every preview so that previews show what the model really makes.
@@ -137,7 +134,6 @@ class TrainConfig:
     freeze_d_layers: int = 0
     r1_gamma: float = 0.0
     r1_every: int = 16
-    lr_cooldown: float = 0.0
     ema_decay: float = 0.0
     recalibrate_bn: bool = True
     sample_every: int = 1

@@ -93,7 +93,6 @@ def validate_config(config: TrainConfig) -> TrainConfig:
     _check_number("freeze_d_layers", c.freeze_d_layers, 0, 100, integer=True)
     _check_number("r1_gamma", c.r1_gamma, 0.0, 1000.0)
     _check_number("r1_every", c.r1_every, 1, 1000, integer=True)
-    _check_number("lr_cooldown", c.lr_cooldown, 0.0, 1.0)
     _require(isinstance(c.init_from_run, str), "init_from_run must be a run folder path (text).")
     if c.max_seconds is not None:
         _check_number("max_seconds", c.max_seconds, 1, 30 * 24 * 3600)
