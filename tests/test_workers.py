@@ -246,7 +246,7 @@ def test_the_cli_drives_background_runs(tmp_path: Path) -> None:
         "--background",
     )
     assert started.returncode == 0, started.stderr
-    run_dir = Path(started.stdout.split("run:")[1].split()[0])
+    run_dir = Path(next(line for line in started.stdout.splitlines() if line.startswith("run: "))[5:].strip())
     manager = JobManager(runs)  # the app's view of a run started from the CLI
     wait_for(lambda: manager.snapshot(run_dir.name).epoch >= 1, what="the first epoch")
     listing = cli("runs", "--runs-dir", str(runs))
