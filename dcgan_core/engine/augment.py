@@ -64,17 +64,20 @@ def _color(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     which is one pass over the images instead of three, forward and backward.
     """
     batch = tf.shape(x)[0]
-    shape = [batch, 1, 1, 1]
-    shift = (tf.random.stateless_uniform(shape, seed + 1) - 0.5) * _chosen(p, seed + 2, batch)  # U(-0.5, 0.5)
-    contrast = 1.0 + (tf.random.stateless_uniform(shape, seed + 5) - 0.5) * _chosen(p, seed + 6, batch)  # U(0.5, 1.5)
+    shift = _offset(0.5, p, seed + 1, batch)  # U(-0.5, 0.5)
+    contrast = 1.0 + _offset(0.5, p, seed + 5, batch)  # U(0.5, 1.5)
     image_mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
     if x.shape[-1] is not None and x.shape[-1] == 1:  # grey: no saturation, and m is the pixel itself
         return x + shift + (contrast - 1.0) * (x - image_mean)
-    saturation = 1.0 + (tf.random.stateless_uniform(shape, seed + 3) * 2.0 - 1.0) * _chosen(
-        p, seed + 4, batch
-    )  # U(0, 2)
+    saturation = 1.0 + _offset(1.0, p, seed + 3, batch)  # U(0, 2)
     pixel_mean = tf.reduce_mean(x, axis=3, keepdims=True)
     return x + shift + (contrast - 1.0) * (pixel_mean - image_mean) + (contrast * saturation - 1.0) * (x - pixel_mean)
+
+
+def _offset(half_range: float, p: tf.Tensor, seed: tf.Tensor, batch: tf.Tensor) -> tf.Tensor:
+    """Per image, U(-half_range, half_range) where the transform hits (drawn with ``seed + 1``), else 0."""
+    draw = tf.random.stateless_uniform([batch, 1, 1, 1], seed) - 0.5
+    return draw * (2.0 * half_range) * _chosen(p, seed + 1, batch)
 
 
 def _translation(x: tf.Tensor, p: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:

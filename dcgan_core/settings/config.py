@@ -234,6 +234,11 @@ def parse_setting(text: str) -> tuple[str, Any]:
     return key, raw
 
 
+#: Fields added after configs were first saved, whose absence means the behaviour of before
+#: rather than today's default: a config saved before the lazy R1 penalty trained with it at every step.
+_WHEN_MISSING: dict[str, Any] = {"r1_every": 1}
+
+
 def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     """Rebuild a validated :class:`TrainConfig` from :func:`config_to_dict` output.
 
@@ -248,9 +253,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"Unknown setting(s) in configuration: {', '.join(unknown)}.")
-    values = dict(data)
-    # saved before the lazy R1 penalty existed: that run was trained with it at every step
-    values.setdefault("r1_every", 1)
+    values = {**_WHEN_MISSING, **data}
     if isinstance(values.get("class_names"), list):
         values["class_names"] = tuple(values["class_names"])  # JSON has lists, the config tuples
     try:
